@@ -1,0 +1,110 @@
+// Package job is the domain of Sell My Images: a job's statuses, payment
+// statuses, the table of allowed transitions, money and actors. It imports
+// nothing of ours; everything else depends on it.
+package job
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Status is where a job is in its lifecycle.
+type Status string
+
+// The lifecycle, in order.
+const (
+	StatusAwaitingPayment Status = "awaiting_payment" // Stripe checkout created
+	StatusPending         Status = "pending"          // paid, waiting for a worker
+	StatusProcessing      Status = "processing"       // being upscaled
+	StatusCompleted       Status = "completed"        // download ready and email sent
+	StatusFailed          Status = "failed"           // processing error; automatic refund
+	StatusAbandoned       Status = "abandoned"        // checkout expired or never paid
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusAwaitingPayment, StatusPending, StatusProcessing, StatusCompleted, StatusFailed, StatusAbandoned}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+
+// PaymentStatus is the state of the job's Stripe payment.
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	PaymentPending           PaymentStatus = "pending"
+	PaymentPaid              PaymentStatus = "paid"
+	PaymentFailed            PaymentStatus = "failed"
+	PaymentPartiallyRefunded PaymentStatus = "partially_refunded"
+	PaymentRefunded          PaymentStatus = "refunded"
+)
+
+// PaymentStatuses lists every payment status.
+var PaymentStatuses = []PaymentStatus{PaymentPending, PaymentPaid, PaymentFailed, PaymentPartiallyRefunded, PaymentRefunded}
+
+// Valid reports whether p is a known payment status.
+func (p PaymentStatus) Valid() bool { return slices.Contains(PaymentStatuses, p) }
+
+// Captured reports whether money was taken for the job at some point.
+func (p PaymentStatus) Captured() bool {
+	return p == PaymentPaid || p == PaymentPartiallyRefunded || p == PaymentRefunded
+}
+
+// transitions is the one table of moves the pipeline may make. Admin
+// overrides have their own, narrower table in override.go.
+var transitions = map[Status][]Status{
+	StatusAwaitingPayment: {StatusPending, StatusAbandoned},
+	StatusPending:         {StatusProcessing, StatusFailed},
+	StatusProcessing:      {StatusCompleted, StatusFailed, StatusPending},
+	StatusCompleted:       {StatusPending},
+	StatusFailed:          {StatusPending},
+	StatusAbandoned:       {StatusPending},
+}
+
+// CanTransition reports whether the pipeline may move a job from one status to another.
+func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
+
+// ParseStatuses parses a comma-separated list of statuses.
+func ParseStatuses(s string) ([]Status, error) {
+	var out []Status
+	for _, p := range splitList(s) {
+		st := Status(p)
+		if !st.Valid() {
+			return nil, fmt.Errorf("unknown status %q (accepted: %s)", p, joinStatuses(Statuses))
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// ParsePaymentStatuses parses a comma-separated list of payment statuses.
+func ParsePaymentStatuses(s string) ([]PaymentStatus, error) {
+	var out []PaymentStatus
+	for _, p := range splitList(s) {
+		ps := PaymentStatus(p)
+		if !ps.Valid() {
+			return nil, fmt.Errorf("unknown payment status %q (accepted: %s)", p, joinStatuses(PaymentStatuses))
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func joinStatuses[T ~string](vs []T) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/sellmyimages/smid/internal/job"
+)
+
+// EventInput is what a caller says about a change; the store stamps time
+// and statuses.
+type EventInput struct {
+	Actor   job.Actor
+	Type    string
+	Message string
+	Data    map[string]any
+}
+
+// Set lists columns to write and their values. Keys must be job columns;
+// values are Go values (job.Money and *job.Money become DECIMAL text).
+type Set map[string]any
+
+// Change is one conditional update of a job plus its event, applied in
+// one transaction.
+type Change struct {
+	JobID string
+	// From lists the statuses the job must be in; empty means any.
+	From []job.Status
+	// To is the new status; empty leaves the status alone.
+	To job.Status
+	// If, when set, must hold for the locked row or the change is a conflict.
+	If    func(*job.Job) error
+	Set   Set
+	Event EventInput
+}
+
+var writable = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Split(jobColumns, ",") {
+		m[strings.TrimSpace(c)] = true
+	}
+	for _, c := range []string{"id", "job_id", "created_at", "updated_at", "status"} {
+		delete(m, c)
+	}
+	m["lease_owner"], m["lease_expires_at"], m["submitted_at"], m["next_poll_at"] = true, true, true, true
+	m["email_attempts"], m["file_deleted_at"] = true, true
+	return m
+}()
+
+// Apply performs a Change: it locks the row, checks the expected status,
+// writes the new values with a conditional UPDATE, records the event and
+// moves the counters, all or nothing. It returns the job as it was before
+// and ErrConflict when the job had moved on.
+func (s *DB) Apply(ctx context.Context, ch Change) (before *job.Job, err error) {
+	if ch.To != "" && !ch.To.Valid() {
+		return nil, fmt.Errorf("apply: unknown status %q", ch.To)
+	}
+	cols := make([]string, 0, len(ch.Set))
+	for c := range ch.Set {
+		if !writable[c] {
+			return nil, fmt.Errorf("apply: column %q is not writable", c)
+		}
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		cur, err := s.getBy(ctx, tx, "job_id", ch.JobID, true)
+		if err != nil {
+			return err
+		}
+		before = cur
+		if len(ch.From) > 0 && !slices.Contains(ch.From, cur.Status) {
+			return job.ErrConflict
+		}
+		if ch.If != nil {
+			if err := ch.If(cur); err != nil {
+				return err
+			}
+		}
+		return s.applyLocked(ctx, tx, cur, ch, cols)
+	})
+	return before, err
+}
+
+func (s *DB) applyLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, ch Change, cols []string) error {
+	now := s.Now()
+	sets := []string{"updated_at = ?"}
+	args := []any{now}
+	newStatus := cur.Status
+	if ch.To != "" {
+		sets = append(sets, "status = ?")
+		args = append(args, string(ch.To))
+		newStatus = ch.To
+	}
+	newPayment := cur.PaymentStatus
+	for _, c := range cols {
+		sets = append(sets, c+" = ?")
+		v := dbValue(ch.Set[c])
+		args = append(args, v)
+		if c == "payment_status" {
+			if ps, ok := ch.Set[c].(job.PaymentStatus); ok {
+				newPayment = ps
+			} else if str, ok := v.(string); ok {
+				newPayment = job.PaymentStatus(str)
+			}
+		}
+	}
+	args = append(args, cur.ID, string(cur.Status))
+	res, err := tx.ExecContext(ctx, s.q("UPDATE {jobs} SET "+strings.Join(sets, ", ")+" WHERE id = ? AND status = ?"), args...)
+	if err != nil {
+		return fmt.Errorf("update job: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return job.ErrConflict
+	}
+	ev := ch.Event
+	var from, to *job.Status
+	if newStatus != cur.Status {
+		f, t := cur.Status, newStatus
+		from, to = &f, &t
+	}
+	if ev.Type != "" {
+		if err := s.insertEvent(ctx, tx, cur.JobID, now, ev, from, to); err != nil {
+			return err
+		}
+	}
+	var deltas []countDelta
+	if newStatus != cur.Status {
+		deltas = append(deltas, countDelta{"status", string(cur.Status), -1}, countDelta{"status", string(newStatus), 1})
+	}
+	if newPayment != cur.PaymentStatus {
+		deltas = append(deltas, countDelta{"payment", string(cur.PaymentStatus), -1}, countDelta{"payment", string(newPayment), 1})
+	}
+	return s.bumpCounts(ctx, tx, slotFor(cur.JobID), deltas)
+}
+
+// dbValue converts domain values into driver arguments.
+func dbValue(v any) any {
+	switch x := v.(type) {
+	case job.Money:
+		return x.Decimal()
+	case *job.Money:
+		return decimal(x)
+	case job.Status:
+		return string(x)
+	case job.PaymentStatus:
+		return string(x)
+	case time.Time:
+		return x.UTC()
+	case *time.Time:
+		return utc(x)
+	case *string:
+		if x == nil {
+			return nil
+		}
+		return *x
+	case *int:
+		if x == nil {
+			return nil
+		}
+		return *x
+	}
+	return v
+}
+
+func (s *DB) insertEvent(ctx context.Context, tx *sqlx.Tx, jobID string, at time.Time, ev EventInput, from, to *job.Status) error {
+	var data any
+	if len(ev.Data) > 0 {
+		b, err := json.Marshal(ev.Data)
+		if err != nil {
+			return fmt.Errorf("event data: %w", err)
+		}
+		data = string(b)
+	}
+	actor := ev.Actor
+	if actor == "" {
+		actor = job.ActorSystem
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO {events} (job_id, created_at, actor, type, from_status, to_status, message, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), jobID, at, string(actor), ev.Type, statusArg(from), statusArg(to), ev.Message, data)
+	if err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	return nil
+}
+
+func statusArg(s *job.Status) any {
+	if s == nil {
+		return nil
+	}
+	return string(*s)
+}
+
+// AddEvent records an event that changes nothing on the job (a download, a
+// failed attempt worth showing).
+func (s *DB) AddEvent(ctx context.Context, jobID string, ev EventInput) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return s.insertEvent(ctx, tx, jobID, s.Now(), ev, nil, nil)
+	})
+}
+
+// Events returns a job's timeline, oldest first.
+func (s *DB) Events(ctx context.Context, jobID string) ([]job.Event, error) {
+	type row struct {
+		ID    int64     `db:"id"`
+		JobID string    `db:"job_id"`
+		At    time.Time `db:"created_at"`
+		Actor string    `db:"actor"`
+		Type  string    `db:"type"`
+		From  *string   `db:"from_status"`
+		To    *string   `db:"to_status"`
+		Msg   string    `db:"message"`
+		Data  *string   `db:"data"`
+	}
+	var rows []row
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT id, job_id, created_at, actor, type, from_status, to_status, message, data
+		FROM {events} WHERE job_id = ? ORDER BY id`), jobID); err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	out := make([]job.Event, 0, len(rows))
+	for _, r := range rows {
+		e := job.Event{ID: r.ID, JobID: r.JobID, At: r.At.UTC(), Actor: job.Actor(r.Actor), Type: r.Type, Message: r.Msg}
+		if r.From != nil {
+			st := job.Status(*r.From)
+			e.FromStatus = &st
+		}
+		if r.To != nil {
+			st := job.Status(*r.To)
+			e.ToStatus = &st
+		}
+		if r.Data != nil {
+			_ = json.Unmarshal([]byte(*r.Data), &e.Data)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -1,0 +1,18 @@
+-- Columns that early versions of the PHP plugin lacked, then the daemon's own.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN source_type varchar(20) DEFAULT 'attachment' AFTER image_height;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN upload_file_path varchar(500) DEFAULT NULL AFTER source_type;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN currency char(3) NOT NULL DEFAULT 'usd';
+ALTER TABLE {prefix}smi_jobs ADD COLUMN attempts int unsigned NOT NULL DEFAULT 0;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN last_error text DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN next_attempt_at datetime DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN lease_owner varchar(64) DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN lease_expires_at datetime(6) DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN submitted_at datetime DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN next_poll_at datetime DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN download_count int unsigned NOT NULL DEFAULT 0;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN output_width int unsigned DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN output_height int unsigned DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN email_attempts int unsigned NOT NULL DEFAULT 0;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN file_deleted_at datetime DEFAULT NULL;
+-- The part after the @, indexed, so "@example.com" searches seek instead of scanning.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN email_domain varchar(255) GENERATED ALWAYS AS (SUBSTRING_INDEX(email, '@', -1)) VIRTUAL;

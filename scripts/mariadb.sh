@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Starts (or reuses) a private MariaDB instance under a directory of its own:
+# its own datadir and socket, no TCP, so it never touches a system database.
+#   scripts/mariadb.sh start DIR   -> prints the socket path when the server answers
+#   scripts/mariadb.sh stop DIR
+set -euo pipefail
+cmd=${1:?usage: mariadb.sh start|stop DIR}
+dir=${2:?usage: mariadb.sh start|stop DIR}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+sock="$dir/mysqld.sock"
+case "$cmd" in
+start)
+  if mariadb-admin --socket="$sock" -uroot ping >/dev/null 2>&1; then echo "$sock"; exit 0; fi
+  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    echo "mariadb.sh: MariaDB is not installed (apt-get install mariadb-server)" >&2; exit 1
+  fi
+  if [ ! -d "$dir/data/mysql" ]; then
+    mariadb-install-db --user="$(id -un)" --datadir="$dir/data" \
+      --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
+      || { cat "$dir/install.log" >&2; exit 1; }
+  fi
+  PATH="$PATH:/usr/sbin" nohup mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" \
+    --socket="$sock" --skip-networking --pid-file="$dir/mysqld.pid" \
+    --innodb-buffer-pool-size=1G --innodb-log-file-size=256M --innodb-flush-log-at-trx-commit=2 \
+    --max-connections=500 --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --log-error="$dir/error.log" >/dev/null 2>&1 &
+  for _ in $(seq 1 100); do
+    if mariadb-admin --socket="$sock" -uroot ping >/dev/null 2>&1; then echo "$sock"; exit 0; fi
+    sleep 0.2
+  done
+  echo "mariadb.sh: server did not start; see $dir/error.log" >&2; tail -20 "$dir/error.log" >&2; exit 1
+  ;;
+stop)
+  mariadb-admin --socket="$sock" -uroot shutdown >/dev/null 2>&1 || true
+  ;;
+*) echo "usage: mariadb.sh start|stop DIR" >&2; exit 2 ;;
+esac
