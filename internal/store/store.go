@@ -91,8 +91,7 @@ func (s *DB) Close() error { return s.db.Close() }
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-// Stats exposes the pool's statistics for metrics.
-func (s *DB) Stats() sql.DBStats { return s.db.Stats() }
+type sqlDBStats = sql.DBStats
 
 // Now is the store's clock, truncated to the microsecond MySQL keeps.
 func (s *DB) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReadyz answers 200 only when the database answers and its schema
+// is the one this binary expects.
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readyz: database unreachable", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database unreachable"})
+		return
+	}
+	st, err := s.store.Schema(ctx)
+	if err != nil {
+		s.log.Warn("readyz: schema unreadable", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "schema unreadable"})
+		return
+	}
+	if !st.Current {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "schema is behind: run smid migrate", "schema": st})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema": st})
+}
+
+func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
+	st, err := s.store.Schema(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version": s.cfg.Version, "schema": st, "stripe_mode": s.cfg.StripeMode,
+		"currency": s.cfg.Currency, "stripe_dashboard_url": s.cfg.DashboardURL,
+	})
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// instrument counts requests and times them per route pattern (never per
+// raw path, which would let a caller create unbounded label values).
+func (s *Server) instrument(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets streamed answers (CSV, downloads) reach the client as they go.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// dbCollector exports the pool's statistics.
+type dbCollector struct {
+	st                               Reader
+	open, inUse, idle, waits, waitDu *prometheus.Desc
+}
+
+func newDBCollector(st Reader) *dbCollector {
+	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc("smid_db_"+name, help, nil, nil) }
+	return &dbCollector{st: st,
+		open: d("open_connections", "Open connections."), inUse: d("in_use_connections", "Connections in use."),
+		idle: d("idle_connections", "Idle connections."), waits: d("wait_count_total", "Waits for a connection."),
+		waitDu: d("wait_seconds_total", "Time spent waiting for a connection."),
+	}
+}
+
+func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.open
+	ch <- c.inUse
+	ch <- c.idle
+	ch <- c.waits
+	ch <- c.waitDu
+}
+
+func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.st.DBStats()
+	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(s.OpenConnections))
+	ch <- prometheus.MustNewConstMetric(c.inUse, prometheus.GaugeValue, float64(s.InUse))
+	ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(s.Idle))
+	ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(s.WaitCount))
+	ch <- prometheus.MustNewConstMetric(c.waitDu, prometheus.CounterValue, s.WaitDuration.Seconds())
+}

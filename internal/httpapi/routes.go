@@ -1,0 +1,30 @@
+package httpapi
+
+import "net/http"
+
+// Services are the domain services behind the write routes. Members may be
+// nil while a feature is not wired.
+type Services struct{}
+
+// routes is every route of the API, in one place.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", s.metricsHandler())
+
+	mux.HandleFunc("GET /v1/system", s.authed(s.handleSystem))
+	mux.HandleFunc("GET /v1/jobs", s.authed(s.handleListJobs))
+	mux.HandleFunc("GET /v1/jobs/export.csv", s.authed(s.handleExport))
+	mux.HandleFunc("GET /v1/jobs/{job_id}", s.authed(s.handleGetJob))
+	mux.HandleFunc("GET /v1/jobs/{job_id}/public", s.authed(s.handlePublicJob))
+	mux.HandleFunc("GET /v1/stats", s.authed(s.handleStats))
+
+	mux.HandleFunc("/v1/", s.authed(s.handleNotFound))
+	mux.HandleFunc("/", s.handleNotFound)
+	return mux
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, plainError("not_found", "no such route: "+r.Method+" "+r.URL.Path))
+}
