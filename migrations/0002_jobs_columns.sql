@@ -4,11 +4,13 @@ ALTER TABLE {prefix}smi_jobs ADD COLUMN upload_file_path varchar(500) DEFAULT NU
 ALTER TABLE {prefix}smi_jobs ADD COLUMN currency char(3) NOT NULL DEFAULT 'usd';
 ALTER TABLE {prefix}smi_jobs ADD COLUMN attempts int unsigned NOT NULL DEFAULT 0;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN last_error text DEFAULT NULL;
-ALTER TABLE {prefix}smi_jobs ADD COLUMN next_attempt_at datetime DEFAULT NULL;
+-- When the daemon next acts on the job: pending, its next submission attempt;
+-- processing, its next status check; completed, its token expiry and then
+-- its file's deletion. One column, one index (status, due_at) for every loop.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN due_at datetime DEFAULT NULL;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN lease_owner varchar(64) DEFAULT NULL;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN lease_expires_at datetime(6) DEFAULT NULL;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN submitted_at datetime DEFAULT NULL;
-ALTER TABLE {prefix}smi_jobs ADD COLUMN next_poll_at datetime DEFAULT NULL;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN download_count int unsigned NOT NULL DEFAULT 0;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN output_width int unsigned DEFAULT NULL;
 ALTER TABLE {prefix}smi_jobs ADD COLUMN output_height int unsigned DEFAULT NULL;

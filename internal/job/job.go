@@ -60,7 +60,11 @@ type Job struct {
 	RefundAmount            *Money        `json:"refund_amount"`
 	Attempts                int           `json:"attempts"`
 	LastError               *string       `json:"last_error"`
-	NextAttemptAt           *time.Time    `json:"next_attempt_at"`
+	DueAt                   *time.Time    `json:"due_at"`
+	SubmittedAt             *time.Time    `json:"submitted_at"`
+	LeaseOwner              *string       `json:"-"`
+	LeaseExpiresAt          *time.Time    `json:"lease_expires_at"`
+	EmailAttempts           int           `json:"email_attempts"`
 	OutputWidth             *int          `json:"output_width"`
 	OutputHeight            *int          `json:"output_height"`
 	CreatedAt               time.Time     `json:"created_at"`

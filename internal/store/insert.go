@@ -15,7 +15,7 @@ const insertColumns = `job_id, image_url, resolution, email, post_id, attachment
 	stripe_checkout_session_id, payment_status, currency, amount_charged, amount_cost,
 	credits_used, download_token, download_expires_at, download_count, email_sent, paid_at,
 	processing_started_at, completed_at, failed_at, refunded_at, refund_reason, refund_amount,
-	attempts, last_error, output_width, output_height, created_at, updated_at`
+	attempts, last_error, due_at, output_width, output_height, created_at, updated_at`
 
 var insertColumnCount = strings.Count(insertColumns, ",") + 1
 
@@ -26,7 +26,7 @@ func insertArgs(j *job.Job) []any {
 		j.StripeCheckoutSessionID, string(j.PaymentStatus), j.Currency, decimal(j.AmountCharged), decimal(j.AmountCost),
 		j.CreditsUsed, j.DownloadTokenDigest, utc(j.DownloadExpiresAt), j.DownloadCount, j.EmailSent, utc(j.PaidAt),
 		utc(j.ProcessingStartedAt), utc(j.CompletedAt), utc(j.FailedAt), utc(j.RefundedAt), j.RefundReason, decimal(j.RefundAmount),
-		j.Attempts, j.LastError, j.OutputWidth, j.OutputHeight, j.CreatedAt.UTC(), j.UpdatedAt.UTC(),
+		j.Attempts, j.LastError, utc(j.DueAt), j.OutputWidth, j.OutputHeight, j.CreatedAt.UTC(), j.UpdatedAt.UTC(),
 	}
 }
 
@@ -69,7 +69,9 @@ func (s *DB) InsertBulk(ctx context.Context, jobs []*job.Job, ev EventInput) err
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		const chunk = 1000
 		row := "(" + placeholders(insertColumnCount) + ")"
-		deltas := map[int][]countDelta{}
+		// The whole batch moves one counter slot: concurrent bulk writers
+		// then rarely wait on each other's counter rows.
+		var deltas []countDelta
 		for start := 0; start < len(jobs); start += chunk {
 			part := jobs[start:min(start+chunk, len(jobs))]
 			var b strings.Builder
@@ -87,8 +89,7 @@ func (s *DB) InsertBulk(ctx context.Context, jobs []*job.Job, ev EventInput) err
 				args = append(args, insertArgs(j)...)
 				eb.WriteString("(?, ?, ?, ?, ?, ?)")
 				eargs = append(eargs, j.JobID, j.CreatedAt.UTC(), string(ev.Actor), ev.Type, string(j.Status), ev.Message)
-				slot := slotFor(j.JobID)
-				deltas[slot] = append(deltas[slot], countDelta{"status", string(j.Status), 1}, countDelta{"payment", string(j.PaymentStatus), 1})
+				deltas = append(deltas, countDelta{"status", string(j.Status), 1}, countDelta{"payment", string(j.PaymentStatus), 1})
 			}
 			if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 				return fmt.Errorf("bulk insert jobs: %w", err)
@@ -97,11 +98,6 @@ func (s *DB) InsertBulk(ctx context.Context, jobs []*job.Job, ev EventInput) err
 				return fmt.Errorf("bulk insert events: %w", err)
 			}
 		}
-		for slot := range countSlots { // fixed order: no deadlock between writers
-			if err := s.bumpCounts(ctx, tx, slot, deltas[slot]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.bumpCounts(ctx, tx, slotFor(jobs[0].JobID), deltas)
 	})
 }

@@ -14,7 +14,7 @@ const jobColumns = `id, job_id, image_url, resolution, email, post_id, attachmen
 	upscaled_file_path, stripe_payment_intent_id, stripe_checkout_session_id, payment_status,
 	currency, amount_charged, amount_cost, credits_used, download_token, download_expires_at,
 	download_count, email_sent, paid_at, processing_started_at, completed_at, failed_at,
-	refunded_at, refund_reason, refund_amount, attempts, last_error, next_attempt_at,
+	refunded_at, refund_reason, refund_amount, attempts, last_error, due_at, submitted_at, lease_owner, lease_expires_at, email_attempts,
 	output_width, output_height, created_at, updated_at`
 
 // jobRow mirrors one row as the driver hands it over: NULLs as sql.Null*,
@@ -55,7 +55,11 @@ type jobRow struct {
 	RefundAmount            sql.NullString `db:"refund_amount"`
 	Attempts                int            `db:"attempts"`
 	LastError               sql.NullString `db:"last_error"`
-	NextAttemptAt           sql.NullTime   `db:"next_attempt_at"`
+	DueAt                   sql.NullTime   `db:"due_at"`
+	SubmittedAt             sql.NullTime   `db:"submitted_at"`
+	LeaseOwner              sql.NullString `db:"lease_owner"`
+	LeaseExpiresAt          sql.NullTime   `db:"lease_expires_at"`
+	EmailAttempts           int            `db:"email_attempts"`
 	OutputWidth             sql.NullInt64  `db:"output_width"`
 	OutputHeight            sql.NullInt64  `db:"output_height"`
 	CreatedAt               sql.NullTime   `db:"created_at"`
@@ -79,7 +83,8 @@ func (r *jobRow) toJob() (*job.Job, error) {
 		ProcessingStartedAt: nTime(r.ProcessingStartedAt), CompletedAt: nTime(r.CompletedAt),
 		FailedAt: nTime(r.FailedAt), RefundedAt: nTime(r.RefundedAt),
 		RefundReason: nStr(r.RefundReason), Attempts: r.Attempts, LastError: nStr(r.LastError),
-		NextAttemptAt: nTime(r.NextAttemptAt), OutputWidth: nInt(r.OutputWidth),
+		DueAt: nTime(r.DueAt), SubmittedAt: nTime(r.SubmittedAt), LeaseOwner: nStr(r.LeaseOwner),
+		LeaseExpiresAt: nTime(r.LeaseExpiresAt), EmailAttempts: r.EmailAttempts, OutputWidth: nInt(r.OutputWidth),
 		OutputHeight: nInt(r.OutputHeight),
 	}
 	if r.CreatedAt.Valid {

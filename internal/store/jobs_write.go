@@ -48,8 +48,7 @@ var writable = func() map[string]bool {
 	for _, c := range []string{"id", "job_id", "created_at", "updated_at", "status"} {
 		delete(m, c)
 	}
-	m["lease_owner"], m["lease_expires_at"], m["submitted_at"], m["next_poll_at"] = true, true, true, true
-	m["email_attempts"], m["file_deleted_at"] = true, true
+	m["file_deleted_at"] = true
 	return m
 }()
 

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/config"
+	"github.com/sellmyimages/smid/internal/httpapi"
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pricing"
+	"github.com/sellmyimages/smid/internal/store"
+)
+
+// parts is everything serve starts and stops besides the HTTP server.
+type parts struct {
+	apiConfig httpapi.Config
+	services  httpapi.Services
+	starters  []func(context.Context)
+	halts     []func()
+	stoppers  []func()
+}
+
+func (p *parts) start(ctx context.Context) {
+	for _, s := range p.starters {
+		s(ctx)
+	}
+}
+
+// stopTakingWork halts the loops that claim new work; in-flight work goes on.
+func (p *parts) stopTakingWork() {
+	for _, h := range p.halts {
+		h()
+	}
+}
+
+func (p *parts) stop() {
+	for i := len(p.stoppers) - 1; i >= 0; i-- {
+		p.stoppers[i]()
+	}
+}
+
+// build constructs every part from the configuration.
+func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logger) (*parts, error) {
+	pr, err := pricing.New(pricing.Config{
+		CostPerCreditMicros: cfg.Pricing.CostPerCreditMicros, MicroCreditsPerMegapixel: cfg.Pricing.MicroCreditsPerMegapixel,
+		MarkupPercent: cfg.Pricing.MarkupPercent, Minimum: job.Money(cfg.Pricing.MinimumCents), Currency: cfg.Stripe.Currency,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &parts{apiConfig: httpapi.Config{
+		Listen: cfg.API.Listen, Secret: cfg.API.Secret.Reveal(), MaxBodyBytes: cfg.API.MaxBodyBytes,
+		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
+		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
+	}}
+	return p, nil
+}
+
+func stripeMode(key string) string {
+	if len(key) > 8 && key[3:8] == "live_" {
+		return "live"
+	}
+	return "test"
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/sellmyimages/smid/internal/config"
+	"github.com/sellmyimages/smid/internal/store"
+)
+
+// openStore loads the configuration and connects to the database.
+func openStore(ctx context.Context, path string, environ []string) (*config.Config, *store.DB, error) {
+	cfg, err := config.Load(path, environ)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, store.Config{
+		DSN: cfg.Database.DSN(), TablePrefix: cfg.Database.TablePrefix,
+		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
+		ConnMaxLifetime: cfg.Database.ConnMaxLifetime, ConnMaxIdleTime: cfg.Database.ConnMaxIdleTime,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.Log.Level}
+	if cfg.Log.Format == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/httpapi"
+)
+
+func serve(ctx context.Context, args []string, out io.Writer, environ []string) error {
+	fs, path := flags("serve")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, db, err := openStore(ctx, *path, environ)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := newLogger(cfg)
+	st, err := db.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if !st.Current {
+		return fmt.Errorf("the database schema is behind (%d of %d migrations applied): run `smid migrate --config %s` first", st.Applied, st.Latest, *path)
+	}
+	parts, err := build(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(parts.apiConfig, db, parts.services, log)
+
+	network, addr := cfg.API.ListenAddr()
+	if network == "unix" {
+		os.Remove(addr) // a socket left by a crashed run would block the bind
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.API.Listen, err)
+	}
+	if network == "unix" {
+		os.Chmod(addr, 0o660)
+	}
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	parts.start(ctx)
+	log.Info("smid serving", "version", version, "listen", cfg.API.Listen, "config", cfg)
+
+	select {
+	case err := <-errc:
+		parts.stop()
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: no new work, finishing in-flight requests", "timeout", cfg.API.ShutdownTimeout)
+	parts.stopTakingWork()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.API.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("in-flight requests cut off at the shutdown timeout", "err", err)
+	}
+	parts.stop()
+	if network == "unix" && !strings.HasPrefix(addr, "@") {
+		os.Remove(addr)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,201 @@
+// Package config loads the daemon's settings from a YAML file and the
+// environment, checks them once, and hands back a typed Config.
+//
+// Every key can be overridden by an environment variable named SMI_ plus
+// the key path upper-cased with dots turned into underscores:
+// database.dsn is SMI_DATABASE_DSN, mail.smtp_port is SMI_MAIL_SMTP_PORT.
+// List keys take a comma-separated value from the environment. An empty
+// variable counts as unset, as in viper.
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Config is the daemon's whole configuration, one field per YAML section.
+// Load fills and validates it; nothing in it changes afterwards.
+type Config struct {
+	Database  Database
+	API       API
+	Log       Log
+	Site      Site
+	Stripe    Stripe
+	Upscaler  Upscaler
+	Upsampler Upsampler
+	Worker    Worker
+	Storage   Storage
+	Downloads Downloads
+	Checkout  Checkout
+	Network   Network
+	Pricing   Pricing
+	Mail      Mail
+	Cron      Cron
+	Retention Retention
+	Batch     Batch
+}
+
+// API is the HTTP API that WordPress calls.
+type API struct {
+	// Listen is host:port, or unix:/path for a Unix socket.
+	Listen string
+	// Secret is the Bearer token WordPress sends; at least 32 characters.
+	Secret Secret
+	// MaxBodyBytes caps a request body.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds how long in-flight requests get on shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// ListenAddr splits Listen into the arguments of net.Listen.
+func (a API) ListenAddr() (network, address string) {
+	if path, ok := strings.CutPrefix(a.Listen, "unix:"); ok {
+		return "unix", path
+	}
+	return "tcp", a.Listen
+}
+
+// Log formats.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// Log sets up the daemon's slog handler.
+type Log struct {
+	Level  slog.Level
+	Format string // LogText or LogJSON
+}
+
+// Site is the public WordPress site.
+type Site struct {
+	// URL is absolute http(s), without a trailing slash; empty until set,
+	// which only commands that run the pipeline refuse.
+	URL string
+}
+
+// Stripe holds the Stripe account settings.
+type Stripe struct {
+	SecretKey     Secret // sk_… or rk_…
+	WebhookSecret Secret // whsec_…
+	// APIBase replaces Stripe's API URL (stripe-mock in tests); empty means Stripe.
+	APIBase string
+	// Currency is a lower-case ISO 4217 code with two decimal places.
+	Currency string
+	// DashboardURL is where admin links to payments point.
+	DashboardURL string
+}
+
+// Upscale providers.
+const (
+	ProviderUpsampler = "upsampler"
+	ProviderLocal     = "local"
+)
+
+// Upscaler chooses and paces the upscaling provider.
+type Upscaler struct {
+	Provider              string // ProviderUpsampler or ProviderLocal
+	PollInterval          time.Duration
+	Timeout               time.Duration
+	MaxAttempts           int
+	StatusChecksPerMinute int // Upsampler allows 240
+	SubmissionsPerMinute  int // Upsampler allows 90
+}
+
+// Upsampler is the upsampler.com account.
+type Upsampler struct {
+	APIKey  Secret
+	BaseURL string // without a trailing slash
+}
+
+// Worker sizes the pool that runs jobs.
+type Worker struct {
+	Concurrency int
+	Lease       time.Duration // how long a claimed job stays ours without renewal
+	IdlePoll    time.Duration // wait between claims when there is no work
+}
+
+// Storage is where delivered files live.
+type Storage struct {
+	Dir          string
+	MaxFileBytes int64
+}
+
+// Downloads governs customers' download links.
+type Downloads struct {
+	Expiry             time.Duration
+	FileRetention      time.Duration // never shorter than Expiry
+	RevokeOnFullRefund bool
+}
+
+// Checkout governs what a customer may buy.
+type Checkout struct {
+	AbandonAfter time.Duration
+	// ImageHosts are lower-case host or host:port entries naming where
+	// images offered for sale may be fetched from.
+	ImageHosts []string
+}
+
+// Network governs outbound fetches.
+type Network struct {
+	// AllowPrivateHosts lets the daemon fetch from loopback and private
+	// addresses; off outside development.
+	AllowPrivateHosts bool
+}
+
+// Pricing is the price formula, all in exact integers.
+type Pricing struct {
+	// CostPerCreditMicros is what one provider credit costs, in millionths
+	// of the currency's major unit: 0.04 is 40000.
+	CostPerCreditMicros int64
+	// MicroCreditsPerMegapixel is credits per output megapixel, in
+	// millionths: 0.25 is 250000.
+	MicroCreditsPerMegapixel int64
+	// MarkupPercent is added on top of cost: 200 means price = cost × 3.
+	MarkupPercent int64
+	// MinimumCents is the lowest price charged, in minor units.
+	MinimumCents int64
+}
+
+// Mail TLS modes.
+const (
+	TLSNone     = "none"
+	TLSStartTLS = "starttls"
+	TLSImplicit = "tls"
+)
+
+// Mail is the SMTP relay and the delivery message.
+type Mail struct {
+	SMTPHost string
+	SMTPPort int
+	Username string
+	Password Secret
+	TLS      string // TLSNone, TLSStartTLS or TLSImplicit
+	From     string // an RFC 5322 address
+	ReplyTo  string // optional RFC 5322 address
+	Subject  string
+}
+
+// Cron holds the schedules of periodic tasks, in robfig/cron's standard
+// syntax: five fields or a descriptor such as "@every 30s" or "@daily".
+type Cron struct {
+	Poll            string
+	ExpireTokens    string
+	Abandon         string
+	Rescue          string
+	RetryDeliveries string
+	Reconcile       string
+	Retention       string
+}
+
+// Retention says when finished jobs are purged; zero keeps them forever.
+type Retention struct {
+	AbandonedAfter time.Duration
+	FailedAfter    time.Duration
+}
+
+// Batch sizes admin bulk operations.
+type Batch struct {
+	Concurrency int
+}
