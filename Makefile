@@ -1,0 +1,36 @@
+# smid — the Sell My Images daemon. `make demo` runs it locally, `make test`
+# runs every test; both install what they need first.
+SHELL := /bin/bash
+GOBIN := $(shell go env GOPATH)/bin
+export PATH := $(PATH):/usr/sbin:$(GOBIN)
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+VAR := $(CURDIR)/.var
+TEST_DB := $(VAR)/test-db
+
+.PHONY: build test test-go test-php lint deps bench demo clean
+
+build:
+	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
+
+deps:
+	@bash scripts/deps.sh
+
+lint:
+	@unformatted=$$(gofmt -l daemon internal migrations); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet ./...
+	@find wpplugin scripts -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
+
+test: deps lint build
+	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
+	  SMI_TEST_DSN="root@unix($$sock)/" go test -race -count=1 -timeout 20m ./...
+
+bench: deps build
+	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
+	  go run ./internal/benchmark/cmd/smibench --dsn "root@unix($$sock)/" --smid bin/smid --out docs/benchmarks.md
+
+demo: deps build
+	@bash scripts/demo.sh
+
+clean:
+	rm -rf bin
+	-bash scripts/mariadb.sh stop $(TEST_DB)

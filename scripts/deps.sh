@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building, testing and the demo need, and only what is
+# missing: Debian packages with apt-get, test servers with go install.
+set -euo pipefail
+export PATH="$PATH:/usr/sbin:$(go env GOPATH)/bin"
+need=()
+command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server mariadb-client)
+command -v php >/dev/null 2>&1 || need+=(php-cli)
+php -m 2>/dev/null | grep -qi '^mysqli$' || need+=(php-mysql)
+php -m 2>/dev/null | grep -qi '^curl$' || need+=(php-curl)
+php -m 2>/dev/null | grep -qi '^xml$' || need+=(php-xml)
+php -m 2>/dev/null | grep -qi '^mbstring$' || need+=(php-mbstring)
+[ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
+command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "deps: installing ${need[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+gobin="$(go env GOPATH)/bin"
+[ -x "$gobin/stripe-mock" ] || { echo "deps: go install stripe-mock"; go install github.com/stripe/stripe-mock@v0.203.0; }
+[ -x "$gobin/mailpit" ] || { echo "deps: go install mailpit"; go install github.com/axllent/mailpit@v1.33.1; }
+exit 0
