@@ -54,6 +54,18 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
 		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
 	}}
+	if err := cfg.RequirePipeline(); err != nil {
+		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())
+		return p, nil
+	}
+	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, log)
+	if err != nil {
+		return nil, err
+	}
+	p.services.Pipeline = svc
+	p.starters = append(p.starters, svc.Start, func(context.Context) { sched.Start() })
+	p.halts = append(p.halts, svc.Halt)
+	p.stoppers = append(p.stoppers, closeFiles, svc.Stop, sched.Stop)
 	return p, nil
 }
 

@@ -4,7 +4,9 @@ import "net/http"
 
 // Services are the domain services behind the write routes. Members may be
 // nil while a feature is not wired.
-type Services struct{}
+type Services struct {
+	Pipeline Pipeline
+}
 
 // routes is every route of the API, in one place.
 func (s *Server) routes() *http.ServeMux {
@@ -19,6 +21,13 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /v1/jobs/{job_id}", s.authed(s.handleGetJob))
 	mux.HandleFunc("GET /v1/jobs/{job_id}/public", s.authed(s.handlePublicJob))
 	mux.HandleFunc("GET /v1/stats", s.authed(s.handleStats))
+
+	mux.HandleFunc("GET /v1/prices", s.authed(s.handlePrices))
+	mux.HandleFunc("POST /v1/checkouts", s.authed(s.handleCheckout))
+	mux.HandleFunc("POST /v1/webhooks/stripe", s.authed(s.handleStripeWebhook))
+	mux.HandleFunc("POST /v1/webhooks/upsampler", s.authed(s.handleUpsamplerWebhook))
+	mux.HandleFunc("POST /v1/hooks/payment-completed", s.authed(s.handlePaymentCompleted))
+	mux.HandleFunc("GET /v1/downloads/{token}", s.authed(s.handleDownload))
 
 	mux.HandleFunc("/v1/", s.authed(s.handleNotFound))
 	mux.HandleFunc("/", s.handleNotFound)

@@ -84,6 +84,8 @@ const (
 // TokenStateAt is the state of j's download token at now.
 func (j *Job) TokenStateAt(now time.Time) TokenState {
 	switch {
+	case (j.DownloadTokenDigest == nil || *j.DownloadTokenDigest == "") && j.DownloadExpiresAt != nil && !now.Before(*j.DownloadExpiresAt):
+		return TokenExpired // cleared by the expiry sweep
 	case j.DownloadTokenDigest == nil || *j.DownloadTokenDigest == "":
 		return TokenNone
 	case j.DownloadExpiresAt != nil && !now.Before(*j.DownloadExpiresAt):

@@ -8,6 +8,7 @@
 package netguard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -130,4 +131,24 @@ func splitEntry(entry string) (host, port string) {
 // "Example.COM." and "example.com" name the same machine.
 func normalHost(h string) string {
 	return strings.TrimSuffix(strings.ToLower(h), ".")
+}
+
+// CheckResolved resolves the URL's host and refuses it when any address is
+// loopback, private, link-local or otherwise not public (unless the policy
+// allows private hosts). The dialer checks again at connect time; this
+// check lets a bad URL be refused up front with a clear message.
+func (p Policy) CheckResolved(ctx context.Context, u *url.URL) error {
+	if p.AllowPrivate {
+		return nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
+	if err != nil {
+		return refuse("host %s cannot be resolved", u.Hostname())
+	}
+	for _, a := range addrs {
+		if why := nonPublic(a.Unmap()); why != "" {
+			return refuse("host %s resolves to %s address", u.Hostname(), why)
+		}
+	}
+	return nil
 }

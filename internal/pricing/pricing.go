@@ -100,3 +100,8 @@ func (p *Pricing) CreditsFor(j *job.Job) int {
 
 // Currency is the currency prices are in.
 func (p *Pricing) Currency() string { return p.cfg.Currency }
+
+// CostOf is what credits cost, in minor units, rounded up.
+func (p *Pricing) CostOf(credits int) job.Money {
+	return job.Money(ceilDiv(int64(credits)*p.cfg.CostPerCreditMicros, 10_000))
+}

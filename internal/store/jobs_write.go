@@ -34,8 +34,9 @@ type Change struct {
 	From []job.Status
 	// To is the new status; empty leaves the status alone.
 	To job.Status
-	// If, when set, must hold for the locked row or the change is a conflict.
-	If    func(*job.Job) error
+	// Check, when set, sees the locked row before anything is written: it
+	// may refuse the change (its error is returned as is) or add to set.
+	Check func(cur *job.Job, set Set) error
 	Set   Set
 	Event EventInput
 }
@@ -60,14 +61,6 @@ func (s *DB) Apply(ctx context.Context, ch Change) (before *job.Job, err error) 
 	if ch.To != "" && !ch.To.Valid() {
 		return nil, fmt.Errorf("apply: unknown status %q", ch.To)
 	}
-	cols := make([]string, 0, len(ch.Set))
-	for c := range ch.Set {
-		if !writable[c] {
-			return nil, fmt.Errorf("apply: column %q is not writable", c)
-		}
-		cols = append(cols, c)
-	}
-	sort.Strings(cols)
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		cur, err := s.getBy(ctx, tx, "job_id", ch.JobID, true)
 		if err != nil {
@@ -77,11 +70,24 @@ func (s *DB) Apply(ctx context.Context, ch Change) (before *job.Job, err error) 
 		if len(ch.From) > 0 && !slices.Contains(ch.From, cur.Status) {
 			return job.ErrConflict
 		}
-		if ch.If != nil {
-			if err := ch.If(cur); err != nil {
+		set := Set{}
+		for k, v := range ch.Set {
+			set[k] = v
+		}
+		if ch.Check != nil {
+			if err := ch.Check(cur, set); err != nil {
 				return err
 			}
 		}
+		cols := make([]string, 0, len(set))
+		for c := range set {
+			if !writable[c] {
+				return fmt.Errorf("apply: column %q is not writable", c)
+			}
+			cols = append(cols, c)
+		}
+		sort.Strings(cols)
+		ch.Set = set
 		return s.applyLocked(ctx, tx, cur, ch, cols)
 	})
 	return before, err
@@ -140,6 +146,8 @@ func (s *DB) applyLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, ch Chan
 }
 
 // dbValue converts domain values into driver arguments.
+func sortStrings(s []string) { sort.Strings(s) }
+
 func dbValue(v any) any {
 	switch x := v.(type) {
 	case job.Money:

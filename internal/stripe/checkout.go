@@ -16,6 +16,8 @@ const (
 	MetaSource = "source"
 	MetaReason = "reason"
 	MetaActor  = "actor"
+	// MetaLocalRefund is our refund history row id.
+	MetaLocalRefund = "smi_refund_id"
 	// SourceValue marks objects created by this daemon.
 	SourceValue = "sell-my-images"
 )

@@ -19,6 +19,10 @@ type RefundInput struct {
 	Reason string
 	JobID  string
 	Actor  string
+	// LocalID is our refund history row, kept in metadata "smi_refund_id" so
+	// a webhook that reports the refund before we recorded Stripe's id
+	// still finds the row instead of counting the refund twice.
+	LocalID string
 	// IdempotencyKey makes a retried refund return the first refund instead
 	// of refunding twice. Callers should always set it.
 	IdempotencyKey string
@@ -56,7 +60,7 @@ func (c *Client) CreateRefund(ctx context.Context, in RefundInput) (Refund, erro
 		p.Amount = stripego.Int64(in.Amount)
 	}
 	// Stripe treats an empty metadata value as "delete", so only send what we have.
-	for k, v := range map[string]string{MetaJobID: in.JobID, MetaActor: in.Actor, MetaReason: in.Reason} {
+	for k, v := range map[string]string{MetaJobID: in.JobID, MetaActor: in.Actor, MetaReason: in.Reason, MetaLocalRefund: in.LocalID} {
 		if v != "" {
 			p.Metadata[k] = truncate(v, maxMetaValue)
 		}

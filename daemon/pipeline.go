@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/config"
+	"github.com/sellmyimages/smid/internal/cron"
+	"github.com/sellmyimages/smid/internal/mail"
+	"github.com/sellmyimages/smid/internal/netguard"
+	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pricing"
+	"github.com/sellmyimages/smid/internal/storage"
+	"github.com/sellmyimages/smid/internal/store"
+	"github.com/sellmyimages/smid/internal/stripe"
+	"github.com/sellmyimages/smid/internal/upscale"
+)
+
+// buildPipeline wires Stripe, the upscaler, mail and storage into the
+// lifecycle service, and cron onto it.
+func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
+	pay, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey.Reveal(), WebhookSecret: cfg.Stripe.WebhookSecret.Reveal(),
+		APIBase: cfg.Stripe.APIBase, Currency: cfg.Stripe.Currency})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	policy := netguard.Policy{AllowPrivate: cfg.Network.AllowPrivateHosts}
+	var up pipeline.Upscaler
+	switch cfg.Upscaler.Provider {
+	case config.ProviderLocal:
+		up, err = upscale.NewLocal(upscale.LocalConfig{HTTPClient: policy.Client(2 * time.Minute),
+			OutDir: filepath.Join(cfg.Storage.Dir, "local-upscaler")})
+	default:
+		up, err = upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: cfg.Upsampler.BaseURL, APIKey: cfg.Upsampler.APIKey.Reveal(),
+			FetchClient: policy.Client(10 * time.Minute)})
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mailer, err := mail.New(mail.Config{Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, Username: cfg.Mail.Username,
+		Password: cfg.Mail.Password.Reveal(), TLS: cfg.Mail.TLS, From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Subject: cfg.Mail.Subject})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	files, err := storage.New(storage.Config{Dir: cfg.Storage.Dir, MaxFileBytes: cfg.Storage.MaxFileBytes})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc, err := pipeline.New(pipeline.Config{
+		SiteURL: cfg.Site.URL, Currency: cfg.Stripe.Currency, ImageHosts: cfg.Checkout.ImageHosts,
+		AllowPrivateHosts: cfg.Network.AllowPrivateHosts, PollInterval: cfg.Upscaler.PollInterval,
+		UpscaleTimeout: cfg.Upscaler.Timeout, MaxAttempts: cfg.Upscaler.MaxAttempts,
+		StatusChecksPerMinute: cfg.Upscaler.StatusChecksPerMinute, SubmissionsPerMinute: cfg.Upscaler.SubmissionsPerMinute,
+		Concurrency: cfg.Worker.Concurrency, Lease: cfg.Worker.Lease, IdlePoll: cfg.Worker.IdlePoll,
+		DownloadExpiry: cfg.Downloads.Expiry, FileRetention: cfg.Downloads.FileRetention,
+		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
+	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: files, Pricing: pr, Log: log})
+	if err != nil {
+		files.Close()
+		return nil, nil, nil, err
+	}
+	sched, err := cron.New(cronTasks(cfg, svc), db, log)
+	if err != nil {
+		files.Close()
+		return nil, nil, nil, fmt.Errorf("cron: %w", err)
+	}
+	return svc, sched, func() { files.Close() }, nil
+}
+
+func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
+	return []cron.Task{
+		{Name: "poll", Schedule: cfg.Cron.Poll, Run: svc.Poll},
+		{Name: "expire_tokens", Schedule: cfg.Cron.ExpireTokens, Run: svc.ExpireTokens},
+		{Name: "abandon", Schedule: cfg.Cron.Abandon, Run: svc.Abandon},
+		{Name: "rescue", Schedule: cfg.Cron.Rescue, Run: svc.Rescue},
+		{Name: "retry_deliveries", Schedule: cfg.Cron.RetryDeliveries, Run: svc.RetryRefunds},
+	}
+}
+
+var _ = context.Background

@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pricing"
+)
+
+// Pipeline is the lifecycle service behind the checkout, webhook, hook and
+// download routes.
+type Pipeline interface {
+	Prices(w, h int) ([]pricing.Quote, error)
+	Checkout(ctx context.Context, rq pipeline.CheckoutRequest, actor job.Actor) (*pipeline.CheckoutResult, error)
+	HandleStripeWebhook(ctx context.Context, payload []byte, sig string) (*pipeline.WebhookResult, error)
+	UpsamplerHint(ctx context.Context, jobID string, body []byte) error
+	PaymentCompleted(ctx context.Context, jobID string, adminOverride bool, actor job.Actor) (*pipeline.QueueResult, error)
+	OpenDownload(ctx context.Context, token, clientIP string, count bool) (*pipeline.Download, error)
+}
+
+func (s *Server) pipe(w http.ResponseWriter, r *http.Request) Pipeline {
+	if s.svc.Pipeline == nil {
+		s.writeError(w, r, job.Errorf(job.EUnavailable, "the pipeline is not configured: set site.url and the stripe keys"))
+		return nil
+	}
+	return s.svc.Pipeline
+}
+
+func (s *Server) handlePrices(w http.ResponseWriter, r *http.Request) {
+	p := s.pipe(w, r)
+	if p == nil {
+		return
+	}
+	v := r.URL.Query()
+	if err := checkKnown(v, []string{"image_width", "image_height"}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	wd, err1 := strconv.Atoi(v.Get("image_width"))
+	ht, err2 := strconv.Atoi(v.Get("image_height"))
+	if err1 != nil || wd <= 0 {
+		s.writeError(w, r, job.Invalid("image_width", "image_width must be a positive integer"))
+		return
+	}
+	if err2 != nil || ht <= 0 {
+		s.writeError(w, r, job.Invalid("image_height", "image_height must be a positive integer"))
+		return
+	}
+	qs, err := p.Prices(wd, ht)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"currency": s.cfg.Currency, "prices": qs})
+}
+
+func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request) {
+	p := s.pipe(w, r)
+	if p == nil {
+		return
+	}
+	var rq pipeline.CheckoutRequest
+	if err := readJSON(r, &rq); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := p.Checkout(r.Context(), rq, actorOf(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// readRaw reads a webhook body exactly as sent: the signature covers it.
+func readRaw(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &job.Error{Code: "too_large", Message: "payload is too large"}
+	}
+	return b, err
+}
+
+func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
+	p := s.pipe(w, r)
+	if p == nil {
+		return
+	}
+	body, err := readRaw(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := p.HandleStripeWebhook(r.Context(), body, r.Header.Get("Stripe-Signature"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) handleUpsamplerWebhook(w http.ResponseWriter, r *http.Request) {
+	p := s.pipe(w, r)
+	if p == nil {
+		return
+	}
+	id := r.URL.Query().Get("job")
+	if !jobIDRE.MatchString(id) {
+		s.writeError(w, r, job.Invalid("job", "the webhook URL must carry ?job=<job id>"))
+		return
+	}
+	body, err := readRaw(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	err = p.UpsamplerHint(r.Context(), strings.ToLower(id), body)
+	if errors.Is(err, job.ErrJobNotFound) {
+		writeJSON(w, http.StatusOK, map[string]any{"ignored": true})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+func (s *Server) handlePaymentCompleted(w http.ResponseWriter, r *http.Request) {
+	p := s.pipe(w, r)
+	if p == nil {
+		return
+	}
+	var in struct {
+		JobID   string `json:"job_id"`
+		Context struct {
+			AdminOverride bool `json:"admin_override"`
+		} `json:"context"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !jobIDRE.MatchString(in.JobID) {
+		s.writeError(w, r, job.Invalid("job_id", "job_id must be a job UUID"))
+		return
+	}
+	res, err := p.PaymentCompleted(r.Context(), strings.ToLower(in.JobID), in.Context.AdminOverride, actorOf(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// handleDownload streams a delivered file. http.ServeContent does Range,
+// Content-Length and conditional requests; the plugin passes them through.
+func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
+	p := s.pipe(w, r)
+	if p == nil {
+		return
+	}
+	ip := r.Header.Get("X-SMI-Client-IP")
+	if net.ParseIP(ip) == nil {
+		ip = ""
+	}
+	rng := r.Header.Get("Range")
+	count := rng == "" || strings.HasPrefix(rng, "bytes=0-")
+	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, count)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer d.File.Close()
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, d.Filename, d.ModTime, d.File)
+}

@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/mail"
+	"github.com/sellmyimages/smid/internal/storage"
+	"github.com/sellmyimages/smid/internal/store"
+	"github.com/sellmyimages/smid/internal/upscale"
+)
+
+// finish completes a job whose upscale succeeded: store the file, issue a
+// token, email the link, then mark it completed. Each step is recorded as
+// it is done, so a failure leaves the job processing with its progress,
+// and the poller takes it up again from there. A job is never completed
+// without its file.
+func (s *Service) finish(ctx context.Context, jobID string, res upscale.Result) {
+	j, err := s.st.Get(ctx, jobID)
+	if err != nil || j.Status != job.StatusProcessing {
+		return
+	}
+	if j.UpscaledFilePath == nil {
+		if err := s.storeResult(ctx, j, res); err != nil {
+			s.deliveryProblem(ctx, j, "storing the upscaled file failed", err)
+			return
+		}
+		if j, err = s.st.Get(ctx, jobID); err != nil {
+			return
+		}
+	}
+	s.deliver(ctx, j)
+}
+
+func (s *Service) storeResult(ctx context.Context, j *job.Job, res upscale.Result) error {
+	rc, _, err := s.up.Fetch(ctx, res)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	saved, err := s.files.Save(ctx, j.JobID, rc)
+	if err != nil {
+		return err
+	}
+	set := store.Set{"upscaled_file_path": saved.Path, "output_width": saved.Width, "output_height": saved.Height}
+	if res.ImageURL != "" {
+		set["upscaled_url"] = res.ImageURL
+	}
+	credits := res.CreditCost
+	if credits == 0 && j.CreditsUsed != nil {
+		credits = *j.CreditsUsed
+	}
+	if credits > 0 || s.up.Name() == "local" {
+		set["credits_used"] = credits
+		set["amount_cost"] = s.pricing.CostOf(credits)
+	}
+	_, err = s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set,
+		Event: store.EventInput{Actor: job.ActorSystem, Type: "file_stored", Message: "upscaled file stored",
+			Data: map[string]any{"bytes": saved.Size, "content_type": saved.ContentType, "width": saved.Width,
+				"height": saved.Height, "sha256": saved.SHA256, "credits": credits}}})
+	if err != nil {
+		s.files.Delete(saved.Path)
+	}
+	return err
+}
+
+// deliver issues a fresh token, emails it and completes the job. The token
+// exists in clear only in memory and in the email; a crash before the
+// email means a new token on the next try.
+func (s *Service) deliver(ctx context.Context, j *job.Job) {
+	token, digest := newToken()
+	now := s.now()
+	expires := now.Add(s.cfg.DownloadExpiry)
+	if _, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing},
+		Set: store.Set{"download_token": digest, "download_expires_at": expires},
+		Event: store.EventInput{Actor: job.ActorSystem, Type: "token_issued", Message: "download token issued",
+			Data: map[string]any{"expires_at": expires.Format(time.RFC3339)}}}); err != nil {
+		s.log.Error("issue token", "job", j.JobID, "err", err)
+		return
+	}
+	sent := false
+	if j.Email != "" {
+		if err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires)); err != nil {
+			s.deliveryProblem(ctx, j, "sending the delivery email failed", err)
+			return
+		}
+		sent = true
+	}
+	msg := "download ready and email sent"
+	if !sent {
+		msg = "download ready; the job has no email address to send it to"
+	}
+	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, To: job.StatusCompleted,
+		Set: store.Set{"completed_at": now, "email_sent": sent, "last_error": nil, "due_at": expires,
+			"lease_owner": nil, "lease_expires_at": nil},
+		Event: store.EventInput{Actor: job.ActorSystem, Type: "completed", Message: msg}})
+	if err != nil && !errors.Is(err, job.ErrConflict) {
+		s.log.Error("complete job", "job", j.JobID, "err", err)
+	}
+}
+
+func (s *Service) delivery(j *job.Job, token string, expires time.Time) mail.Delivery {
+	d := mail.Delivery{To: j.Email, JobID: j.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: expires,
+		Resolution: string(j.Resolution), SiteName: s.cfg.SiteName}
+	if j.OutputWidth != nil && j.OutputHeight != nil {
+		d.Width, d.Height = *j.OutputWidth, *j.OutputHeight
+	}
+	return d
+}
+
+// deliveryProblem records a failed delivery step on the job, visible to the
+// admin, and schedules another try with backoff. Files the provider will
+// never give us again (a permanent fetch failure, a bad type) fail the job.
+func (s *Service) deliveryProblem(ctx context.Context, j *job.Job, what string, err error) {
+	if errors.Is(err, storage.ErrUnsupportedType) || errors.Is(err, storage.ErrTooLarge) || (isUpscaleErr(err) && !upscale.IsTransient(err)) {
+		s.Fail(ctx, j.JobID, what+": "+describeErr(err), job.ActorSystem)
+		return
+	}
+	wait := backoff(j.EmailAttempts + 1)
+	_, aerr := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing},
+		Set: store.Set{"last_error": what + ": " + describeErr(err), "email_attempts": j.EmailAttempts + 1,
+			"due_at": s.now().Add(wait), "lease_owner": nil, "lease_expires_at": nil},
+		Event: store.EventInput{Actor: job.ActorSystem, Type: "delivery_retry", Message: what + "; will retry: " + describeErr(err)}})
+	if aerr != nil {
+		s.log.Error("record delivery problem", "job", j.JobID, "err", aerr)
+	}
+}
+
+func isUpscaleErr(err error) bool {
+	var e *upscale.Error
+	return errors.As(err, &e)
+}

@@ -1,0 +1,120 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/mail"
+	"github.com/sellmyimages/smid/internal/store"
+)
+
+// Fail marks a job failed with its reason and refunds what is left of its
+// charge. A refund Stripe refuses is recorded with Stripe's message and
+// shown on the job; one that could not reach Stripe is retried by cron.
+func (s *Service) Fail(ctx context.Context, jobID, reason string, actor job.Actor) {
+	now := s.now()
+	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusPending, job.StatusProcessing}, To: job.StatusFailed,
+		Set:   store.Set{"failed_at": now, "last_error": reason, "lease_owner": nil, "lease_expires_at": nil, "due_at": nil},
+		Event: store.EventInput{Actor: actor, Type: "failed", Message: reason}})
+	if err != nil {
+		if !errors.Is(err, job.ErrConflict) {
+			s.log.Error("fail job", "job", jobID, "err", err)
+		}
+		return
+	}
+	s.autoRefund(ctx, jobID)
+}
+
+// autoRefund refunds a failed job once: its reservation carries a key bound
+// to the job, and Stripe's idempotency key is bound to that reservation, so
+// a crash, a retry or a second replica can never refund twice.
+func (s *Service) autoRefund(ctx context.Context, jobID string) {
+	_, err := s.Refund(ctx, RefundRequest{JobID: jobID, Reason: "automatic refund: processing failed",
+		Actor: job.ActorSystem, Source: "auto", IdempotencyKey: "auto:" + jobID, Notify: true})
+	if err != nil {
+		var e *job.Error
+		if errors.As(err, &e) && (e.Code == job.EConflict) {
+			return // nothing was captured, or it is all refunded already
+		}
+		s.log.Warn("automatic refund did not go through", "job", jobID, "err", err)
+		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: job.ActorSystem, Type: "refund_problem",
+			Message: "automatic refund did not go through: " + describeErr(err)})
+	}
+}
+
+// RefundRequest is a refund of (part of) a job's charge.
+type RefundRequest struct {
+	JobID          string
+	Amount         job.Money // 0: everything left
+	Reason         string
+	Actor          job.Actor
+	Source         string // admin or auto
+	IdempotencyKey string
+	// Notify emails the customer about the refund.
+	Notify bool
+}
+
+// RefundResult is the refund row and the job after it.
+type RefundResult struct {
+	Refund   store.Refund
+	Job      *job.Job
+	Existing bool
+}
+
+// Refund reserves the amount against what is left (so concurrent refunds
+// can never together exceed the charge), asks Stripe with an idempotency
+// key bound to the reservation, and records Stripe's answer. The same
+// request key twice answers the first refund.
+func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, error) {
+	rf, j, existing, err := s.st.ReserveRefund(ctx, store.RefundRequest{JobID: rq.JobID, Amount: rq.Amount,
+		Reason: rq.Reason, Actor: rq.Actor, Source: rq.Source, IdempotencyKey: rq.IdempotencyKey})
+	if err != nil {
+		return nil, err
+	}
+	if existing && rf.Status != "pending" {
+		return &RefundResult{Refund: rf, Job: j, Existing: true}, nil
+	}
+	return s.sendRefund(ctx, rf, j, rq.Notify, existing)
+}
+
+// sendRefund asks Stripe for a reserved refund and records the answer. It
+// is also how cron retries a reservation Stripe never answered.
+func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, notify, existing bool) (*RefundResult, error) {
+	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j))
+	if err != nil {
+		perr := stripeErr(err)
+		var e *job.Error
+		if errors.As(perr, &e) && e.Code == job.EBadGateway {
+			// Stripe unreachable: the reservation stays pending and cron
+			// retries it with the same idempotency key.
+			return nil, perr
+		}
+		after, ferr := s.st.FinishRefund(ctx, rf.JobID, store.RefundOutcome{LocalID: rf.ID, Error: e.Message}, store.SyncOptions{
+			Event: store.EventInput{Actor: rf.Actor, Type: "refund_refused", Message: "Stripe refused the refund: " + e.Message,
+				Data: map[string]any{"amount": int64(rf.Amount), "reason": rf.Reason}}})
+		if ferr != nil {
+			return nil, ferr
+		}
+		s.st.Apply(ctx, store.Change{JobID: rf.JobID, Set: store.Set{"last_error": "refund refused by Stripe: " + e.Message}})
+		_ = after
+		return nil, perr
+	}
+	out := store.StripeRefund{ID: sr.ID, Amount: job.Money(sr.Amount), Status: sr.Status, Failure: sr.FailureReason, Created: sr.Created}
+	after, err := s.st.FinishRefund(ctx, rf.JobID, store.RefundOutcome{LocalID: rf.ID, Stripe: &out}, store.SyncOptions{
+		RevokeOnFull: s.cfg.RevokeOnFullRefund,
+		Event: store.EventInput{Actor: rf.Actor, Type: "refunded", Message: "refund issued: " + rf.Reason,
+			Data: map[string]any{"amount": sr.Amount, "stripe_refund_id": sr.ID, "source": rf.Source, "status": sr.Status}}})
+	if err != nil {
+		return nil, err
+	}
+	rf.StripeRefundID, rf.Status, rf.Amount = &sr.ID, sr.Status, job.Money(sr.Amount)
+	if notify && after.Email != "" {
+		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
+			Currency: after.Currency, Reason: rf.Reason}); err != nil {
+			s.st.AddEvent(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
+				Message: "refund email failed: " + describeErr(err)})
+		}
+	}
+	return &RefundResult{Refund: rf, Job: after, Existing: existing}, nil
+}

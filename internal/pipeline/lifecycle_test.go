@@ -1,0 +1,107 @@
+package pipeline_test
+
+import (
+	"context"
+	"image/png"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/mail/mailtest"
+	"github.com/sellmyimages/smid/internal/pipeline"
+)
+
+var linkRE = regexp.MustCompile(`/smi-download/([0-9a-f]{64})`)
+
+func TestHappyPathEndToEnd(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{})
+	ctx := context.Background()
+	res := b.checkout("buyer@example.com")
+	if !strings.HasPrefix(res.CheckoutURL, "https://") || res.Amount != 50 || res.Currency != "usd" {
+		t.Fatalf("checkout result %+v", res)
+	}
+	j := b.get(res.JobID)
+	if j.Status != job.StatusAwaitingPayment || j.StripeCheckoutSessionID == nil || *j.AmountCost != 4 {
+		t.Fatalf("new job %+v", j)
+	}
+	b.pay(res.JobID)
+	j = b.get(res.JobID)
+	if j.Status != job.StatusPending || j.PaymentStatus != job.PaymentPaid || j.PaidAt == nil || j.StripePaymentIntentID == nil {
+		t.Fatalf("after payment: %s/%s", j.Status, j.PaymentStatus)
+	}
+	b.svc.Start(ctx)
+	defer b.svc.Stop()
+	j = b.waitStatus(res.JobID, job.StatusCompleted, 10*time.Second)
+	if !j.EmailSent || j.UpsamplerJobID == nil || j.OutputWidth == nil || *j.OutputWidth != 800 || *j.OutputHeight != 600 {
+		t.Fatalf("completed job: email_sent=%v upsampler=%v out=%v×%v", j.EmailSent, j.UpsamplerJobID, j.OutputWidth, j.OutputHeight)
+	}
+	if b.up.Submissions() != 1 {
+		t.Fatalf("%d submissions, want 1", b.up.Submissions())
+	}
+	msg := b.mail.WaitFor(t, func(s mailtest.Summary) bool { return len(s.To) > 0 && s.To[0].Address == "buyer@example.com" }, 5*time.Second)
+	m := linkRE.FindStringSubmatch(msg.Text)
+	if m == nil || !strings.Contains(msg.HTML, m[0]) {
+		t.Fatalf("delivery mail has no download link:\n%s", msg.Text)
+	}
+	token := m[1]
+	if *j.DownloadTokenDigest == token || *j.DownloadTokenDigest != pipeline.Digest(token) {
+		t.Fatal("the database must hold the token's digest only")
+	}
+	d, err := b.svc.OpenDownload(ctx, token, "203.0.113.9", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.File.Close()
+	cfg, err := png.DecodeConfig(d.File)
+	if err != nil || cfg.Width != 800 || cfg.Height != 600 || d.ContentType != "image/png" {
+		t.Fatalf("downloaded file: %v %dx%d %s", err, cfg.Width, cfg.Height, d.ContentType)
+	}
+	j = b.get(res.JobID)
+	if j.DownloadCount != 1 {
+		t.Fatalf("download count %d", j.DownloadCount)
+	}
+	want := []string{"checkout_created", "payment_received", "submitting", "submitted", "file_stored", "token_issued", "completed", "downloaded"}
+	got := b.events(res.JobID)
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Fatalf("timeline %v lacks %s", got, w)
+		}
+	}
+}
+
+func TestCheckoutRefusals(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{})
+	ctx := context.Background()
+	good := pipeline.CheckoutRequest{PostID: 7, AttachmentID: 9, ImageURL: b.site.URL + "/wp-content/uploads/a.png",
+		ImageWidth: 1000, ImageHeight: 800, Resolution: "4x", SuccessURL: b.site.URL + "/ok", CancelURL: b.site.URL + "/no"}
+	cases := []struct {
+		mutate func(*pipeline.CheckoutRequest)
+		param  string
+	}{
+		{func(r *pipeline.CheckoutRequest) { r.Resolution = "16x" }, "resolution"},
+		{func(r *pipeline.CheckoutRequest) { r.ImageURL = "https://evil.example/x.png" }, "image_url"},
+		{func(r *pipeline.CheckoutRequest) { r.ImageURL = "file:///etc/passwd" }, "image_url"},
+		{func(r *pipeline.CheckoutRequest) { r.ImageWidth, r.ImageHeight = 40, 40 }, "image_width"},
+		{func(r *pipeline.CheckoutRequest) { r.ImageWidth, r.ImageHeight = 3000, 3000 }, "resolution"},
+		{func(r *pipeline.CheckoutRequest) { r.Email = "not an email" }, "email"},
+		{func(r *pipeline.CheckoutRequest) { r.SuccessURL = "https://evil.example/" }, "success_url"},
+		{func(r *pipeline.CheckoutRequest) { r.PostID = 0 }, "post_id"},
+	}
+	for _, c := range cases {
+		rq := good
+		c.mutate(&rq)
+		_, err := b.svc.Checkout(ctx, rq, job.ActorSystem)
+		e, ok := err.(*job.Error)
+		if !ok || e.Code != job.EInvalid || e.Param != c.param {
+			t.Errorf("%+v: got %v, want invalid %s", rq, err, c.param)
+		}
+	}
+	if n, _, _ := b.db.Count(ctx, storeFilterAll()); n != 0 {
+		t.Fatalf("refused checkouts left %d jobs", n)
+	}
+}

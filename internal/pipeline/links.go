@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"strconv"
+
+	"errors"
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
+
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"github.com/sellmyimages/smid/internal/stripe"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+func parseSite(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("pipeline: site.url must be an absolute http(s) URL, got %q", raw)
+	}
+	return u, nil
+}
+
+// downloadURL is the customer's link: the plugin proxies /smi-download/.
+func (s *Service) downloadURL(token string) string {
+	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-download/" + token
+}
+
+// upsamplerWebhook carries our job id so a callback finds its job even
+// when a crash lost the Upsampler id we were given.
+func (s *Service) upsamplerWebhook(jobID string) string {
+	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-webhook/upsampler/?job=" + url.QueryEscape(jobID)
+}
+
+// newToken makes a download token: 256 bits from crypto/rand as 64 hex
+// characters, and the SHA-256 digest that is all the database keeps.
+func newToken() (token, digest string) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	token = hex.EncodeToString(b[:])
+	return token, Digest(token)
+}
+
+// Digest is the stored form of a download token.
+func Digest(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenRE accepts our tokens (64 hex) and the PHP plugin's older ones
+// (alphanumeric), so links it emailed keep working after adoption.
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
+
+func asStripe(err error, target **stripe.Error) bool { return errors.As(err, target) }
+
+// stripeRefundInput binds Stripe's idempotency key to our reservation.
+func stripeRefundInput(rf store.Refund, j *job.Job) stripe.RefundInput {
+	return stripe.RefundInput{PaymentIntentID: *j.StripePaymentIntentID, Amount: int64(rf.Amount), Reason: rf.Reason,
+		JobID: j.JobID, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10),
+		IdempotencyKey: "smi-refund-" + strconv.FormatInt(rf.ID, 10)}
+}

@@ -1,0 +1,192 @@
+// Package pipeline is the job lifecycle: checkout, payment, upscaling,
+// delivery, failure with automatic refund, and the periodic sweeps that
+// keep it moving. The HTTP API, the workers and cron all call it; there is
+// no second path to the data.
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/mail"
+	"github.com/sellmyimages/smid/internal/netguard"
+	"github.com/sellmyimages/smid/internal/pricing"
+	"github.com/sellmyimages/smid/internal/storage"
+	"github.com/sellmyimages/smid/internal/store"
+	"github.com/sellmyimages/smid/internal/stripe"
+	"github.com/sellmyimages/smid/internal/upscale"
+	"golang.org/x/time/rate"
+)
+
+// Payments is what the pipeline needs of Stripe.
+type Payments interface {
+	CreateCheckoutSession(ctx context.Context, in stripe.CheckoutInput) (stripe.Session, error)
+	GetCheckoutSession(ctx context.Context, id string) (stripe.Session, error)
+	GetPaymentIntent(ctx context.Context, id string) (stripe.PaymentIntent, error)
+	CreateRefund(ctx context.Context, in stripe.RefundInput) (stripe.Refund, error)
+	ListRefunds(ctx context.Context, paymentIntentID string) ([]stripe.Refund, error)
+	VerifyEvent(payload []byte, sigHeader string) (stripe.Event, error)
+}
+
+// Upscaler is the upscaling provider (Upsampler or local).
+type Upscaler interface {
+	Name() string
+	Submit(ctx context.Context, imageURL string, factor int, webhookURL string) (upscale.Submission, error)
+	Status(ctx context.Context, id string) (upscale.Result, error)
+	Fetch(ctx context.Context, r upscale.Result) (io.ReadCloser, int64, error)
+}
+
+// Mailer sends the customer's emails.
+type Mailer interface {
+	SendDelivery(ctx context.Context, d mail.Delivery) error
+	SendRefund(ctx context.Context, r mail.RefundNotice) error
+}
+
+// Files keeps delivered files.
+type Files interface {
+	Save(ctx context.Context, jobID string, r io.Reader) (storage.Saved, error)
+	Open(rel string) (*os.File, os.FileInfo, error)
+	Delete(rel string) error
+}
+
+// Config tunes the pipeline; zero values get the documented defaults.
+type Config struct {
+	SiteURL  string // public WordPress URL: links and webhooks are built from it
+	SiteName string
+	Currency string
+	// ImageHosts are the hosts images for sale may come from, besides site.url's.
+	ImageHosts        []string
+	AllowPrivateHosts bool
+
+	PollInterval          time.Duration
+	UpscaleTimeout        time.Duration
+	MaxAttempts           int
+	StatusChecksPerMinute int
+	// SubmissionsPerMinute caps this process's submissions (0: no cap).
+	SubmissionsPerMinute int
+
+	Concurrency int
+	Lease       time.Duration
+	IdlePoll    time.Duration
+	// Owner names this replica on leases.
+	Owner string
+
+	DownloadExpiry     time.Duration
+	FileRetention      time.Duration
+	AbandonAfter       time.Duration
+	RevokeOnFullRefund bool
+
+	Now func() time.Time
+}
+
+// Deps are the pipeline's collaborators.
+type Deps struct {
+	Store    *store.DB
+	Payments Payments
+	Upscaler Upscaler
+	Mailer   Mailer
+	Files    Files
+	Pricing  *pricing.Pricing
+	Log      *slog.Logger
+}
+
+// Service runs the lifecycle.
+type Service struct {
+	cfg     Config
+	st      *store.DB
+	pay     Payments
+	up      Upscaler
+	mail    Mailer
+	files   Files
+	pricing *pricing.Pricing
+	log     *slog.Logger
+	images  netguard.Policy
+	submits *rate.Limiter
+	wake    chan struct{}
+	workers *workers
+}
+
+// New checks the configuration and builds the service.
+func New(cfg Config, d Deps) (*Service, error) {
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, 30*time.Second)
+	cfg.UpscaleTimeout = cmp.Or(cfg.UpscaleTimeout, 15*time.Minute)
+	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 5)
+	cfg.StatusChecksPerMinute = cmp.Or(cfg.StatusChecksPerMinute, 200)
+	cfg.Concurrency = cmp.Or(cfg.Concurrency, 4)
+	cfg.Lease = cmp.Or(cfg.Lease, 2*time.Minute)
+	cfg.IdlePoll = cmp.Or(cfg.IdlePoll, time.Second)
+	cfg.DownloadExpiry = cmp.Or(cfg.DownloadExpiry, 24*time.Hour)
+	cfg.FileRetention = cmp.Or(cfg.FileRetention, 7*24*time.Hour)
+	cfg.AbandonAfter = cmp.Or(cfg.AbandonAfter, 24*time.Hour)
+	cfg.Currency = cmp.Or(cfg.Currency, "usd")
+	cfg.SiteName = cmp.Or(cfg.SiteName, "Sell My Images")
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Owner == "" {
+		h, _ := os.Hostname()
+		cfg.Owner = fmt.Sprintf("%s-%d", h, os.Getpid())
+	}
+	if d.Store == nil || d.Payments == nil || d.Upscaler == nil || d.Mailer == nil || d.Files == nil || d.Pricing == nil {
+		return nil, errors.New("pipeline: every dependency is required")
+	}
+	site, err := parseSite(cfg.SiteURL)
+	if err != nil {
+		return nil, err
+	}
+	hosts := append([]string{site.Host}, cfg.ImageHosts...)
+	s := &Service{
+		cfg: cfg, st: d.Store, pay: d.Payments, up: d.Upscaler, mail: d.Mailer, files: d.Files,
+		pricing: d.Pricing, log: cmp.Or(d.Log, slog.Default()),
+		images: netguard.Policy{AllowedHosts: hosts, AllowPrivate: cfg.AllowPrivateHosts},
+		wake:   make(chan struct{}, 1),
+	}
+	if cfg.SubmissionsPerMinute > 0 {
+		s.submits = rate.NewLimiter(rate.Limit(float64(cfg.SubmissionsPerMinute)/60), 1)
+	}
+	return s, nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Second) }
+
+// notify wakes an idle worker of this process at once; workers of other
+// replicas find the job on their next idle poll.
+func (s *Service) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// errNoChange tells a Check that the job is already where the change
+// would put it: the caller treats it as success.
+var errNoChange = errors.New("no change")
+
+// apply runs a store change, treating errNoChange as done.
+func (s *Service) apply(ctx context.Context, ch store.Change) (changed bool, err error) {
+	_, err = s.st.Apply(ctx, ch)
+	if errors.Is(err, errNoChange) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func str(s string) *string { return &s }
+
+// describeErr keeps an error message short enough for last_error.
+func describeErr(err error) string {
+	msg := err.Error()
+	if len(msg) > 500 {
+		msg = msg[:500] + "…"
+	}
+	return msg
+}
+
+var _ = job.StatusPending

@@ -1,0 +1,109 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
+)
+
+// sweepBatch bounds one sweep; the next tick takes the rest.
+const sweepBatch = 500
+
+// ExpireTokens clears download tokens past their expiry and, once
+// downloads.file_retention has passed since completion, deletes the file.
+// Completed jobs keep their next such moment in due_at.
+func (s *Service) ExpireTokens(ctx context.Context) (int, error) {
+	now := s.now()
+	jobs, err := s.st.Due(ctx, job.StatusCompleted, now, sweepBatch)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range jobs {
+		var ch store.Change
+		switch {
+		case j.DownloadTokenDigest != nil && j.DownloadExpiresAt != nil && !now.Before(*j.DownloadExpiresAt):
+			next := now
+			if j.CompletedAt != nil {
+				next = maxTime(j.CompletedAt.Add(s.cfg.FileRetention), now)
+			}
+			ch = store.Change{Set: store.Set{"download_token": nil, "due_at": next},
+				Event: store.EventInput{Actor: job.ActorCron, Type: "token_expired", Message: "download link expired"}}
+		case j.DownloadTokenDigest != nil && j.DownloadExpiresAt != nil:
+			ch = store.Change{Set: store.Set{"due_at": *j.DownloadExpiresAt}}
+		case j.UpscaledFilePath != nil && (j.CompletedAt == nil || !now.Before(j.CompletedAt.Add(s.cfg.FileRetention))):
+			if err := s.files.Delete(*j.UpscaledFilePath); err != nil {
+				s.log.Warn("delete expired file", "job", j.JobID, "err", err)
+				continue
+			}
+			ch = store.Change{Set: store.Set{"upscaled_file_path": nil, "file_deleted_at": now, "due_at": nil},
+				Event: store.EventInput{Actor: job.ActorCron, Type: "file_deleted", Message: "file deleted after the retention period"}}
+		default:
+			ch = store.Change{Set: store.Set{"due_at": nil}}
+		}
+		ch.JobID, ch.From = j.JobID, []job.Status{job.StatusCompleted}
+		due := j.DueAt
+		ch.Check = func(cur *job.Job, _ store.Set) error {
+			if cur.DueAt == nil || due == nil || !cur.DueAt.Equal(*due) {
+				return errNoChange // a new token was issued meanwhile
+			}
+			return nil
+		}
+		if changed, err := s.apply(ctx, ch); err == nil && changed && ch.Event.Type != "" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Abandon marks checkouts never paid within checkout.abandon_after.
+func (s *Service) Abandon(ctx context.Context) (int, error) {
+	jobs, err := s.st.CreatedBefore(ctx, job.StatusAwaitingPayment, s.now().Add(-s.cfg.AbandonAfter), sweepBatch)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range jobs {
+		changed, err := s.apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusAwaitingPayment}, To: job.StatusAbandoned,
+			Check: func(cur *job.Job, _ store.Set) error {
+				if cur.PaymentStatus.Captured() {
+					return errNoChange
+				}
+				return nil
+			},
+			Event: store.EventInput{Actor: job.ActorCron, Type: "abandoned", Message: "checkout not paid within " + s.cfg.AbandonAfter.String()}})
+		if err == nil && changed {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// RetryRefunds sends again the refunds Stripe never answered, with the
+// same idempotency key, so Stripe makes each at most once.
+func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
+	rs, err := s.st.StalePendingRefunds(ctx, s.cfg.Now().Add(-time.Minute), sweepBatch)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rf := range rs {
+		j, err := s.st.Get(ctx, rf.JobID)
+		if err != nil || j.StripePaymentIntentID == nil {
+			continue
+		}
+		if _, err := s.sendRefund(ctx, rf, j, rf.Source == "auto", true); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/sellmyimages/smid/internal/job"
+)
+
+// Claim takes the next pending job that is due, marks it processing under
+// a lease for owner, and records the event, in one transaction. SKIP
+// LOCKED lets any number of workers and replicas claim at once without
+// waiting on each other or taking the same job. It returns nil when there
+// is nothing to do. A job with no due_at (adopted from the PHP plugin, or
+// seeded) is never claimed by itself: an admin retry schedules it.
+func (s *DB) Claim(ctx context.Context, owner string, lease time.Duration, ev EventInput) (*job.Job, error) {
+	var claimed *job.Job
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := s.Now()
+		var r jobRow
+		err := tx.GetContext(ctx, &r, s.q(`SELECT `+jobColumns+` FROM {jobs}
+			WHERE status = 'pending' AND due_at <= ?
+			ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`), now)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		cur, err := r.toJob()
+		if err != nil {
+			return err
+		}
+		until := now.Add(lease)
+		ch := Change{JobID: cur.JobID, To: job.StatusProcessing, Event: ev, Set: Set{
+			"lease_owner": owner, "lease_expires_at": until, "submitted_at": now,
+			"processing_started_at": now, "attempts": cur.Attempts + 1, "upsampler_job_id": nil,
+			"due_at": nil, "upscaled_url": nil,
+		}}
+		if err := s.applyLocked(ctx, tx, cur, ch, sortedKeys(ch.Set)); err != nil {
+			return err
+		}
+		cur.Status, cur.Attempts = job.StatusProcessing, cur.Attempts+1
+		cur.LeaseOwner, cur.LeaseExpiresAt, cur.SubmittedAt, cur.ProcessingStartedAt = &owner, &until, &now, &now
+		cur.UpsamplerJobID, cur.DueAt = nil, nil
+		claimed = cur
+		return nil
+	})
+	return claimed, err
+}
+
+// Due lists up to limit jobs in status whose due_at has come, oldest due
+// first. It locks nothing: whatever a caller then does goes through Apply,
+// whose conditions make a race with another worker a harmless conflict.
+func (s *DB) Due(ctx context.Context, status job.Status, now time.Time, limit int) ([]*job.Job, error) {
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs}
+		WHERE status = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`), string(status), now.UTC(), limit); err != nil {
+		return nil, fmt.Errorf("due %s: %w", status, err)
+	}
+	return toJobs(rows)
+}
+
+// LeaseExpired lists processing jobs whose worker lease ran out: the
+// worker died between claiming and recording what it sent.
+func (s *DB) LeaseExpired(ctx context.Context, now time.Time, limit int) ([]*job.Job, error) {
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs}
+		WHERE status = 'processing' AND lease_expires_at IS NOT NULL AND lease_expires_at < ?
+		ORDER BY lease_expires_at LIMIT ?`), now.UTC(), limit); err != nil {
+		return nil, fmt.Errorf("lease expired: %w", err)
+	}
+	return toJobs(rows)
+}
+
+// CreatedBefore lists up to limit jobs in status created before t.
+func (s *DB) CreatedBefore(ctx context.Context, status job.Status, t time.Time, limit int) ([]*job.Job, error) {
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs}
+		WHERE status = ? AND created_at < ? ORDER BY created_at LIMIT ?`), string(status), t.UTC(), limit); err != nil {
+		return nil, fmt.Errorf("created before: %w", err)
+	}
+	return toJobs(rows)
+}
+
+// CreatedBetween lists up to limit jobs in any of statuses created in [from, to).
+func (s *DB) CreatedBetween(ctx context.Context, statuses []job.Status, from, to time.Time, limit int) ([]*job.Job, error) {
+	args := []any{}
+	for _, st := range statuses {
+		args = append(args, string(st))
+	}
+	args = append(args, from.UTC(), to.UTC(), limit)
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs}
+		WHERE status IN (`+placeholders(len(statuses))+`) AND created_at >= ? AND created_at < ? ORDER BY created_at LIMIT ?`), args...); err != nil {
+		return nil, fmt.Errorf("created between: %w", err)
+	}
+	return toJobs(rows)
+}
+
+func toJobs(rows []jobRow) ([]*job.Job, error) {
+	out := make([]*job.Job, 0, len(rows))
+	for i := range rows {
+		j, err := rows[i].toJob()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+func sortedKeys(set Set) []string {
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+// StripeEventSeen records a Stripe event id; fresh is false when it was
+// already processed.
+func (s *DB) StripeEventSeen(ctx context.Context, eventID, typ, jobID string) (fresh bool, err error) {
+	var jid any
+	if jobID != "" {
+		jid = jobID
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`INSERT IGNORE INTO {stripe_events} (event_id, type, job_id, received_at) VALUES (?, ?, ?, ?)`),
+		eventID, typ, jid, s.Now())
+	if err != nil {
+		return false, fmt.Errorf("record stripe event: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ForgetStripeEvent removes a record so Stripe's retry is processed again
+// (used when processing failed after recording).
+func (s *DB) ForgetStripeEvent(ctx context.Context, eventID string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM {stripe_events} WHERE event_id = ?`), eventID)
+	return err
+}
+
+// GetByPaymentIntent finds the job paid by a Stripe PaymentIntent.
+func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
+	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)
+}
+
+// WithLock runs fn while holding the MySQL named lock name on a connection
+// of its own. ran is false when another session holds it: the caller skips
+// this turn. The lock dies with the connection, so a crashed holder never
+// blocks the others for long.
+func (s *DB) WithLock(ctx context.Context, name string, fn func(ctx context.Context) error) (ran bool, err error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	var got sql.NullInt64
+	if err := conn.GetContext(ctx, &got, `SELECT GET_LOCK(?, 0)`, s.prefix+name); err != nil {
+		return false, err
+	}
+	if !got.Valid || got.Int64 != 1 {
+		return false, nil
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(?)`, s.prefix+name)
+	return true, fn(ctx)
+}
