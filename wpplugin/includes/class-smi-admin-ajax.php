@@ -1,0 +1,147 @@
+<?php
+/**
+ * admin-ajax.php endpoints of the Jobs screen.
+ *
+ * @package SellMyImages
+ * @since   1.0.0
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * What the Jobs screen's script polls: the current status of the in-flight
+ * jobs on the page, and the progress of a daemon batch.
+ *
+ * @since 1.0.0
+ */
+class SMI_Admin_Ajax {
+
+	/**
+	 * Nonce action of both endpoints.
+	 *
+	 * @since 1.0.0
+	 * @var string
+	 */
+	const NONCE = 'smi_jobs_ajax';
+
+	/**
+	 * At most this many jobs per poll.
+	 *
+	 * @since 1.0.0
+	 * @var int
+	 */
+	const MAX_JOBS = 50;
+
+	/**
+	 * Daemon client.
+	 *
+	 * @since 1.0.0
+	 * @var SMI_Daemon_Client
+	 */
+	private SMI_Daemon_Client $client;
+
+	/**
+	 * Builds the endpoints.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param SMI_Daemon_Client $client Daemon client.
+	 */
+	public function __construct( SMI_Daemon_Client $client ) {
+		$this->client = $client;
+	}
+
+	/**
+	 * Hooks the endpoints (logged-in users only).
+	 *
+	 * @since 1.0.0
+	 */
+	public function register(): void {
+		add_action( 'wp_ajax_smi_job_statuses', array( $this, 'job_statuses' ) );
+		add_action( 'wp_ajax_smi_batch_status', array( $this, 'batch_status' ) );
+	}
+
+	/**
+	 * Refuses the request unless nonce and capability are right.
+	 *
+	 * @since 1.0.0
+	 */
+	private function guard(): void {
+		if ( ! check_ajax_referer( self::NONCE, 'nonce', false ) ) {
+			wp_send_json_error( array( 'message' => __( 'Your session expired; reload the page.', 'sell-my-images' ) ), 403 );
+		}
+		if ( ! current_user_can( SMI_Capabilities::MANAGE ) ) {
+			wp_send_json_error( array( 'message' => __( 'Sorry, you are not allowed to manage Sell My Images jobs.', 'sell-my-images' ) ), 403 );
+		}
+	}
+
+	/**
+	 * Current status of the given jobs (`job_ids[]`), from `/v1/jobs/{id}/public`.
+	 *
+	 * @since 1.0.0
+	 */
+	public function job_statuses(): void {
+		$this->guard();
+		$ids = array();
+		foreach ( (array) wp_unslash( $_POST['job_ids'] ?? array() ) as $id ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated as UUIDs.
+			if ( SMI_Format::is_uuid( $id ) ) {
+				$ids[ $id ] = true;
+			}
+		}
+		$jobs = array();
+		foreach ( array_slice( array_keys( $ids ), 0, self::MAX_JOBS ) as $id ) {
+			$job = $this->client->get( '/v1/jobs/' . rawurlencode( $id ) . '/public', array(), array( 'timeout' => 5 ) );
+			if ( is_wp_error( $job ) ) {
+				if ( 'smi_daemon_unreachable' === $job->get_error_code() ) {
+					wp_send_json_error( array( 'message' => $job->get_error_message() ), 503 );
+				}
+				continue;
+			}
+			$status       = (string) ( $job['status'] ?? '' );
+			$payment      = (string) ( $job['payment_status'] ?? '' );
+			$jobs[ $id ] = array(
+				'status'         => $status,
+				'payment_status' => $payment,
+				'status_html'    => SMI_Format::status_badge( $status ),
+				'payment_html'   => SMI_Format::payment_badge( $payment ),
+				'in_flight'      => in_array( $status, SMI_Format::IN_FLIGHT, true ),
+			);
+		}
+		wp_send_json_success( array( 'jobs' => (object) $jobs ) );
+	}
+
+	/**
+	 * Progress of a daemon batch (`batch_id`), from `/v1/batches/{id}`.
+	 *
+	 * @since 1.0.0
+	 */
+	public function batch_status(): void {
+		$this->guard();
+		$id = isset( $_POST['batch_id'] ) ? sanitize_text_field( wp_unslash( $_POST['batch_id'] ) ) : '';
+		if ( ! preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $id ) ) {
+			wp_send_json_error( array( 'message' => __( 'Unknown batch.', 'sell-my-images' ) ), 400 );
+		}
+		$batch = $this->client->get( '/v1/batches/' . rawurlencode( $id ), array(), array( 'timeout' => 5 ) );
+		if ( is_wp_error( $batch ) ) {
+			wp_send_json_error( array( 'message' => $batch->get_error_message() ), (int) ( $batch->get_error_data()['status'] ?? 502 ) );
+		}
+		$errors = array();
+		foreach ( array_slice( (array) ( $batch['errors'] ?? array() ), 0, 20 ) as $error ) {
+			if ( is_array( $error ) ) {
+				$errors[] = array(
+					'job_id'  => (string) ( $error['job_id'] ?? '' ),
+					'message' => (string) ( $error['message'] ?? '' ),
+				);
+			}
+		}
+		wp_send_json_success(
+			array(
+				'state'  => (string) ( $batch['state'] ?? '' ),
+				'total'  => (int) ( $batch['total'] ?? 0 ),
+				'done'   => (int) ( $batch['done'] ?? 0 ),
+				'failed' => (int) ( $batch['failed'] ?? 0 ),
+				'errors' => $errors,
+			)
+		);
+	}
+}

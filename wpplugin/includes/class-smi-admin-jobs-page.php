@@ -1,0 +1,355 @@
+<?php
+/**
+ * Sell My Images > Jobs.
+ *
+ * @package SellMyImages
+ * @since   1.0.0
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The menu and the Jobs screen: the list (with its bulk actions, processed
+ * on `load-{$hook_suffix}` before any output) or one job's details when the
+ * URL has `&job=<uuid>`.
+ *
+ * @since 1.0.0
+ */
+class SMI_Admin_Jobs_Page {
+
+	/**
+	 * Menu slug of the Jobs screen.
+	 *
+	 * @since 1.0.0
+	 * @var string
+	 */
+	const SLUG = 'smi-jobs';
+
+	/**
+	 * Daemon client.
+	 *
+	 * @since 1.0.0
+	 * @var SMI_Daemon_Client
+	 */
+	private SMI_Daemon_Client $client;
+
+	/**
+	 * Action handlers (bulk actions).
+	 *
+	 * @since 1.0.0
+	 * @var SMI_Job_Actions
+	 */
+	private SMI_Job_Actions $actions;
+
+	/**
+	 * Hook suffix of the screen.
+	 *
+	 * @since 1.0.0
+	 * @var string
+	 */
+	private string $hook = '';
+
+	/**
+	 * The list, built on load.
+	 *
+	 * @since 1.0.0
+	 * @var SMI_Jobs_List_Table|null
+	 */
+	private ?SMI_Jobs_List_Table $table = null;
+
+	/**
+	 * Builds the screen.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param SMI_Daemon_Client $client  Daemon client.
+	 * @param SMI_Job_Actions   $actions Action handlers.
+	 */
+	public function __construct( SMI_Daemon_Client $client, SMI_Job_Actions $actions ) {
+		$this->client  = $client;
+		$this->actions = $actions;
+	}
+
+	/**
+	 * Hooks the screen.
+	 *
+	 * @since 1.0.0
+	 */
+	public function register(): void {
+		add_action( 'admin_menu', array( $this, 'add_menu' ) );
+		add_filter( 'set-screen-option', array( $this, 'save_screen_option' ), 10, 3 ); // phpcs:ignore WordPress.NamingConventions.ValidHookName.UseUnderscores -- core hook name.
+		add_filter( 'set_screen_option_smi_jobs_per_page', array( $this, 'save_screen_option' ), 10, 3 );
+		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue' ) );
+	}
+
+	/**
+	 * URL of a job's details.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param string $job_id Job UUID.
+	 * @return string
+	 */
+	public static function job_url( string $job_id ): string {
+		return add_query_arg(
+			array(
+				'page' => self::SLUG,
+				'job'  => $job_id,
+			),
+			admin_url( 'admin.php' )
+		);
+	}
+
+	/**
+	 * URL of the list.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $args View arguments.
+	 * @return string
+	 */
+	public static function list_url( array $args = array() ): string {
+		return add_query_arg( array_merge( array( 'page' => self::SLUG ), $args ), admin_url( 'admin.php' ) );
+	}
+
+	/**
+	 * Adds the top-level menu and its Jobs submenu.
+	 *
+	 * @since 1.0.0
+	 */
+	public function add_menu(): void {
+		$this->hook = (string) add_menu_page(
+			__( 'Sell My Images', 'sell-my-images' ),
+			__( 'Sell My Images', 'sell-my-images' ),
+			SMI_Capabilities::MANAGE,
+			self::SLUG,
+			array( $this, 'render' ),
+			'dashicons-format-image',
+			58
+		);
+		add_submenu_page( self::SLUG, __( 'Jobs', 'sell-my-images' ), __( 'Jobs', 'sell-my-images' ), SMI_Capabilities::MANAGE, self::SLUG, array( $this, 'render' ) );
+		add_action( 'load-' . $this->hook, array( $this, 'on_load' ) );
+	}
+
+	/**
+	 * Saves the per-page screen option (1–500).
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param mixed  $keep   Value to save (false = do not save).
+	 * @param string $option Option name.
+	 * @param mixed  $value  Submitted value.
+	 * @return mixed
+	 */
+	public function save_screen_option( $keep, $option, $value ) {
+		if ( 'smi_jobs_per_page' !== $option ) {
+			return $keep;
+		}
+		$value = absint( $value );
+		return $value >= 1 && $value <= 500 ? $value : $keep;
+	}
+
+	/**
+	 * Before output: screen option, bulk actions (then redirect), the list's data.
+	 *
+	 * @since 1.0.0
+	 */
+	public function on_load(): void {
+		if ( ! current_user_can( SMI_Capabilities::MANAGE ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage Sell My Images jobs.', 'sell-my-images' ), '', array( 'response' => 403 ) );
+		}
+		$req = wp_unslash( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- nonce checked in process_bulk.
+		if ( isset( $req['job'] ) ) {
+			return;
+		}
+
+		add_screen_option(
+			'per_page',
+			array(
+				'label'   => __( 'Jobs per page', 'sell-my-images' ),
+				'default' => 25,
+				'option'  => 'smi_jobs_per_page',
+			)
+		);
+
+		require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
+		if ( '' !== SMI_Jobs_List_Table::bulk_action_from_request( $req ) ) {
+			$this->actions->redirect( $this->actions->process_bulk( $req ) );
+		}
+		if ( ! empty( $req['_wp_http_referer'] ) ) {
+			// A plain filter submit: drop the nonce fields so the URL stays bookmarkable.
+			$this->actions->redirect( remove_query_arg( array( '_wp_http_referer', '_wpnonce', 'action', 'action2', 'filter_action', 'smi_bulk_reason', 'smi_bulk_status' ), wp_unslash( $_SERVER['REQUEST_URI'] ?? '' ) ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- redirect target is validated by wp_safe_redirect.
+		}
+
+		require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
+		$this->table = new SMI_Jobs_List_Table( $this->client, $req );
+		$this->table->prepare_items();
+	}
+
+	/**
+	 * Loads the page's script and styles on this screen only.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param string $hook_suffix Current screen.
+	 */
+	public function enqueue( $hook_suffix ): void {
+		if ( $hook_suffix !== $this->hook ) {
+			return;
+		}
+		wp_enqueue_style( 'smi-admin', plugins_url( 'assets/css/admin.css', SMI_PLUGIN_FILE ), array(), SMI_VERSION );
+		wp_enqueue_script( 'smi-admin-jobs', plugins_url( 'assets/js/admin-jobs.js', SMI_PLUGIN_FILE ), array(), SMI_VERSION, true );
+		$statuses = array();
+		foreach ( SMI_Format::STATUSES as $status ) {
+			$statuses[ $status ] = SMI_Format::status_label( $status );
+		}
+		$payments = array();
+		foreach ( SMI_Format::PAYMENT_STATUSES as $status ) {
+			$payments[ $status ] = SMI_Format::payment_label( $status );
+		}
+		wp_localize_script(
+			'smi-admin-jobs',
+			'smiJobs',
+			array(
+				'ajaxUrl'       => admin_url( 'admin-ajax.php' ),
+				'nonce'         => wp_create_nonce( SMI_Admin_Ajax::NONCE ),
+				'pollInterval'  => 5000,
+				'total'         => $this->table ? $this->table->total : 0,
+				'totalCapped'   => $this->table ? $this->table->total_capped : false,
+				'statusLabels'  => $statuses,
+				'paymentLabels' => $payments,
+				'i18n'          => array(
+					/* translators: 1: number of jobs, 2: amount of money. */
+					'confirmRefund'    => __( 'Refund %1$d job(s) in full, %2$s in total? The money goes back to the customers and this cannot be undone.', 'sell-my-images' ),
+					/* translators: %s: number of jobs, e.g. "all 1,234". */
+					'confirmRefundAll' => __( 'Refund %s matching job(s) in full (each for its remaining amount)? This cannot be undone.', 'sell-my-images' ),
+					/* translators: 1: number of jobs, 2: number of credits. */
+					'confirmRetry'     => __( 'Retry upscaling for %1$d job(s)? This uses about %2$d Upsampler credits.', 'sell-my-images' ),
+					/* translators: %s: number of jobs. */
+					'confirmRetryAll'  => __( 'Retry upscaling for %s matching job(s)? Each uses Upsampler credits again.', 'sell-my-images' ),
+					/* translators: 1: number of jobs, 2: status label. */
+					'confirmStatus'    => __( 'Set the status of %1$s job(s) to "%2$s"?', 'sell-my-images' ),
+					/* translators: %s: number of jobs. */
+					'confirmTokens'    => __( 'Create new download links for %s job(s)? The current links stop working.', 'sell-my-images' ),
+					/* translators: %s: number of jobs. */
+					'confirmGeneric'   => __( 'Apply this action to %s job(s)?', 'sell-my-images' ),
+					'needReason'       => __( 'Enter a reason first: it is recorded with the change.', 'sell-my-images' ),
+					'needStatus'       => __( 'Choose the new status first.', 'sell-my-images' ),
+					'needSelection'    => __( 'Select at least one job, or tick "Apply to all".', 'sell-my-images' ),
+					'pause'            => __( 'Pause auto-refresh', 'sell-my-images' ),
+					'resume'           => __( 'Resume auto-refresh', 'sell-my-images' ),
+					'refreshFailed'    => __( 'Auto-refresh could not reach the daemon; retrying.', 'sell-my-images' ),
+					/* translators: 1: jobs done, 2: total jobs, 3: failed jobs. */
+					'batchProgress'    => __( 'Batch running: %1$d of %2$d done, %3$d failed.', 'sell-my-images' ),
+					/* translators: 1: jobs done, 2: total jobs, 3: failed jobs. */
+					'batchDone'        => __( 'Batch finished: %1$d of %2$d done, %3$d failed. Reload the page to see the changes.', 'sell-my-images' ),
+					'batchCancelled'   => __( 'Batch cancelled.', 'sell-my-images' ),
+					/* translators: %s: amount of money. */
+					'confirmRefundOne' => __( 'Refund %s to the customer? This cannot be undone.', 'sell-my-images' ),
+				),
+			)
+		);
+	}
+
+	/**
+	 * Prints the screen.
+	 *
+	 * @since 1.0.0
+	 */
+	public function render(): void {
+		if ( ! current_user_can( SMI_Capabilities::MANAGE ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage Sell My Images jobs.', 'sell-my-images' ), '', array( 'response' => 403 ) );
+		}
+		$req = wp_unslash( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only view.
+		if ( isset( $req['job'] ) ) {
+			( new SMI_Job_Details( $this->client ) )->render( is_string( $req['job'] ) ? strtolower( $req['job'] ) : '' );
+			return;
+		}
+		if ( ! $this->table ) {
+			require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
+			$this->table = new SMI_Jobs_List_Table( $this->client, $req );
+			$this->table->prepare_items();
+		}
+		$table  = $this->table;
+		$export = wp_nonce_url(
+			add_query_arg(
+				array_merge(
+					array( 'action' => 'smi_export' ),
+					SMI_Jobs_List_Table::view_args( $req )
+				),
+				admin_url( 'admin-post.php' )
+			),
+			'smi_export'
+		);
+		?>
+		<div class="wrap smi-wrap" id="smi-jobs-page">
+			<h1 class="wp-heading-inline"><?php esc_html_e( 'Jobs', 'sell-my-images' ); ?></h1>
+			<a href="<?php echo esc_url( $export ); ?>" class="page-title-action" id="smi-export-csv"><?php esc_html_e( 'Export CSV', 'sell-my-images' ); ?></a>
+			<button type="button" class="page-title-action" id="smi-autorefresh-toggle" aria-pressed="false" hidden><?php esc_html_e( 'Pause auto-refresh', 'sell-my-images' ); ?></button>
+			<hr class="wp-header-end" />
+			<?php
+			SMI_Notices::render_queued();
+			self::render_one_time_link( $req );
+			$this->render_batch_progress( $req );
+			if ( $table->error ) {
+				SMI_Notices::render( 'error', SMI_Notices::error_html( $table->error, __( 'The jobs could not be loaded.', 'sell-my-images' ) ), 'smi-daemon-error' );
+			} elseif ( $table->stats_error ) {
+				SMI_Notices::render( 'warning', SMI_Notices::error_html( $table->stats_error, __( 'The counts could not be loaded.', 'sell-my-images' ) ), 'smi-stats-error' );
+			}
+			$table->views();
+			?>
+			<form id="smi-jobs-filter" method="get" action="<?php echo esc_url( admin_url( 'admin.php' ) ); ?>">
+				<input type="hidden" name="page" value="<?php echo esc_attr( self::SLUG ); ?>" />
+				<?php
+				$table->search_box( __( 'Search jobs', 'sell-my-images' ), 'smi-jobs' );
+				$table->display();
+				?>
+			</form>
+			<p class="description smi-search-help"><?php esc_html_e( 'Search accepts a job ID (or its first 8+ characters), an email, an email prefix, @domain, or a post/attachment ID.', 'sell-my-images' ); ?></p>
+		</div>
+		<?php
+	}
+
+	/**
+	 * Shows a new download link once, from the key in the URL.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $req Unslashed request.
+	 */
+	public static function render_one_time_link( array $req ): void {
+		if ( empty( $req['smi_link'] ) || ! is_string( $req['smi_link'] ) ) {
+			return;
+		}
+		$link = SMI_Job_Actions::take_one_time_link( $req['smi_link'] );
+		if ( ! $link ) {
+			return;
+		}
+		$html = sprintf(
+			/* translators: 1: the download link, 2: expiry date. */
+			__( 'New download link (shown only once, copy it now): %1$s — expires %2$s.', 'sell-my-images' ),
+			'<input type="text" readonly class="large-text code" id="smi-new-download-link" value="' . esc_attr( $link['url'] ) . '" />',
+			esc_html( SMI_Format::datetime( $link['expires_at'] ) )
+		);
+		SMI_Notices::render( 'success', $html, 'smi-new-link-notice' );
+	}
+
+	/**
+	 * A progress notice for a running daemon batch (polled by the script).
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $req Unslashed request.
+	 */
+	private function render_batch_progress( array $req ): void {
+		if ( empty( $req['smi_batch'] ) || ! is_string( $req['smi_batch'] ) || ! preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $req['smi_batch'] ) ) {
+			return;
+		}
+		SMI_Notices::render(
+			'info',
+			'<span class="smi-batch-text">' . esc_html__( 'Batch started; waiting for progress…', 'sell-my-images' ) . '</span> <progress class="smi-batch-bar" max="1" value="0"></progress>',
+			'smi-batch-progress',
+			array( 'batch-id' => $req['smi_batch'] )
+		);
+	}
+}

@@ -1,0 +1,268 @@
+<?php
+/**
+ * Sell My Images > Settings.
+ *
+ * @package SellMyImages
+ * @since   1.0.0
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The connection settings (used only when the wp-config.php constants are
+ * absent) and the opt-in automatic buy buttons. The secret is write-only: it
+ * is never printed back, and an empty submit keeps the saved one.
+ *
+ * @since 1.0.0
+ */
+class SMI_Settings {
+
+	/**
+	 * Settings group and page slug.
+	 *
+	 * @since 1.0.0
+	 * @var string
+	 */
+	const PAGE = 'smi-settings';
+
+	/**
+	 * Daemon client (for the connection check).
+	 *
+	 * @since 1.0.0
+	 * @var SMI_Daemon_Client
+	 */
+	private SMI_Daemon_Client $client;
+
+	/**
+	 * Builds the screen.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param SMI_Daemon_Client $client Daemon client.
+	 */
+	public function __construct( SMI_Daemon_Client $client ) {
+		$this->client = $client;
+	}
+
+	/**
+	 * Hooks the screen.
+	 *
+	 * @since 1.0.0
+	 */
+	public function register(): void {
+		add_action( 'admin_menu', array( $this, 'add_menu' ), 20 );
+		add_action( 'admin_init', array( $this, 'register_settings' ) );
+	}
+
+	/**
+	 * Whether the auto buttons option is on (used on the front end too).
+	 *
+	 * @since 1.0.0
+	 *
+	 * @return bool
+	 */
+	public static function auto_buttons(): bool {
+		return (bool) get_option( 'smi_auto_buttons', false );
+	}
+
+	/**
+	 * Adds Sell My Images > Settings.
+	 *
+	 * @since 1.0.0
+	 */
+	public function add_menu(): void {
+		add_submenu_page(
+			SMI_Admin_Jobs_Page::SLUG,
+			__( 'Sell My Images Settings', 'sell-my-images' ),
+			__( 'Settings', 'sell-my-images' ),
+			'manage_options',
+			self::PAGE,
+			array( $this, 'render' )
+		);
+	}
+
+	/**
+	 * Registers the options and fields.
+	 *
+	 * @since 1.0.0
+	 */
+	public function register_settings(): void {
+		register_setting(
+			self::PAGE,
+			'smi_daemon_url',
+			array(
+				'type'              => 'string',
+				'default'           => '',
+				'sanitize_callback' => array( $this, 'sanitize_url' ),
+			)
+		);
+		register_setting(
+			self::PAGE,
+			'smi_daemon_secret',
+			array(
+				'type'              => 'string',
+				'default'           => '',
+				'sanitize_callback' => array( $this, 'sanitize_secret' ),
+			)
+		);
+		register_setting(
+			self::PAGE,
+			'smi_auto_buttons',
+			array(
+				'type'              => 'boolean',
+				'default'           => false,
+				'sanitize_callback' => 'rest_sanitize_boolean',
+			)
+		);
+
+		add_settings_section( 'smi_connection', __( 'Connection to the daemon', 'sell-my-images' ), array( $this, 'render_connection_intro' ), self::PAGE );
+		add_settings_field( 'smi_daemon_url', __( 'Daemon URL', 'sell-my-images' ), array( $this, 'render_url_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-url' ) );
+		add_settings_field( 'smi_daemon_secret', __( 'Shared secret', 'sell-my-images' ), array( $this, 'render_secret_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-secret' ) );
+		add_settings_section( 'smi_front', __( 'Buy buttons', 'sell-my-images' ), '__return_false', self::PAGE );
+		add_settings_field( 'smi_auto_buttons', __( 'Automatic buttons', 'sell-my-images' ), array( $this, 'render_auto_field' ), self::PAGE, 'smi_front', array( 'label_for' => 'smi-auto-buttons' ) );
+	}
+
+	/**
+	 * Accepts http(s)://host[:port] or unix:///absolute/path; anything else keeps the old value.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param mixed $value Submitted value.
+	 * @return string
+	 */
+	public function sanitize_url( $value ): string {
+		$value = trim( sanitize_text_field( (string) $value ) );
+		if ( '' === $value ) {
+			return '';
+		}
+		if ( preg_match( '#^unix:///[^\s]+$#', $value ) || preg_match( '#^https?://[A-Za-z0-9.\-\[\]:]+(?::\d+)?/?$#', $value ) ) {
+			return untrailingslashit( $value );
+		}
+		add_settings_error( 'smi_daemon_url', 'smi_bad_url', __( 'The daemon URL must look like http://127.0.0.1:8787 or unix:///run/smid/smid.sock. The previous value was kept.', 'sell-my-images' ) );
+		return (string) get_option( 'smi_daemon_url', '' );
+	}
+
+	/**
+	 * An empty submit keeps the saved secret; the secret is never shown.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param mixed $value Submitted value.
+	 * @return string
+	 */
+	public function sanitize_secret( $value ): string {
+		$value = trim( (string) $value );
+		if ( '' === $value ) {
+			return (string) get_option( 'smi_daemon_secret', '' );
+		}
+		return preg_replace( '/[\x00-\x20\x7f]/', '', $value );
+	}
+
+	/**
+	 * Intro of the connection section.
+	 *
+	 * @since 1.0.0
+	 */
+	public function render_connection_intro(): void {
+		echo '<p>' . esc_html__( 'WordPress talks to the smid daemon, which owns the jobs. Defining SMI_DAEMON_URL and SMI_DAEMON_SECRET in wp-config.php overrides these fields.', 'sell-my-images' ) . '</p>';
+	}
+
+	/**
+	 * The URL field.
+	 *
+	 * @since 1.0.0
+	 */
+	public function render_url_field(): void {
+		if ( defined( 'SMI_DAEMON_URL' ) && '' !== (string) SMI_DAEMON_URL ) {
+			printf(
+				'<code id="smi-daemon-url">%1$s</code><p class="description">%2$s</p>',
+				esc_html( (string) SMI_DAEMON_URL ),
+				esc_html__( 'Set by SMI_DAEMON_URL in wp-config.php.', 'sell-my-images' )
+			);
+			return;
+		}
+		printf(
+			'<input type="text" class="regular-text code" id="smi-daemon-url" name="smi_daemon_url" value="%1$s" placeholder="%2$s" /><p class="description">%3$s</p>',
+			esc_attr( (string) get_option( 'smi_daemon_url', '' ) ),
+			esc_attr( SMI_Daemon_Client::DEFAULT_URL ),
+			esc_html__( 'http://127.0.0.1:8787, or unix:///path/to/smid.sock for a unix socket.', 'sell-my-images' )
+		);
+	}
+
+	/**
+	 * The write-only secret field.
+	 *
+	 * @since 1.0.0
+	 */
+	public function render_secret_field(): void {
+		if ( defined( 'SMI_DAEMON_SECRET' ) && '' !== (string) SMI_DAEMON_SECRET ) {
+			echo '<p id="smi-daemon-secret">' . esc_html__( 'Set by SMI_DAEMON_SECRET in wp-config.php.', 'sell-my-images' ) . '</p>';
+			return;
+		}
+		$saved = '' !== (string) get_option( 'smi_daemon_secret', '' );
+		printf(
+			'<input type="password" class="regular-text" id="smi-daemon-secret" name="smi_daemon_secret" value="" autocomplete="new-password" placeholder="%1$s" /><p class="description">%2$s</p>',
+			esc_attr( $saved ? __( 'Saved (leave empty to keep it)', 'sell-my-images' ) : '' ),
+			esc_html__( 'The same value as api.secret in smid\'s configuration. It is never shown again once saved.', 'sell-my-images' )
+		);
+	}
+
+	/**
+	 * The automatic buttons checkbox.
+	 *
+	 * @since 1.0.0
+	 */
+	public function render_auto_field(): void {
+		printf(
+			'<label><input type="checkbox" id="smi-auto-buttons" name="smi_auto_buttons" value="1" %1$s /> %2$s</label><p class="description">%3$s</p>',
+			checked( self::auto_buttons(), true, false ),
+			esc_html__( 'Add a "Download Hi-Res" button under every image block of published posts.', 'sell-my-images' ),
+			esc_html__( 'Without this, place buttons yourself with the [smi_buy_button attachment_id="123"] shortcode.', 'sell-my-images' )
+		);
+	}
+
+	/**
+	 * Prints the screen, with a live connection check.
+	 *
+	 * @since 1.0.0
+	 */
+	public function render(): void {
+		if ( ! current_user_can( 'manage_options' ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to change Sell My Images settings.', 'sell-my-images' ), '', array( 'response' => 403 ) );
+		}
+		echo '<div class="wrap" id="smi-settings">';
+		echo '<h1>' . esc_html__( 'Sell My Images Settings', 'sell-my-images' ) . '</h1>';
+		echo '<hr class="wp-header-end" />';
+		$this->render_connection_status();
+		settings_errors();
+		echo '<form method="post" action="' . esc_url( admin_url( 'options.php' ) ) . '" id="smi-settings-form">';
+		settings_fields( self::PAGE );
+		do_settings_sections( self::PAGE );
+		submit_button();
+		echo '</form></div>';
+	}
+
+	/**
+	 * Shows whether the daemon answers right now.
+	 *
+	 * @since 1.0.0
+	 */
+	private function render_connection_status(): void {
+		$system = $this->client->get( '/v1/system', array(), array( 'timeout' => 5 ) );
+		if ( is_wp_error( $system ) ) {
+			SMI_Notices::render( 'error', SMI_Notices::error_html( $system, __( 'No connection to the daemon.', 'sell-my-images' ) ), 'smi-connection-status' );
+			return;
+		}
+		$message = sprintf(
+			/* translators: 1: daemon version, 2: Stripe mode (test or live). */
+			__( 'Connected to smid %1$s (Stripe %2$s mode).', 'sell-my-images' ),
+			(string) ( $system['version'] ?? '?' ),
+			(string) ( $system['stripe_mode'] ?? '?' )
+		);
+		$current = ! empty( $system['schema']['current'] );
+		if ( ! $current ) {
+			$message .= ' ' . __( 'Its database schema is not current: run smid\'s migrations.', 'sell-my-images' );
+		}
+		SMI_Notices::render( $current ? 'success' : 'warning', esc_html( $message ), 'smi-connection-status' );
+	}
+}

@@ -1,0 +1,20 @@
+<?php
+/**
+ * Uninstall: removes only the plugin's own settings.
+ *
+ * The jobs, payments and files belong to the smid daemon (table
+ * {prefix}smi_jobs and its storage); they are left alone on purpose.
+ *
+ * @package SellMyImages
+ * @since   1.0.0
+ */
+
+defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
+
+foreach ( array( 'smi_daemon_url', 'smi_daemon_secret', 'smi_auto_buttons' ) as $smi_option ) {
+	delete_option( $smi_option );
+}
+unset( $smi_option );
+
+// The per-user "Jobs per page" screen option.
+delete_metadata( 'user', 0, 'smi_jobs_per_page', '', true );
