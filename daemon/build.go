@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/config"
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
@@ -62,10 +63,11 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	p.services.Pipeline = svc
-	p.starters = append(p.starters, svc.Start, func(context.Context) { sched.Start() })
+	adm := admin.New(admin.Config{Concurrency: cfg.Batch.Concurrency}, svc, db, log)
+	p.services.Pipeline, p.services.Admin = svc, adm
+	p.starters = append(p.starters, svc.Start, adm.Start, func(context.Context) { sched.Start() })
 	p.halts = append(p.halts, svc.Halt)
-	p.stoppers = append(p.stoppers, closeFiles, svc.Stop, sched.Stop)
+	p.stoppers = append(p.stoppers, closeFiles, svc.Stop, adm.Stop, sched.Stop)
 	return p, nil
 }
 

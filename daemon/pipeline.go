@@ -77,6 +77,7 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "abandon", Schedule: cfg.Cron.Abandon, Run: svc.Abandon},
 		{Name: "rescue", Schedule: cfg.Cron.Rescue, Run: svc.Rescue},
 		{Name: "retry_deliveries", Schedule: cfg.Cron.RetryDeliveries, Run: svc.RetryRefunds},
+		{Name: "reconcile", Schedule: cfg.Cron.Reconcile, Run: svc.ReconcileRecent},
 	}
 }
 

@@ -40,7 +40,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 	resp := listResponse{Jobs: make([]jobView, 0, len(p.Jobs)), Total: p.Total, TotalCapped: p.TotalCapped,
 		Page: p.Page, PerPage: p.PerPage, TotalPages: p.TotalPages, NextCursor: p.NextCursor, PrevCursor: p.PrevCursor}
 	for _, j := range p.Jobs {
-		resp.Jobs = append(resp.Jobs, viewJob(j, now))
+		resp.Jobs = append(resp.Jobs, s.viewJob(j, now))
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -70,7 +70,7 @@ func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	total, remaining := refundTotals(j, history)
 	resp := detailResponse{
-		Job:                viewJob(j, now),
+		Job:                s.viewJob(j, now),
 		Durations:          durationsOf(j),
 		Download:           downloadView{TokenState: j.TokenStateAt(now), ExpiresAt: j.DownloadExpiresAt, Count: j.DownloadCount},
 		Refunds:            refundsView{Total: total, Remaining: remaining, Currency: j.Currency, History: history},

@@ -6,6 +6,7 @@ import "net/http"
 // nil while a feature is not wired.
 type Services struct {
 	Pipeline Pipeline
+	Admin    Admin
 }
 
 // routes is every route of the API, in one place.
@@ -28,6 +29,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /v1/webhooks/upsampler", s.authed(s.handleUpsamplerWebhook))
 	mux.HandleFunc("POST /v1/hooks/payment-completed", s.authed(s.handlePaymentCompleted))
 	mux.HandleFunc("GET /v1/downloads/{token}", s.authed(s.handleDownload))
+
+	s.adminRoutes(mux)
 
 	mux.HandleFunc("/v1/", s.authed(s.handleNotFound))
 	mux.HandleFunc("/", s.handleNotFound)

@@ -11,11 +11,12 @@ import (
 // plus the token's state.
 type jobView struct {
 	*job.Job
-	TokenState job.TokenState `json:"token_state"`
+	TokenState      job.TokenState `json:"token_state"`
+	CreditsEstimate int            `json:"credits_estimate"`
 }
 
-func viewJob(j *job.Job, now time.Time) jobView {
-	return jobView{Job: j, TokenState: j.TokenStateAt(now)}
+func (s *Server) viewJob(j *job.Job, now time.Time) jobView {
+	return jobView{Job: j, TokenState: j.TokenStateAt(now), CreditsEstimate: s.credits(j)}
 }
 
 type listResponse struct {
