@@ -57,6 +57,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, log *s
 		Concurrency: cfg.Worker.Concurrency, Lease: cfg.Worker.Lease, IdlePoll: cfg.Worker.IdlePoll,
 		DownloadExpiry: cfg.Downloads.Expiry, FileRetention: cfg.Downloads.FileRetention,
 		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
+		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
 	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: files, Pricing: pr, Log: log})
 	if err != nil {
 		files.Close()
@@ -78,6 +79,7 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "rescue", Schedule: cfg.Cron.Rescue, Run: svc.Rescue},
 		{Name: "retry_deliveries", Schedule: cfg.Cron.RetryDeliveries, Run: svc.RetryRefunds},
 		{Name: "reconcile", Schedule: cfg.Cron.Reconcile, Run: svc.ReconcileRecent},
+		{Name: "retention", Schedule: cfg.Cron.Retention, Run: svc.Purge},
 	}
 }
 

@@ -108,3 +108,17 @@ func poke(t *testing.T, name string, v reflect.Value) {
 		t.Fatalf("%s: unhandled kind %s", name, v.Kind())
 	}
 }
+
+// TestReadmeDocumentsEveryKey keeps the README's configuration table true.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fields(&Config{}) {
+		if !bytes.Contains(readme, []byte("| `"+f.key+"` |")) {
+			t.Errorf("README.md does not document %s", f.key)
+		}
+	}
+}

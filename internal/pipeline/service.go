@@ -82,6 +82,10 @@ type Config struct {
 	FileRetention      time.Duration
 	AbandonAfter       time.Duration
 	RevokeOnFullRefund bool
+	// RetainAbandoned and RetainFailed delete such jobs after that long;
+	// 0 keeps them for ever.
+	RetainAbandoned time.Duration
+	RetainFailed    time.Duration
 
 	Now func() time.Time
 }

@@ -107,3 +107,34 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// Purge deletes old abandoned and failed jobs when retention is configured
+// (RetainAbandoned, RetainFailed > 0); with both at 0, the default, it
+// deletes nothing. A job's stored file goes first, then its rows.
+func (s *Service) Purge(ctx context.Context) (int, error) {
+	total := 0
+	for _, r := range []struct {
+		status job.Status
+		col    string
+		after  time.Duration
+	}{{job.StatusAbandoned, "created_at", s.cfg.RetainAbandoned}, {job.StatusFailed, "failed_at", s.cfg.RetainFailed}} {
+		if r.after <= 0 {
+			continue
+		}
+		jobs, err := s.st.PurgeCandidates(ctx, r.status, r.col, s.now().Add(-r.after), sweepBatch)
+		if err != nil {
+			return total, err
+		}
+		for _, j := range jobs {
+			if j.UpscaledFilePath != nil {
+				s.files.Delete(*j.UpscaledFilePath)
+			}
+		}
+		n, err := s.st.Purge(ctx, r.status, jobs)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}

@@ -397,3 +397,7 @@ func TestParseSearch(t *testing.T) {
 		}
 	}
 }
+
+func storeFilterStatus(s job.Status) store.Filter {
+	return store.Filter{Statuses: []job.Status{s}, CreatedFrom: &time.Time{}}
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/sellmyimages/smid/internal/job"
+)
+
+// PurgeCandidates lists up to limit jobs in status whose age column is
+// before t: the retention sweep's work. col is created_at or failed_at.
+func (s *DB) PurgeCandidates(ctx context.Context, status job.Status, col string, t time.Time, limit int) ([]*job.Job, error) {
+	if col != "created_at" && col != "failed_at" {
+		return nil, fmt.Errorf("purge: unsupported column %q", col)
+	}
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs} WHERE status = ? AND `+col+` < ? ORDER BY id LIMIT ?`),
+		string(status), t.UTC(), limit); err != nil {
+		return nil, fmt.Errorf("purge candidates: %w", err)
+	}
+	return toJobs(rows)
+}
+
+// Purge deletes jobs (still in status) with their events, refunds and
+// batch items, and takes them off the counters, in one transaction.
+func (s *DB) Purge(ctx context.Context, status job.Status, jobs []*job.Job) (int, error) {
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		n = 0
+		ids := make([]any, 0, len(jobs))
+		for _, j := range jobs {
+			ids = append(ids, j.JobID)
+		}
+		in := "(" + placeholders(len(ids)) + ")"
+		var rows []struct {
+			JobID   string `db:"job_id"`
+			Payment string `db:"payment_status"`
+		}
+		args := append([]any{string(status)}, ids...)
+		if err := tx.SelectContext(ctx, &rows, s.q(`SELECT job_id, COALESCE(payment_status, '') AS payment_status FROM {jobs} WHERE status = ? AND job_id IN `+in+` FOR UPDATE`), args...); err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		keep := make([]any, 0, len(rows))
+		deltas := map[int][]countDelta{}
+		for _, r := range rows {
+			keep = append(keep, r.JobID)
+			sl := slotFor(r.JobID)
+			deltas[sl] = append(deltas[sl], countDelta{"status", string(status), -1}, countDelta{"payment", r.Payment, -1})
+		}
+		in = "(" + placeholders(len(keep)) + ")"
+		for _, table := range []string{"{events}", "{refunds}", "{batch_items}", "{jobs}"} {
+			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE job_id IN "+in), keep...); err != nil {
+				return fmt.Errorf("purge %s: %w", strings.Trim(table, "{}"), err)
+			}
+		}
+		for sl := range countSlots {
+			if err := s.bumpCounts(ctx, tx, sl, deltas[sl]); err != nil {
+				return err
+			}
+		}
+		n = len(keep)
+		return nil
+	})
+	return n, err
+}
