@@ -106,7 +106,9 @@ class SMI_Bridges {
 		if ( '' !== $webhook ) {
 			$max  = $this->max_bytes();
 			$body = 'POST' === $method ? (string) file_get_contents( 'php://input', false, null, 0, $max + 1 ) : '';
-			$this->send( $this->handle_webhook( $webhook, $method, $body, self::request_headers() ) );
+			// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a machine callback; the daemon validates it.
+			$job = isset( $_GET['job'] ) ? sanitize_text_field( wp_unslash( $_GET['job'] ) ) : '';
+			$this->send( $this->handle_webhook( $webhook, $method, $body, self::request_headers(), $job ) );
 			exit;
 		}
 		if ( '' !== $download ) {
@@ -166,9 +168,10 @@ class SMI_Bridges {
 	 * @param string $method   Request method.
 	 * @param string $body     Raw request body.
 	 * @param array  $headers  Request headers, lower-case names.
+	 * @param string $job      For Upsampler: the job id the daemon put in the callback URL.
 	 * @return array `status`, `headers` (name => value), `body`.
 	 */
-	public function handle_webhook( string $provider, string $method, string $body, array $headers ): array {
+	public function handle_webhook( string $provider, string $method, string $body, array $headers, string $job = '' ): array {
 		if ( ! in_array( $provider, array( 'stripe', 'upsampler' ), true ) ) {
 			return self::json_answer( 404, 'not_found', 'Unknown webhook.' );
 		}
@@ -194,7 +197,15 @@ class SMI_Bridges {
 			}
 		}
 
-		$answer = $this->client->forward( 'POST', '/v1/webhooks/' . $provider, $body, $forward, array( 'timeout' => 20 ) );
+		$path = '/v1/webhooks/' . $provider;
+		if ( 'upsampler' === $provider ) {
+			// The daemon finds the job by the id it put in the callback URL.
+			if ( ! SMI_Format::is_uuid( $job ) ) {
+				return self::json_answer( 400, 'invalid', 'The callback URL lacks its job id.' );
+			}
+			$path .= '?job=' . rawurlencode( strtolower( $job ) );
+		}
+		$answer = $this->client->forward( 'POST', $path, $body, $forward, array( 'timeout' => 20 ) );
 		if ( is_wp_error( $answer ) ) {
 			error_log( 'Sell My Images: webhook not forwarded: ' . $answer->get_error_message() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			// 503 makes Stripe and Upsampler retry later.

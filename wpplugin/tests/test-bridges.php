@@ -40,10 +40,16 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 		$this->assertSame( '{"error":{"code":"invalid","message":"bad signature"}}', $answer['body'] );
 	}
 
+	public function test_upsampler_webhook_without_job_id_is_refused(): void {
+		$answer = $this->bridges()->handle_webhook( 'upsampler', 'POST', '{"id":"u1"}', array(), '../etc' );
+		$this->assertSame( 400, $answer['status'] );
+	}
+
 	public function test_upsampler_webhook_goes_to_its_endpoint(): void {
-		$this->bridges()->handle_webhook( 'upsampler', 'POST', '{"id":"u1"}', array( 'content-type' => 'application/json', 'stripe-signature' => 'not-for-upsampler' ) );
+		$job = '6f1c2e0a-9b8d-4c6e-8f4a-3b2c1d0e9f8a';
+		$this->bridges()->handle_webhook( 'upsampler', 'POST', '{"id":"u1"}', array( 'content-type' => 'application/json', 'stripe-signature' => 'not-for-upsampler' ), $job );
 		$req = $this->last_request();
-		$this->assertSame( 'http://127.0.0.1:8787/v1/webhooks/upsampler', $req['url'] );
+		$this->assertSame( 'http://127.0.0.1:8787/v1/webhooks/upsampler?job=' . $job, $req['url'] );
 		$this->assertSame( '{"id":"u1"}', $req['args']['body'] );
 		$this->assertArrayNotHasKey( 'Stripe-Signature', $req['args']['headers'] );
 	}

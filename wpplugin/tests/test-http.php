@@ -98,7 +98,7 @@ class Test_SMI_HTTP extends SMI_Test_Case {
 	}
 
 	public function test_webhook_passes_the_daemon_status_through(): void {
-		$res = $this->http( 'POST', '/smi-webhook/upsampler/', '{"reject-me":1}', array( 'Content-Type: application/json' ) );
+		$res = $this->http( 'POST', '/smi-webhook/upsampler/?job=6f1c2e0a-9b8d-4c6e-8f4a-3b2c1d0e9f8a', '{"reject-me":1}', array( 'Content-Type: application/json' ) );
 		$this->assertSame( 400, $res['status'] );
 		$this->assertSame( 'upsampler', json_decode( $res['body'], true )['provider'] );
 	}
