@@ -103,11 +103,14 @@ func resolveDatabase(d *Database, explicitPrefix string) []error {
 
 // forceOptions sets what the store relies on whatever the DSN said: times
 // come back as time.Time in UTC, the session is UTC, text is utf8mb4, and
-// one Exec runs one statement.
+// one Exec runs one statement, and arguments are interpolated by the
+// driver (safe with utf8mb4) so a query is one round trip, not the three of
+// a server-side prepare, execute and close.
 func forceOptions(mc *mysql.Config) error {
 	mc.ParseTime = true
 	mc.Loc = time.UTC
 	mc.MultiStatements = false
+	mc.InterpolateParams = true
 	if mc.Params == nil {
 		mc.Params = map[string]string{}
 	}

@@ -21,7 +21,7 @@ type Pipeline interface {
 	Prices(w, h int) ([]pricing.Quote, error)
 	Checkout(ctx context.Context, rq pipeline.CheckoutRequest, actor job.Actor) (*pipeline.CheckoutResult, error)
 	HandleStripeWebhook(ctx context.Context, payload []byte, sig string) (*pipeline.WebhookResult, error)
-	UpsamplerHint(ctx context.Context, jobID string, body []byte) error
+	HintAsync(jobID string, body []byte) error
 	PaymentCompleted(ctx context.Context, jobID string, adminOverride bool, actor job.Actor) (*pipeline.QueueResult, error)
 	OpenDownload(ctx context.Context, token, clientIP string, count bool) (*pipeline.Download, error)
 }
@@ -123,16 +123,12 @@ func (s *Server) handleUpsamplerWebhook(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	err = p.UpsamplerHint(r.Context(), strings.ToLower(id), body)
-	if errors.Is(err, job.ErrJobNotFound) {
-		writeJSON(w, http.StatusOK, map[string]any{"ignored": true})
-		return
-	}
-	if err != nil {
+	if err := p.HintAsync(strings.ToLower(id), body); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	// Accepted: the status is confirmed with Upsampler in the background.
+	writeJSON(w, http.StatusAccepted, map[string]any{"accepted": true})
 }
 
 func (s *Server) handlePaymentCompleted(w http.ResponseWriter, r *http.Request) {

@@ -13,36 +13,37 @@ import (
 )
 
 // finish completes a job whose upscale succeeded: store the file, issue a
-// token, email the link, then mark it completed. Each step is recorded as
-// it is done, so a failure leaves the job processing with its progress,
-// and the poller takes it up again from there. A job is never completed
-// without its file.
+// token, email the link, then mark it completed. The file and the token
+// are recorded together, then the email goes, then the job is completed:
+// a failure leaves the job processing with its progress, and the poller
+// takes it up again from there. A job is never completed without its file.
 func (s *Service) finish(ctx context.Context, jobID string, res upscale.Result) {
 	j, err := s.st.Get(ctx, jobID)
 	if err != nil || j.Status != job.StatusProcessing {
 		return
 	}
+	var file store.Set
 	if j.UpscaledFilePath == nil {
-		if err := s.storeResult(ctx, j, res); err != nil {
+		if file, err = s.storeResult(ctx, j, res); err != nil {
 			s.deliveryProblem(ctx, j, "storing the upscaled file failed", err)
 			return
 		}
-		if j, err = s.st.Get(ctx, jobID); err != nil {
-			return
-		}
+		applyFile(j, file)
 	}
-	s.deliver(ctx, j)
+	s.deliverWith(ctx, j, file)
 }
 
-func (s *Service) storeResult(ctx context.Context, j *job.Job, res upscale.Result) error {
+// storeResult downloads the result into the file store and returns the
+// columns that record it.
+func (s *Service) storeResult(ctx context.Context, j *job.Job, res upscale.Result) (store.Set, error) {
 	rc, _, err := s.up.Fetch(ctx, res)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rc.Close()
 	saved, err := s.files.Save(ctx, j.JobID, rc)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	set := store.Set{"upscaled_file_path": saved.Path, "output_width": saved.Width, "output_height": saved.Height}
 	if res.ImageURL != "" {
@@ -56,28 +57,48 @@ func (s *Service) storeResult(ctx context.Context, j *job.Job, res upscale.Resul
 		set["credits_used"] = credits
 		set["amount_cost"] = s.pricing.CostOf(credits)
 	}
-	_, err = s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set,
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "file_stored", Message: "upscaled file stored",
-			Data: map[string]any{"bytes": saved.Size, "content_type": saved.ContentType, "width": saved.Width,
-				"height": saved.Height, "sha256": saved.SHA256, "credits": credits}}})
-	if err != nil {
-		s.files.Delete(saved.Path)
-	}
-	return err
+	return set, nil
 }
 
-// deliver issues a fresh token, emails it and completes the job. The token
+// applyFile mirrors the stored file's columns onto j (for the email).
+func applyFile(j *job.Job, set store.Set) {
+	p, _ := set["upscaled_file_path"].(string)
+	w, _ := set["output_width"].(int)
+	h, _ := set["output_height"].(int)
+	j.UpscaledFilePath, j.OutputWidth, j.OutputHeight = &p, &w, &h
+}
+
+// deliver issues a fresh token, emails it and completes the job.
+func (s *Service) deliver(ctx context.Context, j *job.Job) { s.deliverWith(ctx, j, nil) }
+
+// deliverWith records file (when the file was just stored) with a fresh
+// token in one change, emails the link and completes the job. The token
 // exists in clear only in memory and in the email; a crash before the
 // email means a new token on the next try.
-func (s *Service) deliver(ctx context.Context, j *job.Job) {
+func (s *Service) deliverWith(ctx context.Context, j *job.Job, file store.Set) {
 	token, digest := newToken()
 	now := s.now()
 	expires := now.Add(s.cfg.DownloadExpiry)
-	if _, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing},
-		Set: store.Set{"download_token": digest, "download_expires_at": expires},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "token_issued", Message: "download token issued",
-			Data: map[string]any{"expires_at": expires.Format(time.RFC3339)}}}); err != nil {
-		s.log.Error("issue token", "job", j.JobID, "err", err)
+	set := store.Set{"download_token": digest, "download_expires_at": expires}
+	ev := store.EventInput{Actor: job.ActorSystem, Type: "token_issued", Message: "download token issued",
+		Data: map[string]any{"expires_at": expires.Format(time.RFC3339)}}
+	if file != nil {
+		for k, v := range file {
+			set[k] = v
+		}
+		ev.Type, ev.Message = "file_stored", "upscaled file stored; download token issued"
+		ev.Data["width"], ev.Data["height"], ev.Data["path"] = file["output_width"], file["output_height"], file["upscaled_file_path"]
+		if c, ok := file["credits_used"]; ok {
+			ev.Data["credits"] = c
+		}
+	}
+	if _, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set, Event: ev}); err != nil {
+		if file != nil {
+			s.files.Delete(file["upscaled_file_path"].(string))
+		}
+		if !errors.Is(err, job.ErrConflict) {
+			s.log.Error("record file and token", "job", j.JobID, "err", err)
+		}
 		return
 	}
 	sent := false

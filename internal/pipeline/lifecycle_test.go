@@ -64,7 +64,7 @@ func TestHappyPathEndToEnd(t *testing.T) {
 	if j.DownloadCount != 1 {
 		t.Fatalf("download count %d", j.DownloadCount)
 	}
-	want := []string{"checkout_created", "payment_received", "submitting", "submitted", "file_stored", "token_issued", "completed", "downloaded"}
+	want := []string{"checkout_created", "payment_received", "submitting", "submitted", "file_stored", "completed", "downloaded"}
 	got := b.events(res.JobID)
 	for _, w := range want {
 		if !slices.Contains(got, w) {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -84,6 +85,35 @@ func (s *Service) pollLater(ctx context.Context, j *job.Job, d time.Duration) {
 
 func sameID(a, b *string) bool { return a != nil && b != nil && *a == *b }
 
+// HintAsync answers Upsampler's callback at once and handles it in the
+// background, a bounded number at a time; when all are busy, the job is
+// simply made due so the poller picks it up. Upsampler is not kept waiting
+// on our downloads and emails.
+func (s *Service) HintAsync(jobID string, body []byte) error {
+	var hint struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &hint); err != nil || hint.ID == "" {
+		return job.Invalid("body", "expected a JSON body with the Upsampler job id")
+	}
+	select {
+	case s.hintSlots <- struct{}{}:
+		s.hintWG.Add(1)
+		go func() {
+			defer func() { <-s.hintSlots; s.hintWG.Done() }()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			if err := s.UpsamplerHint(ctx, jobID, body); err != nil && !errors.Is(err, job.ErrJobNotFound) {
+				s.log.Warn("upsampler callback", "job", jobID, "err", err)
+			}
+		}()
+	default:
+		s.st.Apply(context.Background(), store.Change{JobID: jobID, From: []job.Status{job.StatusProcessing},
+			Set: store.Set{"due_at": s.now()}})
+	}
+	return nil
+}
+
 // UpsamplerHint handles Upsampler's callback. It is unsigned, so it is
 // only a hint: the job is looked up by the id in our own webhook URL, and
 // Upsampler's status endpoint is asked before anything is done.
@@ -116,14 +146,16 @@ func (s *Service) UpsamplerHint(ctx context.Context, jobID string, body []byte) 
 			},
 			Set: store.Set{"upsampler_job_id": hint.ID, "lease_owner": nil, "lease_expires_at": nil, "due_at": s.now()},
 			Event: store.EventInput{Actor: job.ActorUpsampler, Type: "submission_recovered",
-				Message: "Upsampler's callback named the job we had sent: no second submission"}}); err != nil {
+				Message: "Upsampler's callback named the job we had sent: no second submission"}}); err != nil && !errors.Is(err, errNoChange) {
 			return nil
 		}
+		// Adopted, or the worker recorded its submission meanwhile (the
+		// callback can beat it): either way the row now names an upscale.
 		if j, err = s.st.Get(ctx, jobID); err != nil {
 			return err
 		}
 	}
-	if *j.UpsamplerJobID != hint.ID {
+	if j.Status != job.StatusProcessing || j.UpsamplerJobID == nil || *j.UpsamplerJobID != hint.ID {
 		return nil // a callback about an upscale we abandoned
 	}
 	s.pollOne(ctx, j)

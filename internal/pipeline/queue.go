@@ -50,14 +50,19 @@ func (s *Service) PaymentCompleted(ctx context.Context, jobID string, adminOverr
 	if !j.PaymentStatus.Captured() && j.StripeCheckoutSessionID != nil {
 		// The webhook may be late or lost: ask Stripe before refusing.
 		if sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID); err == nil && sess.PaymentStatus == "paid" {
-			if err := s.markPaid(ctx, jobID, sess, actor); err != nil {
+			queued, err := s.recordPaid(ctx, jobID, sess, actor)
+			if err != nil {
 				return nil, err
 			}
 			j, err = s.st.Get(ctx, jobID)
 			if err != nil {
 				return nil, err
 			}
-			return s.result(j, j.Status == job.StatusPending, "payment confirmed with Stripe; queued for upscaling"), nil
+			if !queued {
+				// A concurrent call (or the webhook) queued it first.
+				return s.result(j, false, "already queued for upscaling"), nil
+			}
+			return s.result(j, true, "payment confirmed with Stripe; queued for upscaling"), nil
 		}
 	}
 	if !j.PaymentStatus.Captured() {

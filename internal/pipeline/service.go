@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -115,6 +116,9 @@ type Service struct {
 	submits *rate.Limiter
 	wake    chan struct{}
 	workers *workers
+
+	hintSlots chan struct{}
+	hintWG    sync.WaitGroup
 }
 
 // New checks the configuration and builds the service.
@@ -149,8 +153,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	s := &Service{
 		cfg: cfg, st: d.Store, pay: d.Payments, up: d.Upscaler, mail: d.Mailer, files: d.Files,
 		pricing: d.Pricing, log: cmp.Or(d.Log, slog.Default()),
-		images: netguard.Policy{AllowedHosts: hosts, AllowPrivate: cfg.AllowPrivateHosts},
-		wake:   make(chan struct{}, 1),
+		images:    netguard.Policy{AllowedHosts: hosts, AllowPrivate: cfg.AllowPrivateHosts},
+		wake:      make(chan struct{}, 1),
+		hintSlots: make(chan struct{}, max(cfg.Concurrency, 4)),
 	}
 	if cfg.SubmissionsPerMinute > 0 {
 		s.submits = rate.NewLimiter(rate.Limit(float64(cfg.SubmissionsPerMinute)/60), 1)

@@ -90,14 +90,15 @@ func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 			return "", nil
 		}
 		return id, func(ctx context.Context) error { return s.onPaymentFailed(ctx, id, pi) }
-	case "charge.refunded", "charge.refund.updated":
+	case "charge.refunded":
 		ch, err := ev.Charge()
 		if err != nil || ch.PaymentIntentID == "" {
 			return "", nil
 		}
 		id := ch.Metadata[stripe.MetaJobID]
 		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, ch.PaymentIntentID, ch.Refunds) }
-	case "refund.created", "refund.updated", "refund.failed":
+	case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
+		// charge.refund.updated carries a refund, not a charge.
 		rf, err := ev.Refund()
 		if err != nil || rf.PaymentIntentID == "" {
 			return "", nil
@@ -146,6 +147,13 @@ func (s *Service) onSession(ctx context.Context, typ, jobID string, sess stripe.
 // jobs still waiting for their money (or abandoned by the clock just
 // before it came); for any other state it is a repeat and does nothing.
 func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Session, actor job.Actor) error {
+	_, err := s.recordPaid(ctx, jobID, sess, actor)
+	return err
+}
+
+// recordPaid is markPaid reporting whether this call was the one that
+// queued the job.
+func (s *Service) recordPaid(ctx context.Context, jobID string, sess stripe.Session, actor job.Actor) (bool, error) {
 	now := s.now()
 	changed, err := s.apply(ctx, store.Change{JobID: jobID, To: job.StatusPending,
 		Check: func(cur *job.Job, set store.Set) error {
@@ -180,7 +188,7 @@ func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Sessio
 	if changed {
 		s.notify()
 	}
-	return err
+	return changed, err
 }
 
 func (s *Service) onPaymentFailed(ctx context.Context, jobID string, pi stripe.PaymentIntent) error {

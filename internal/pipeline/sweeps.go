@@ -11,7 +11,7 @@ import (
 // sweepBatch bounds one sweep; the next tick takes the rest.
 const sweepBatch = 500
 
-// ExpireTokens clears download tokens past their expiry and, once
+// ExpireTokens records download links past their expiry and, once
 // downloads.file_retention has passed since completion, deletes the file.
 // Completed jobs keep their next such moment in due_at.
 func (s *Service) ExpireTokens(ctx context.Context) (int, error) {
@@ -23,16 +23,24 @@ func (s *Service) ExpireTokens(ctx context.Context) (int, error) {
 	n := 0
 	for _, j := range jobs {
 		var ch store.Change
+		expired := j.DownloadExpiresAt != nil && !now.Before(*j.DownloadExpiresAt)
 		switch {
-		case j.DownloadTokenDigest != nil && j.DownloadExpiresAt != nil && !now.Before(*j.DownloadExpiresAt):
+		case j.DownloadTokenDigest != nil && j.DownloadExpiresAt != nil && !expired:
+			ch = store.Change{Set: store.Set{"due_at": *j.DownloadExpiresAt}}
+		case j.DownloadTokenDigest != nil && expired && (j.DueAt == nil || !j.DueAt.After(*j.DownloadExpiresAt)):
+			// The first sweep past the expiry. The digest stays: the link
+			// then answers "expired" (410) instead of "unknown" (404), and
+			// it can never work again since OpenDownload checks the expiry.
+			// due_at moves past the expiry, which marks this step done.
 			next := now
 			if j.CompletedAt != nil {
 				next = maxTime(j.CompletedAt.Add(s.cfg.FileRetention), now)
 			}
-			ch = store.Change{Set: store.Set{"download_token": nil, "due_at": next},
+			if !next.After(*j.DownloadExpiresAt) {
+				next = j.DownloadExpiresAt.Add(time.Second)
+			}
+			ch = store.Change{Set: store.Set{"due_at": next},
 				Event: store.EventInput{Actor: job.ActorCron, Type: "token_expired", Message: "download link expired"}}
-		case j.DownloadTokenDigest != nil && j.DownloadExpiresAt != nil:
-			ch = store.Change{Set: store.Set{"due_at": *j.DownloadExpiresAt}}
 		case j.UpscaledFilePath != nil && (j.CompletedAt == nil || !now.Before(j.CompletedAt.Add(s.cfg.FileRetention))):
 			if err := s.files.Delete(*j.UpscaledFilePath); err != nil {
 				s.log.Warn("delete expired file", "job", j.JobID, "err", err)

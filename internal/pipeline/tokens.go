@@ -44,16 +44,24 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 	if rq.TTL == 0 {
 		expires = now.Add(s.cfg.DownloadExpiry)
 	}
-	from := []job.Status{job.StatusCompleted}
+	from := job.StatusCompleted
 	var to job.Status
 	if rq.FromFailed {
-		from, to = []job.Status{job.StatusFailed}, job.StatusCompleted
+		from, to = job.StatusFailed, job.StatusCompleted
 	}
 	var email string
 	var cur0 *job.Job
-	_, err := s.st.Apply(ctx, store.Change{JobID: rq.JobID, From: from, To: to,
+	_, err := s.st.Apply(ctx, store.Change{JobID: rq.JobID, To: to,
 		Check: func(cur *job.Job, set store.Set) error {
 			cur0 = cur
+			// Checked here rather than with From, so the refusal says why
+			// instead of "the job changed meanwhile".
+			if cur.Status != from {
+				if rq.FromFailed {
+					return job.Errorf(job.EConflict, "the job is %s now, no longer failed; reload it", cur.Status)
+				}
+				return job.Errorf(job.EConflict, "the job is %s: only a completed job has a download link", cur.Status)
+			}
 			if cur.PaymentStatus == job.PaymentRefunded {
 				return job.Errorf(job.EConflict, "the job was fully refunded; its download stays revoked")
 			}

@@ -57,6 +57,7 @@ func (s *Service) Stop() {
 	case <-time.After(30 * time.Second):
 		s.log.Warn("workers still busy at shutdown; their leases will be rescued")
 	}
+	s.hintWG.Wait()
 	s.workers.cancel()
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -58,9 +59,19 @@ func (s *Server) Tick() {
 		}
 	}
 	s.mu.Unlock()
+	// Like a real service, deliveries go out side by side, not one after
+	// the other; a slow receiver does not hold up the rest.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
 	for _, d := range send {
-		s.deliver(d.url, d.body)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s.deliver(d.url, d.body)
+		}()
 	}
+	wg.Wait()
 }
 
 func (s *Server) deliver(url string, body statusBody) {

@@ -1,0 +1,131 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/store"
+	"github.com/sellmyimages/smid/internal/store/storetest"
+	"github.com/sellmyimages/smid/internal/upscale"
+	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+)
+
+// submitCounter counts the submissions one replica sends.
+type submitCounter struct {
+	n  atomic.Int64
+	rt http.RoundTripper
+}
+
+func (c *submitCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost {
+		c.n.Add(1)
+	}
+	return c.rt.RoundTrip(r)
+}
+
+func TestTwoReplicasDrainAThousandJobs(t *testing.T) {
+	t.Parallel()
+	const total = 1000
+	b := setup(t, options{fakeStripe: true, upsampler: upsamplerfake.Options{
+		ImageSize: upsamplerfake.FixedSize(200, 150), TinyResults: true}})
+	ctx := context.Background()
+
+	now := b.clock.Now()
+	jobs := make([]*job.Job, total)
+	urls := make([]string, total)
+	for i := range jobs {
+		w, h, price := 200, 150, job.Money(50)
+		urls[i] = fmt.Sprintf("%s/wp-content/uploads/2026/11/photo.png?n=%d", b.site.URL, i)
+		jobs[i] = &job.Job{JobID: uuid.NewString(), ImageURL: urls[i], Resolution: job.Resolution4x, PostID: 7,
+			ImageWidth: &w, ImageHeight: &h, Status: job.StatusPending, PaymentStatus: job.PaymentPaid,
+			AmountCharged: &price, PaidAt: &now, DueAt: &now, CreatedAt: now, UpdatedAt: now}
+	}
+	if err := b.db.InsertBulk(ctx, jobs, store.EventInput{Actor: job.ActorSystem, Type: "seeded", Message: "paid, queued"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two daemons, each with its own connection pool and Upsampler client.
+	var replicas []*pipeline.Service
+	var sent []*submitCounter
+	for i, db := range []*store.DB{b.db, storetest.Open(t, b.dsn, storetest.Options{Now: b.clock.Now}, false)} {
+		c := &submitCounter{rt: http.DefaultTransport}
+		up, err := upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: b.up.URL(), APIKey: b.up.APIKey(),
+			HTTPClient: &http.Client{Transport: c}, FetchClient: http.DefaultClient})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := b.cfg
+		cfg.Owner, cfg.Concurrency = fmt.Sprintf("replica-%d", i), 4
+		replicas = append(replicas, b.replica(cfg, pipeline.Deps{Store: db, Upscaler: up}))
+		sent = append(sent, c)
+	}
+	// WordPress forwards each callback to one daemon or the other; the
+	// callback is answered at once and handled in the background.
+	var hints sync.WaitGroup
+	var turn atomic.Int64
+	slots := make(chan struct{}, 8)
+	b.onUpsamplerHook(func(jobID string, body []byte) {
+		svc := replicas[turn.Add(1)%2]
+		hints.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; hints.Done() }()
+			svc.UpsamplerHint(ctx, jobID, body)
+		}()
+	})
+
+	start := time.Now()
+	for _, r := range replicas {
+		r.Start(ctx)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	var c *store.Counts
+	for {
+		var err error
+		if c, err = b.db.Counts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c.ByStatus[job.StatusCompleted] == total || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, r := range replicas {
+		r.Stop()
+	}
+	hints.Wait()
+	t.Logf("%d jobs drained in %s; replica submissions %d + %d", total, time.Since(start).Round(time.Millisecond),
+		sent[0].n.Load(), sent[1].n.Load())
+
+	if c.ByStatus[job.StatusCompleted] != total || c.ByStatus[job.StatusFailed] != 0 || c.Total != total {
+		t.Fatalf("counters %+v, want %d completed", c.ByStatus, total)
+	}
+	if n := b.up.Submissions(); n != total {
+		t.Fatalf("%d submissions for %d jobs", n, total)
+	}
+	for _, u := range urls {
+		if n := b.up.SubmissionsFor(u); n != 1 {
+			t.Fatalf("%s was submitted %d times", u, n)
+		}
+	}
+	for i, c := range sent {
+		if c.n.Load() == 0 {
+			t.Errorf("replica %d did no work", i)
+		}
+	}
+	// The rows themselves, not just the counters.
+	for _, j := range jobs {
+		got := b.get(j.JobID)
+		if got.Status != job.StatusCompleted || got.UpscaledFilePath == nil || got.Attempts != 1 || got.LeaseOwner != nil {
+			t.Fatalf("job %s: %s, file %v, %d attempts, lease %v", got.JobID, got.Status, got.UpscaledFilePath, got.Attempts, got.LeaseOwner)
+		}
+	}
+}
