@@ -46,7 +46,7 @@ func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
 		s.Fail(ctx, j.JobID, "upscale timed out after "+s.cfg.UpscaleTimeout.String(), job.ActorCron)
 		return false
 	}
-	res, err := s.up.Status(ctx, *j.UpsamplerJobID)
+	res, err := s.status(ctx, *j.UpsamplerJobID)
 	switch {
 	case err != nil && upscale.IsTransient(err):
 		s.pollLater(ctx, j, s.cfg.PollInterval)
@@ -60,6 +60,16 @@ func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
 		s.pollLater(ctx, j, s.pollBackoff(j))
 	}
 	return true
+}
+
+// status asks the provider about an upscale, within this process's share
+// of the status-check rate limit (callbacks and polling draw on the same
+// budget, so a burst of callbacks cannot push us over Upsampler's limit).
+func (s *Service) status(ctx context.Context, id string) (upscale.Result, error) {
+	if err := s.checks.Wait(ctx); err != nil {
+		return upscale.Result{}, &upscale.Error{Kind: upscale.Transient, Msg: "status check not sent: " + err.Error()}
+	}
+	return s.up.Status(ctx, id)
 }
 
 // pollBackoff spaces status checks out as a job runs longer: a quarter of
@@ -134,7 +144,7 @@ func (s *Service) UpsamplerHint(ctx context.Context, jobID string, body []byte) 
 	if j.UpsamplerJobID == nil {
 		// Our record of the submission was lost (a crash between sending
 		// and recording): adopt the id once Upsampler confirms it exists.
-		if _, err := s.up.Status(ctx, hint.ID); err != nil {
+		if _, err := s.status(ctx, hint.ID); err != nil {
 			return nil
 		}
 		if _, err := s.st.Apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusProcessing},

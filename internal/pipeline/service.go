@@ -114,6 +114,7 @@ type Service struct {
 	log     *slog.Logger
 	images  netguard.Policy
 	submits *rate.Limiter
+	checks  *rate.Limiter
 	wake    chan struct{}
 	workers *workers
 
@@ -157,6 +158,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		wake:      make(chan struct{}, 1),
 		hintSlots: make(chan struct{}, max(cfg.Concurrency, 4)),
 	}
+	s.checks = rate.NewLimiter(rate.Limit(float64(cfg.StatusChecksPerMinute)/60), max(1, cfg.StatusChecksPerMinute/60))
 	if cfg.SubmissionsPerMinute > 0 {
 		s.submits = rate.NewLimiter(rate.Limit(float64(cfg.SubmissionsPerMinute)/60), 1)
 	}

@@ -89,7 +89,7 @@ func BenchmarkDrain10k(b *testing.B) {
 	for range b.N {
 		e := pipelinetest.New(b, pipelinetest.Options{
 			Upsampler: upsamplerfake.Options{ImageSize: upsamplerfake.FixedSize(200, 150), TinyResults: true},
-			Config:    pipeline.Config{Concurrency: 16, PollInterval: time.Hour, IdlePoll: time.Second},
+			Config:    pipeline.Config{Concurrency: 16, PollInterval: time.Hour, IdlePoll: time.Second, StatusChecksPerMinute: 6000000},
 		})
 		n := jobsN()
 		paidJobs(b, e, n, "")

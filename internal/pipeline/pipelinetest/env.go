@@ -137,6 +137,10 @@ func New(t testing.TB, o Options) *Env {
 		cfg.IdlePoll = 20 * time.Millisecond
 	}
 	cfg.RevokeOnFullRefund = true
+	if cfg.StatusChecksPerMinute == 0 {
+		// Tests are not held to Upsampler's rate; the limit has its own test.
+		cfg.StatusChecksPerMinute = 600000
+	}
 	if e.Svc, err = pipeline.New(cfg, pipeline.Deps{Store: e.DB, Payments: e.Stripe, Upscaler: up, Mailer: m, Files: e.Files,
 		Pricing: pr, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
