@@ -11,22 +11,22 @@ import (
 
 // insertColumns are written by Insert; id and email_domain are the database's.
 const insertColumns = `job_id, image_url, resolution, email, post_id, attachment_id, image_width,
-	image_height, source_type, status, upsampler_job_id, stripe_payment_intent_id,
+	image_height, source_type, status, upsampler_job_id, upscaled_url, upscaled_file_path, stripe_payment_intent_id,
 	stripe_checkout_session_id, payment_status, currency, amount_charged, amount_cost,
 	credits_used, download_token, download_expires_at, download_count, email_sent, paid_at,
 	processing_started_at, completed_at, failed_at, refunded_at, refund_reason, refund_amount,
-	attempts, last_error, due_at, output_width, output_height, created_at, updated_at`
+	attempts, last_error, due_at, submitted_at, output_width, output_height, created_at, updated_at`
 
 var insertColumnCount = strings.Count(insertColumns, ",") + 1
 
 func insertArgs(j *job.Job) []any {
 	return []any{
 		j.JobID, j.ImageURL, string(j.Resolution), j.Email, j.PostID, j.AttachmentID, j.ImageWidth,
-		j.ImageHeight, j.SourceType, string(j.Status), j.UpsamplerJobID, j.StripePaymentIntentID,
+		j.ImageHeight, j.SourceType, string(j.Status), j.UpsamplerJobID, j.UpscaledURL, j.UpscaledFilePath, j.StripePaymentIntentID,
 		j.StripeCheckoutSessionID, string(j.PaymentStatus), j.Currency, decimal(j.AmountCharged), decimal(j.AmountCost),
 		j.CreditsUsed, j.DownloadTokenDigest, utc(j.DownloadExpiresAt), j.DownloadCount, j.EmailSent, utc(j.PaidAt),
 		utc(j.ProcessingStartedAt), utc(j.CompletedAt), utc(j.FailedAt), utc(j.RefundedAt), j.RefundReason, decimal(j.RefundAmount),
-		j.Attempts, j.LastError, utc(j.DueAt), j.OutputWidth, j.OutputHeight, j.CreatedAt.UTC(), j.UpdatedAt.UTC(),
+		j.Attempts, j.LastError, utc(j.DueAt), utc(j.SubmittedAt), j.OutputWidth, j.OutputHeight, j.CreatedAt.UTC(), j.UpdatedAt.UTC(),
 	}
 }
 

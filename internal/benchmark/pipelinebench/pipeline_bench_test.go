@@ -243,3 +243,5 @@ func BenchmarkWebhookVerify(b *testing.B) {
 }
 
 const benchSecret = "bench-secret-0123456789abcdefghijklmn"
+
+func getenv(k string) string { return os.Getenv(k) }
