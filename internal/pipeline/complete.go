@@ -17,12 +17,14 @@ import (
 // are recorded together, then the email goes, then the job is completed:
 // a failure leaves the job processing with its progress, and the poller
 // takes it up again from there. A job is never completed without its file.
-func (s *Service) finish(ctx context.Context, jobID string, res upscale.Result) {
-	j, err := s.st.Get(ctx, jobID)
-	if err != nil || j.Status != job.StatusProcessing {
+// j is the job as the caller last read it; every write below is
+// conditional on it still being processing.
+func (s *Service) finish(ctx context.Context, j *job.Job, res upscale.Result) {
+	if j.Status != job.StatusProcessing {
 		return
 	}
 	var file store.Set
+	var err error
 	if j.UpscaledFilePath == nil {
 		if file, err = s.storeResult(ctx, j, res); err != nil {
 			s.deliveryProblem(ctx, j, "storing the upscaled file failed", err)

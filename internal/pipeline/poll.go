@@ -53,7 +53,7 @@ func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
 	case err != nil:
 		s.Fail(ctx, j.JobID, "upscale status: "+describeErr(err), job.ActorUpsampler)
 	case res.Status == upscale.StatusSuccess:
-		s.finish(ctx, j.JobID, res)
+		s.finish(ctx, j, res)
 	case res.Status == upscale.StatusFailed:
 		s.Fail(ctx, j.JobID, "Upsampler: "+res.Error, job.ActorUpsampler)
 	default:

@@ -126,7 +126,11 @@ func (s *Service) submit(ctx context.Context, j *job.Job) {
 		return // the lease runs out; rescue finds the job in doubt and waits for the webhook
 	}
 	if sub.Status == upscale.StatusSuccess {
-		s.finish(ctx, j.JobID, upscale.Result{ID: sub.ID, Status: sub.Status, CreditCost: sub.CreditCost})
+		j.UpsamplerJobID = &sub.ID
+		if sub.CreditCost > 0 {
+			j.CreditsUsed = &sub.CreditCost
+		}
+		s.finish(ctx, j, upscale.Result{ID: sub.ID, Status: sub.Status, CreditCost: sub.CreditCost})
 	}
 }
 
