@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/sellmyimages/smid/internal/job"
@@ -16,6 +18,23 @@ const countSlots = 16
 type countDelta struct {
 	dim, value string
 	n          int64
+}
+
+// deltasFor is what one job adds to (sign +1) or takes from (-1) the
+// counters: its status and payment status, overall and on its created day.
+func deltasFor(status job.Status, payment job.PaymentStatus, created time.Time, sign int64) []countDelta {
+	day := dayKey(created)
+	return []countDelta{
+		{"status", string(status), sign}, {"payment", string(payment), sign},
+		{"status_day", string(status) + "|" + day, sign}, {"payment_day", string(payment) + "|" + day, sign},
+	}
+}
+
+func dayKey(t time.Time) string {
+	if t.IsZero() {
+		return "0000-00-00"
+	}
+	return t.UTC().Format("2006-01-02")
 }
 
 // slotFor spreads writers of different jobs over different counter rows.
@@ -99,6 +118,95 @@ func (s *DB) Counts(ctx context.Context) (*Counts, error) {
 		}
 	}
 	return c, rows.Err()
+}
+
+// dayAligned reports whether the filter's date bounds fall on whole UTC
+// days (what the date-only query parameters produce), returning the first
+// and last day; an open end is "0000-00-00" or "9999-12-31".
+func (f Filter) dayAligned() (from, to string, ok bool) {
+	from, to = "0000-00-00", "9999-12-31"
+	if f.CreatedFrom != nil {
+		t := f.CreatedFrom.UTC()
+		if !t.Equal(t.Truncate(24 * time.Hour)) {
+			return "", "", false
+		}
+		from = dayKey(t)
+	}
+	if f.CreatedTo != nil {
+		t := f.CreatedTo.UTC().Add(time.Second)
+		if !t.Equal(t.Truncate(24 * time.Hour)) {
+			return "", "", false
+		}
+		to = dayKey(t.Add(-24 * time.Hour))
+	}
+	return from, to, true
+}
+
+// dayCountable reports whether the per-day counters answer the filter: a
+// date range on whole days, with statuses or payment statuses (not both)
+// and nothing else.
+func (f Filter) dayCountable() bool {
+	if f.CreatedFrom == nil && f.CreatedTo == nil {
+		return false
+	}
+	rest := f
+	rest.Statuses, rest.PaymentStatuses, rest.CreatedFrom, rest.CreatedTo = nil, nil, nil, nil
+	if !rest.isEmpty() || (len(f.Statuses) > 0 && len(f.PaymentStatuses) > 0) {
+		return false
+	}
+	_, _, ok := f.dayAligned()
+	return ok
+}
+
+// countDays sums the per-day counters of dim for each value over the
+// filter's days.
+func (s *DB) countDays(ctx context.Context, f Filter, dim string, values []string) (map[string]int64, error) {
+	from, to, _ := f.dayAligned()
+	out := map[string]int64{}
+	for _, v := range values {
+		var n sql.NullInt64
+		if err := s.db.GetContext(ctx, &n, s.q(`SELECT SUM(n) FROM {counts} WHERE dim = ? AND value >= ? AND value <= ?`),
+			dim, v+"|"+from, v+"|"+to); err != nil {
+			return nil, fmt.Errorf("day counters: %w", err)
+		}
+		out[v] = n.Int64
+	}
+	return out, nil
+}
+
+func (s *DB) countFromDays(ctx context.Context, f Filter) (int64, error) {
+	dim, values := "status_day", statusNames(f.Statuses)
+	if len(f.PaymentStatuses) > 0 {
+		dim, values = "payment_day", paymentNames(f.PaymentStatuses)
+	}
+	if len(values) == 0 {
+		values = statusNames(job.Statuses)
+	}
+	m, err := s.countDays(ctx, f, dim, values)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n, nil
+}
+
+func statusNames(ss []job.Status) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range uniq(ss) {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+func paymentNames(ps []job.PaymentStatus) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range uniq(ps) {
+		out = append(out, string(p))
+	}
+	return out
 }
 
 func (s *DB) countFromCounters(ctx context.Context, f Filter) (int64, error) {

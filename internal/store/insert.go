@@ -55,7 +55,7 @@ func (s *DB) Insert(ctx context.Context, j *job.Job, ev EventInput) error {
 		if err := s.insertEvent(ctx, tx, j.JobID, now, ev, nil, &to); err != nil {
 			return err
 		}
-		return s.bumpCounts(ctx, tx, slotFor(j.JobID), []countDelta{{"status", string(j.Status), 1}, {"payment", string(j.PaymentStatus), 1}})
+		return s.bumpCounts(ctx, tx, slotFor(j.JobID), deltasFor(j.Status, j.PaymentStatus, j.CreatedAt, 1))
 	})
 }
 
@@ -89,7 +89,7 @@ func (s *DB) InsertBulk(ctx context.Context, jobs []*job.Job, ev EventInput) err
 				args = append(args, insertArgs(j)...)
 				eb.WriteString("(?, ?, ?, ?, ?, ?)")
 				eargs = append(eargs, j.JobID, j.CreatedAt.UTC(), string(ev.Actor), ev.Type, string(j.Status), ev.Message)
-				deltas = append(deltas, countDelta{"status", string(j.Status), 1}, countDelta{"payment", string(j.PaymentStatus), 1})
+				deltas = append(deltas, deltasFor(j.Status, j.PaymentStatus, j.CreatedAt, 1)...)
 			}
 			if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 				return fmt.Errorf("bulk insert jobs: %w", err)

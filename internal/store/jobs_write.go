@@ -135,13 +135,10 @@ func (s *DB) applyLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, ch Chan
 			return err
 		}
 	}
-	var deltas []countDelta
-	if newStatus != cur.Status {
-		deltas = append(deltas, countDelta{"status", string(cur.Status), -1}, countDelta{"status", string(newStatus), 1})
+	if newStatus == cur.Status && newPayment == cur.PaymentStatus {
+		return nil
 	}
-	if newPayment != cur.PaymentStatus {
-		deltas = append(deltas, countDelta{"payment", string(cur.PaymentStatus), -1}, countDelta{"payment", string(newPayment), 1})
-	}
+	deltas := append(deltasFor(cur.Status, cur.PaymentStatus, cur.CreatedAt, -1), deltasFor(newStatus, newPayment, cur.CreatedAt, 1)...)
 	return s.bumpCounts(ctx, tx, slotFor(cur.JobID), deltas)
 }
 

@@ -234,6 +234,10 @@ func (s *DB) Count(ctx context.Context, f Filter) (total int64, capped bool, err
 		total, err = s.countFromCounters(ctx, f)
 		return total, false, err
 	}
+	if f.dayCountable() {
+		total, err = s.countFromDays(ctx, f)
+		return total, false, err
+	}
 	where, args := f.where()
 	args = append(args, TotalCap+1)
 	var n int64

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -39,11 +40,12 @@ func (s *DB) Purge(ctx context.Context, status job.Status, jobs []*job.Job) (int
 		}
 		in := "(" + placeholders(len(ids)) + ")"
 		var rows []struct {
-			JobID   string `db:"job_id"`
-			Payment string `db:"payment_status"`
+			JobID   string       `db:"job_id"`
+			Payment string       `db:"payment_status"`
+			Created sql.NullTime `db:"created_at"`
 		}
 		args := append([]any{string(status)}, ids...)
-		if err := tx.SelectContext(ctx, &rows, s.q(`SELECT job_id, COALESCE(payment_status, '') AS payment_status FROM {jobs} WHERE status = ? AND job_id IN `+in+` FOR UPDATE`), args...); err != nil {
+		if err := tx.SelectContext(ctx, &rows, s.q(`SELECT job_id, COALESCE(payment_status, '') AS payment_status, created_at FROM {jobs} WHERE status = ? AND job_id IN `+in+` FOR UPDATE`), args...); err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -54,7 +56,7 @@ func (s *DB) Purge(ctx context.Context, status job.Status, jobs []*job.Job) (int
 		for _, r := range rows {
 			keep = append(keep, r.JobID)
 			sl := slotFor(r.JobID)
-			deltas[sl] = append(deltas[sl], countDelta{"status", string(status), -1}, countDelta{"payment", r.Payment, -1})
+			deltas[sl] = append(deltas[sl], deltasFor(status, job.PaymentStatus(r.Payment), r.Created.Time, -1)...)
 		}
 		in = "(" + placeholders(len(keep)) + ")"
 		for _, table := range []string{"{events}", "{refunds}", "{batch_items}", "{jobs}"} {

@@ -23,6 +23,9 @@ func (s *DB) CountsFor(ctx context.Context, f Filter) (*Counts, error) {
 	if f.IsEmpty() {
 		return s.Counts(ctx)
 	}
+	if f.dayCountable() && len(f.Statuses) == 0 && len(f.PaymentStatuses) == 0 {
+		return s.countsFromDays(ctx, f)
+	}
 	where, args := f.where()
 	rows, err := s.db.QueryContext(ctx, s.q("SELECT status, payment_status, COUNT(*) FROM {jobs}"+where+" GROUP BY status, payment_status"), args...)
 	if err != nil {
@@ -81,4 +84,26 @@ func (s *DB) Stats(ctx context.Context, f Filter) (*Stats, error) {
 	}
 	st.Margin = st.Revenue - st.Refunded - st.Cost
 	return st, nil
+}
+
+// countsFromDays answers per-status and per-payment counts over whole days
+// from the day counters.
+func (s *DB) countsFromDays(ctx context.Context, f Filter) (*Counts, error) {
+	st, err := s.countDays(ctx, f, "status_day", statusNames(job.Statuses))
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.countDays(ctx, f, "payment_day", paymentNames(job.PaymentStatuses))
+	if err != nil {
+		return nil, err
+	}
+	c := &Counts{ByStatus: map[job.Status]int64{}, ByPaymentStatus: map[job.PaymentStatus]int64{}}
+	for k, n := range st {
+		c.ByStatus[job.Status(k)] = n
+		c.Total += n
+	}
+	for k, n := range ps {
+		c.ByPaymentStatus[job.PaymentStatus(k)] = n
+	}
+	return c, nil
 }
