@@ -330,3 +330,32 @@ func TestReadyz(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestCSVQuoting(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 0)
+	ctx := context.Background()
+	odd := &job.Job{JobID: "bbbbbbbb-2222-4333-8444-555555555555", ImageURL: "https://example.com/x.jpg", Resolution: "4x",
+		Email: " padded@x.com ", PostID: 1, Status: job.StatusFailed, PaymentStatus: job.PaymentPending, Currency: "usd",
+		RefundReason: ptr("tab\there, \"quote\" and\r\nCRLF"), LastError: ptr("@SUM(1)"),
+		CreatedAt: time.Date(2026, 10, 30, 8, 9, 10, 0, time.UTC)}
+	if err := b.db.Insert(ctx, odd, store.EventInput{Type: "created", Message: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := b.do("GET", "/v1/jobs/export.csv", nil)
+	recs, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%v %d", err, len(recs))
+	}
+	row := recs[1]
+	// encoding/csv reads a quoted CRLF back as LF; the bytes sent keep it.
+	if !bytes.Contains(body, []byte("\"tab\there, \"\"quote\"\" and\r\nCRLF\"")) {
+		t.Fatalf("quoted cell not as RFC 4180 wants:\n%s", body)
+	}
+	if row[4] != " padded@x.com " || row[20] != "tab\there, \"quote\" and\nCRLF" || row[26] != "'@SUM(1)" || row[1] != "2026-10-30T08:09:10Z" {
+		t.Fatalf("cells: %q %q %q %q", row[4], row[20], row[26], row[1])
+	}
+	if row[11] != "" || row[13] != "" {
+		t.Fatalf("NULL money must be empty: %q %q", row[11], row[13])
+	}
+}

@@ -27,7 +27,7 @@ type Reader interface {
 	Count(ctx context.Context, f store.Filter) (int64, bool, error)
 	Stats(ctx context.Context, f store.Filter) (*store.Stats, error)
 	CountsFor(ctx context.Context, f store.Filter) (*store.Counts, error)
-	Export(ctx context.Context, lq store.ListQuery, fn func(*job.Job) error) error
+	Export(ctx context.Context, lq store.ListQuery, fn func(cells []sql.RawBytes) error) error
 	Refunds(ctx context.Context, jobID string) ([]store.Refund, error)
 	Schema(ctx context.Context) (store.SchemaState, error)
 	Ping(ctx context.Context) error
