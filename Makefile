@@ -20,9 +20,12 @@ lint:
 	go vet ./...
 	@find wpplugin scripts -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
 
+# The plugin's PHPUnit suite, then every Go test; internal/e2e drives the
+# whole product in headless Chromium with the bin/smid just built.
 test: deps lint build
 	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
-	  SMI_TEST_DSN="root@unix($$sock)/" go test -race -count=1 -timeout 20m ./...
+	  SMI_DB_SOCKET="$$sock" bash scripts/wp/test.sh && \
+	  SMI_TEST_DSN="root@unix($$sock)/" SMI_SMID_BIN="$(CURDIR)/bin/smid" go test -race -count=1 -timeout 20m ./...
 
 bench: deps build
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \

@@ -6,10 +6,13 @@ export PATH="$PATH:/usr/sbin:$(go env GOPATH)/bin"
 need=()
 command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server mariadb-client)
 command -v php >/dev/null 2>&1 || need+=(php-cli)
-php -m 2>/dev/null | grep -qi '^mysqli$' || need+=(php-mysql)
-php -m 2>/dev/null | grep -qi '^curl$' || need+=(php-curl)
-php -m 2>/dev/null | grep -qi '^xml$' || need+=(php-xml)
-php -m 2>/dev/null | grep -qi '^mbstring$' || need+=(php-mbstring)
+# The module list is read once: `php -m | grep -q` under pipefail fails
+# whenever grep exits before php has written everything (SIGPIPE).
+mods=$(php -m 2>/dev/null || true)
+grep -qix 'mysqli' <<<"$mods" || need+=(php-mysql)
+grep -qix 'curl' <<<"$mods" || need+=(php-curl)
+grep -qix 'xml' <<<"$mods" || need+=(php-xml)
+grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -1,0 +1,253 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// browser is one headless Chromium tab with the helpers the steps share.
+type browser struct {
+	t   *testing.T
+	ctx context.Context // the tab; every step derives a deadline from it
+
+	mu      sync.Mutex
+	dialogs []string // messages of the confirm() dialogs accepted so far
+}
+
+func chromiumPath(t *testing.T) string {
+	if p := os.Getenv("SMI_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	t.Fatal("chromium is not installed (Debian package chromium): run `make test`, which installs it, or set SMI_CHROMIUM")
+	return ""
+}
+
+// newBrowser starts Chromium with the flags that work on these machines
+// (see WORDPRESS-TESTING.md) and accepts every JavaScript dialog, noting
+// its message: the plugin asks confirm() before refunds and bulk actions.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 1000),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser, with no deadline
+		t.Fatalf("start chromium: %v", err)
+	}
+	b := &browser{t: t, ctx: ctx}
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, ev.Message)
+			b.mu.Unlock()
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return b
+}
+
+// lastDialog is the message of the last dialog accepted.
+func (b *browser) lastDialog() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.dialogs) == 0 {
+		return ""
+	}
+	return b.dialogs[len(b.dialogs)-1]
+}
+
+// step is a deadline for one step of the test.
+func (b *browser) step(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, d)
+}
+
+// do runs actions with a 30 s deadline, failing the test on error.
+func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := b.step(30 * time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v (page %s)", what, err, b.location())
+	}
+}
+
+// open navigates and waits until sel is visible.
+func (b *browser) open(url, sel string) {
+	b.t.Helper()
+	b.do("open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// follow runs actions that load a new page (a click on a link or a submit
+// button) and waits for it; it returns the document's HTTP status.
+func (b *browser) follow(what string, actions ...chromedp.Action[chromedp.Void]) int64 {
+	b.t.Helper()
+	ctx, cancel := b.step(45 * time.Second)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, actions...)
+	if err != nil {
+		b.t.Fatalf("%s: %v (page %s)", what, err, b.location())
+	}
+	if resp == nil {
+		return 0
+	}
+	return resp.Status
+}
+
+// click follows a click on sel.
+func (b *browser) click(sel string) int64 {
+	b.t.Helper()
+	return b.follow("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+func (b *browser) location() string {
+	ctx, cancel := b.step(5 * time.Second)
+	defer cancel()
+	l, _ := chromedp.Run(ctx, chromedp.Location())
+	return l
+}
+
+// text is the trimmed text content of the first sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := b.step(20 * time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v (page %s)", sel, err, b.location())
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// eval evaluates JavaScript in the page.
+func eval[T any](b *browser, js string) T {
+	b.t.Helper()
+	ctx, cancel := b.step(30 * time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("evaluate %.80q: %v (page %s)", js, err, b.location())
+	}
+	return v
+}
+
+// count is how many elements match sel.
+func (b *browser) count(sel string) int {
+	b.t.Helper()
+	return eval[int](b, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
+}
+
+// waitText waits until sel's text contains want.
+func (b *browser) waitText(sel, want string, within time.Duration) string {
+	b.t.Helper()
+	deadline := time.Now().Add(within)
+	got := ""
+	for time.Now().Before(deadline) {
+		got = eval[string](b, fmt.Sprintf(`(document.querySelector(%q)||{}).textContent||""`, sel))
+		if strings.Contains(got, want) {
+			return got
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.t.Fatalf("%s says %q after %s, want it to contain %q", sel, strings.TrimSpace(got), within, want)
+	return ""
+}
+
+// row is a line of the Jobs table as the admin sees it.
+type row struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Payment string `json:"payment"`
+	Badge   string `json:"badge"`
+	Email   string `json:"email"`
+	Created string `json:"created"`
+	Charged string `json:"charged"`
+}
+
+// rows reads the Jobs table.
+func (b *browser) rows() []row {
+	b.t.Helper()
+	return eval[[]row](b, `Array.from(document.querySelectorAll('#smi-jobs-table tbody tr.smi-job-row')).map(r => ({
+		id: r.dataset.jobId, status: r.dataset.status, payment: r.dataset.paymentStatus,
+		badge: (r.querySelector('td.column-status .smi-status') || {}).className || '',
+		email: ((r.querySelector('td.column-email') || {}).textContent || '').trim(),
+		created: (r.querySelector('td.column-created_at time') || {getAttribute: () => ''}).getAttribute('datetime') || '',
+		charged: ((r.querySelector('td.column-amount_charged .smi-amount') || {}).textContent || '').trim(),
+	}))`)
+}
+
+func ids(rs []row) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+var digitsRE = regexp.MustCompile(`[0-9][0-9,]*`)
+
+// items is the "N items" count above the table.
+func (b *browser) items() int {
+	b.t.Helper()
+	s := b.text(".tablenav.top .displaying-num")
+	n, err := strconv.Atoi(strings.ReplaceAll(digitsRE.FindString(s), ",", ""))
+	if err != nil {
+		b.t.Fatalf("displaying-num %q: %v", s, err)
+	}
+	return n
+}
+
+// screenshot takes a full-page PNG; with SMI_SCREENSHOTS=1 it is saved as
+// docs/screenshots/name.
+func (b *browser) screenshot(root, name string) {
+	b.t.Helper()
+	ctx, cancel := b.step(30 * time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if _, err := png.DecodeConfig(bytes.NewReader(buf)); err != nil {
+		b.t.Fatalf("screenshot %s is not a PNG: %v", name, err)
+	}
+	if os.Getenv("SMI_SCREENSHOTS") == "1" {
+		path := filepath.Join(root, "docs", "screenshots", name)
+		if err := os.WriteFile(path, buf, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+		b.t.Logf("saved %s", path)
+	}
+}
