@@ -51,31 +51,40 @@ func adminCall[P any, R any](s *Server, fn func(ctx context.Context, jobID strin
 
 type empty struct{}
 
-func (s *Server) adminRoutes(mux *http.ServeMux) {
-	a := func() Admin { return s.svc.Admin }
-	mux.HandleFunc("POST /v1/jobs/{job_id}/retry", s.authed(adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.RetryParams) (*pipeline.QueueResult, error) {
-		return a().Retry(ctx, id, actor, p)
-	})))
-	mux.HandleFunc("POST /v1/jobs/{job_id}/token", s.authed(adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.TokenParams) (*pipeline.TokenResult, error) {
-		return a().RegenerateToken(ctx, id, actor, p)
-	})))
-	mux.HandleFunc("POST /v1/jobs/{job_id}/email", s.authed(adminCall(s, func(ctx context.Context, id string, actor job.Actor, _ empty) (map[string]any, error) {
-		res, err := a().ResendEmail(ctx, id, actor)
+// Per-job admin handlers: each decodes its body into the action's params.
+
+func (s *Server) handleRetry(w http.ResponseWriter, r *http.Request) {
+	adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.RetryParams) (*pipeline.QueueResult, error) {
+		return s.svc.Admin.Retry(ctx, id, actor, p)
+	})(w, r)
+}
+
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.TokenParams) (*pipeline.TokenResult, error) {
+		return s.svc.Admin.RegenerateToken(ctx, id, actor, p)
+	})(w, r)
+}
+
+func (s *Server) handleResendEmail(w http.ResponseWriter, r *http.Request) {
+	adminCall(s, func(ctx context.Context, id string, actor job.Actor, _ empty) (map[string]any, error) {
+		res, err := s.svc.Admin.ResendEmail(ctx, id, actor)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"job_id": id, "email_sent": res.EmailSent, "expires_at": res.ExpiresAt}, nil
-	})))
-	mux.HandleFunc("POST /v1/jobs/{job_id}/status", s.authed(adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.StatusParams) (*admin.StatusResult, error) {
-		return a().SetStatus(ctx, id, actor, p)
-	})))
-	mux.HandleFunc("POST /v1/jobs/{job_id}/reconcile", s.authed(adminCall(s, func(ctx context.Context, id string, actor job.Actor, _ empty) (*pipeline.ReconcileResult, error) {
-		return a().Reconcile(ctx, id, actor)
-	})))
-	mux.HandleFunc("POST /v1/jobs/{job_id}/refunds", s.authed(s.handleRefund))
-	mux.HandleFunc("POST /v1/jobs/batch", s.authed(s.handleBatch))
-	mux.HandleFunc("GET /v1/batches/{batch_id}", s.authed(s.handleGetBatch))
-	mux.HandleFunc("POST /v1/batches/{batch_id}/cancel", s.authed(s.handleCancelBatch))
+	})(w, r)
+}
+
+func (s *Server) handleSetStatus(w http.ResponseWriter, r *http.Request) {
+	adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.StatusParams) (*admin.StatusResult, error) {
+		return s.svc.Admin.SetStatus(ctx, id, actor, p)
+	})(w, r)
+}
+
+func (s *Server) handleReconcile(w http.ResponseWriter, r *http.Request) {
+	adminCall(s, func(ctx context.Context, id string, actor job.Actor, _ empty) (*pipeline.ReconcileResult, error) {
+		return s.svc.Admin.Reconcile(ctx, id, actor)
+	})(w, r)
 }
 
 type refundResponse struct {

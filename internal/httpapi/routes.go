@@ -30,7 +30,15 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /v1/hooks/payment-completed", s.authed(s.handlePaymentCompleted))
 	mux.HandleFunc("GET /v1/downloads/{token}", s.authed(s.handleDownload))
 
-	s.adminRoutes(mux)
+	mux.HandleFunc("POST /v1/jobs/{job_id}/retry", s.authed(s.handleRetry))
+	mux.HandleFunc("POST /v1/jobs/{job_id}/token", s.authed(s.handleToken))
+	mux.HandleFunc("POST /v1/jobs/{job_id}/refunds", s.authed(s.handleRefund))
+	mux.HandleFunc("POST /v1/jobs/{job_id}/status", s.authed(s.handleSetStatus))
+	mux.HandleFunc("POST /v1/jobs/{job_id}/email", s.authed(s.handleResendEmail))
+	mux.HandleFunc("POST /v1/jobs/{job_id}/reconcile", s.authed(s.handleReconcile))
+	mux.HandleFunc("POST /v1/jobs/batch", s.authed(s.handleBatch))
+	mux.HandleFunc("GET /v1/batches/{batch_id}", s.authed(s.handleGetBatch))
+	mux.HandleFunc("POST /v1/batches/{batch_id}/cancel", s.authed(s.handleCancelBatch))
 
 	mux.HandleFunc("/v1/", s.authed(s.handleNotFound))
 	mux.HandleFunc("/", s.handleNotFound)

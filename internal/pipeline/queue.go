@@ -91,9 +91,9 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 			paid := cur.PaymentStatus == job.PaymentPaid || cur.PaymentStatus == job.PaymentPartiallyRefunded
 			if !paid && !opt.AllowUnpaid {
 				if cur.PaymentStatus == job.PaymentRefunded {
-					return job.Errorf(job.EConflict, "the job was refunded; pass allow_unpaid to make it anyway (the work is given away)")
+					return job.Errorf(job.EConflict, "the job was refunded; retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway — the work is given away")
 				}
-				return job.Errorf(job.EConflict, "the job is not paid (payment status %s); pass allow_unpaid to make it anyway", cur.PaymentStatus)
+				return job.Errorf(job.EConflict, "the job is not paid (payment status %s); retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway", cur.PaymentStatus)
 			}
 			set["due_at"] = now
 			set["attempts"] = 0

@@ -142,7 +142,7 @@ func (s *Service) recordSubmission(ctx context.Context, j *job.Job, sub upscale.
 		set["credits_used"] = sub.CreditCost
 	}
 	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set,
-		Event: store.EventInput{Actor: job.ActorUpsampler, Type: "submitted", Message: "submitted to " + s.up.Name(),
+		Event: store.EventInput{Actor: s.providerActor(), Type: "submitted", Message: "submitted to " + s.up.Name(),
 			Data: map[string]any{"upsampler_job_id": sub.ID, "credits": sub.CreditCost, "attempt": j.Attempts}}})
 	return err
 }
@@ -169,4 +169,13 @@ func (s *Service) retryLater(ctx context.Context, j *job.Job, cause error) {
 func backoff(attempt int) time.Duration {
 	d := 15 * time.Second << min(max(attempt-1, 0), 10)
 	return min(d, 10*time.Minute)
+}
+
+// providerActor names the upscaler on events: upsampler, or system for the
+// in-process provider.
+func (s *Service) providerActor() job.Actor {
+	if s.up.Name() == "upsampler" {
+		return job.ActorUpsampler
+	}
+	return job.ActorSystem
 }

@@ -129,7 +129,10 @@ class SMI_Job_Actions {
 
 		switch ( $action ) {
 			case 'retry':
-				$body   = array( 'force' => ! empty( $req['force'] ) );
+				$body   = array(
+					'force'        => ! empty( $req['force'] ),
+					'allow_unpaid' => ! empty( $req['allow_unpaid'] ),
+				);
 				$reason = $this->reason( $req, 'reason' );
 				if ( '' !== $reason ) {
 					$body['reason'] = $reason;
@@ -294,6 +297,10 @@ class SMI_Job_Actions {
 		$params = array();
 		$action = $choice;
 		switch ( $choice ) {
+			case 'retry_unpaid':
+				$action = 'retry';
+				$params = array( 'allow_unpaid' => true );
+				break;
 			case 'regenerate_token':
 			case 'regenerate_token_email':
 				$action = 'regenerate_token';

@@ -352,6 +352,10 @@ class SMI_Job_Details {
 		if ( 'completed' === $status ) {
 			echo '<input type="hidden" name="force" value="1" />';
 		}
+		if ( ! in_array( (string) ( $job['payment_status'] ?? '' ), array( 'paid', 'partially_refunded' ), true ) ) {
+			// Refunded or never paid: the daemon retries only when told the work is given away.
+			printf( '<p><label><input type="checkbox" name="allow_unpaid" value="1" id="smi-retry-allow-unpaid" /> %s</label></p>', esc_html__( 'Make it even though it is not paid (refunded or never paid): the work is given away', 'sell-my-images' ) );
+		}
 		printf( '<p><label for="smi-retry-reason">%1$s</label><br /><input type="text" class="regular-text" id="smi-retry-reason" name="reason" maxlength="500" /></p>', esc_html__( 'Reason (optional)', 'sell-my-images' ) );
 		submit_button( __( 'Retry upscaling', 'sell-my-images' ), 'secondary smi-confirm', 'submit', false, array( 'data-confirm' => sprintf( /* translators: %d: number of credits. */ __( 'Retry upscaling? This uses about %d Upsampler credits.', 'sell-my-images' ), $credits ) ) );
 		echo '</form>';

@@ -360,6 +360,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	protected function get_bulk_actions() {
 		return array(
 			'retry'                  => __( 'Retry upscaling', 'sell-my-images' ),
+			'retry_unpaid'           => __( 'Retry upscaling, even if refunded (gives the work away)', 'sell-my-images' ),
 			'regenerate_token'       => __( 'Regenerate download tokens', 'sell-my-images' ),
 			'regenerate_token_email' => __( 'Regenerate tokens and email', 'sell-my-images' ),
 			'resend_email'           => __( 'Resend email', 'sell-my-images' ),
@@ -383,7 +384,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		}
 		foreach ( array( 'action', 'action2' ) as $key ) {
 			$action = isset( $req[ $key ] ) && is_string( $req[ $key ] ) ? $req[ $key ] : '-1';
-			if ( in_array( $action, array( 'retry', 'regenerate_token', 'regenerate_token_email', 'resend_email', 'refund', 'set_status', 'reconcile' ), true ) ) {
+			if ( in_array( $action, array( 'retry', 'retry_unpaid', 'regenerate_token', 'regenerate_token_email', 'resend_email', 'refund', 'set_status', 'reconcile' ), true ) ) {
 				return $action;
 			}
 		}

@@ -93,12 +93,16 @@ class SMI_Notices {
 		foreach ( $data as $name => $value ) {
 			$attrs .= sprintf( ' data-%s="%s"', esc_attr( $name ), esc_attr( $value ) );
 		}
+		$body = wp_kses( $message, self::allowed_html() );
+		// A list cannot sit inside a paragraph: the text before it gets its own.
+		$at = strpos( $body, '<ul' );
+		$body = false === $at ? '<p>' . $body . '</p>' : '<p>' . substr( $body, 0, $at ) . '</p>' . substr( $body, $at );
 		printf(
-			'<div%1$s class="notice notice-%2$s smi-notice smi-notice-%2$s is-dismissible"%3$s><p>%4$s</p></div>',
+			'<div%1$s class="notice notice-%2$s smi-notice smi-notice-%2$s is-dismissible"%3$s>%4$s</div>',
 			$id ? ' id="' . esc_attr( $id ) . '"' : '',
 			esc_attr( $type ),
 			$attrs, // Escaped above.
-			wp_kses( $message, self::allowed_html() )
+			$body // Filtered by wp_kses above.
 		);
 	}
 

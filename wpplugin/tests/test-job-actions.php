@@ -81,6 +81,13 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 		$this->assertStringEndsWith( '/v1/jobs/' . self::JOB . '/reconcile', $this->last_request()['url'] );
 	}
 
+	public function test_retry_can_give_the_work_away(): void {
+		$this->login( 'administrator' );
+		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'status' => 'pending', 'credits_estimate' => 4 ) ) );
+		$this->actions()->process( 'retry', $this->request_for( 'retry', array( 'allow_unpaid' => '1' ) ) );
+		$this->assertSame( array( 'force' => false, 'allow_unpaid' => true ), $this->body_of( $this->last_request() ) );
+	}
+
 	public function test_retry_posts_and_redirects_back_with_a_notice(): void {
 		$this->login( 'administrator' );
 		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'status' => 'pending', 'credits_estimate' => 4, 'message' => 'Queued for upscaling.' ) ) );
@@ -89,7 +96,7 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 
 		$req = $this->last_request();
 		$this->assertSame( 'http://127.0.0.1:8787/v1/jobs/' . self::JOB . '/retry', $req['url'] );
-		$this->assertSame( array( 'force' => true ), $this->body_of( $req ) );
+		$this->assertSame( array( 'force' => true, 'allow_unpaid' => false ), $this->body_of( $req ) );
 		$this->assertSame( $referer, $url );
 		$notices = SMI_Notices::pull();
 		$this->assertSame( 'success', $notices[0]['type'] );

@@ -197,7 +197,7 @@
 					} );
 					message = sprintf( i18n.confirmRefund, rows.length, money( sum, currency ) );
 				}
-			} else if ( action === 'retry' ) {
+			} else if ( action === 'retry' || action === 'retry_unpaid' ) {
 				if ( applyAll ) {
 					message = sprintf( i18n.confirmRetryAll, count );
 				} else {
