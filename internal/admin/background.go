@@ -124,6 +124,15 @@ func (s *Service) drain(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	// Jobs claimed by a run that died before recording them may no longer
+	// match the filter (the action moved them): finish those first.
+	open, err := s.st.OpenBatchItems(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.handleAll(ctx, b, p, open); err != nil || ctx.Err() != nil {
+		return err
+	}
 	last := b.LastID
 	for ctx.Err() == nil {
 		cur, err := s.st.GetBatch(ctx, id)
@@ -141,40 +150,60 @@ func (s *Service) drain(ctx context.Context, id string) error {
 			_, err := s.st.EndBatch(ctx, id, "done")
 			return err
 		}
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, s.cfg.Concurrency)
-		for _, j := range jobs {
-			fresh, err := s.st.ClaimBatchItem(ctx, id, j.JobID)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				continue
-			}
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				msg := ""
-				if err := s.run(ctx, b.Action, j.JobID, p, job.Actor(b.Actor), "batch:"+id+":"+j.JobID); err != nil {
-					if ctx.Err() != nil {
-						return // stopping: the item stays open and is redone on resume
-					}
-					msg = itemError(err).Message
-				}
-				if err := s.st.FinishBatchItem(context.WithoutCancel(ctx), id, j.JobID, j.ID, msg); err != nil {
-					s.log.Error("batch item record", "batch", id, "job", j.JobID, "err", err)
-				}
-			}()
+		ids := make([]string, len(jobs))
+		for i, j := range jobs {
+			ids[i] = j.JobID
 		}
-		wg.Wait()
-		if ctx.Err() != nil {
-			return nil
+		if err := s.handleAll(ctx, b, p, ids); err != nil || ctx.Err() != nil {
+			return err
 		}
 		last = jobs[len(jobs)-1].ID
 		if err := s.st.AdvanceBatch(ctx, id, last); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// handleAll runs the batch's action on the jobs not handled yet, a few at
+// a time. Once stopping, it claims no more; the jobs in hand still finish
+// and are recorded, since a job acted on but left unrecorded could fall
+// out of the filter and never be counted.
+func (s *Service) handleAll(ctx context.Context, b *store.Batch, p params, jobIDs []string) error {
+	work := context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, s.cfg.Concurrency)
+	for _, jobID := range jobIDs {
+		if ctx.Err() != nil {
+			return nil
+		}
+		fresh, err := s.st.ClaimBatchItem(ctx, b.BatchID, jobID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // an unrecorded claim is handed out again on resume
+			}
+			return err
+		}
+		if !fresh {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			msg := ""
+			if err := s.run(work, b.Action, jobID, p, job.Actor(b.Actor), "batch:"+b.BatchID+":"+jobID); err != nil {
+				e := itemError(err)
+				if e.Code == job.EInternal {
+					s.log.Error("batch item", "batch", b.BatchID, "action", b.Action, "job", jobID, "err", err)
+				}
+				msg = e.Message
+			}
+			if err := s.st.FinishBatchItem(work, b.BatchID, jobID, msg); err != nil {
+				s.log.Error("batch item record", "batch", b.BatchID, "job", jobID, "err", err)
+			}
+		}()
 	}
 	return nil
 }

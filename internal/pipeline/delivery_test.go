@@ -218,3 +218,29 @@ func TestDownloadOfRefundedJobWithoutRevoke(t *testing.T) {
 	_, err := b.svc.OpenDownload(ctx, token, "203.0.113.9", true)
 	wantErr(t, err, job.EGone, "refunded")
 }
+
+// A refund revokes the link at once; the file still goes when the
+// retention period ends, like every other.
+func TestRefundedJobFileDeletedAfterRetention(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	ctx := context.Background()
+	id, _, _ := b.completeJob("buyer@example.com")
+	if _, err := b.svc.Refund(ctx, pipeline.RefundRequest{JobID: id, Reason: "customer asked", Actor: job.ActorSystem,
+		Source: "admin", IdempotencyKey: "all"}); err != nil {
+		t.Fatal(err)
+	}
+	file := *b.get(id).UpscaledFilePath
+	for _, d := range []time.Duration{25 * time.Hour, 6 * 24 * time.Hour} {
+		b.clock.Advance(d)
+		if _, err := b.svc.ExpireTokens(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if j := b.get(id); j.UpscaledFilePath != nil {
+		t.Fatalf("a refunded job's file is kept past the retention period (due_at %v)", j.DueAt)
+	}
+	if _, _, err := b.files.Open(file); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the file is still on disk: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -50,10 +51,15 @@ type options struct {
 	upsampler  upsamplerfake.Options
 	cfg        pipeline.Config
 	noMail     bool
+	// upTimeout bounds one Upsampler API call (the client's default is 30s).
+	upTimeout time.Duration
+	// keepTokenOnRefund turns downloads.revoke_on_full_refund off.
+	keepTokenOnRefund bool
 }
 
 type bundle struct {
 	t      *testing.T
+	dsn    string
 	db     *store.DB
 	svc    *pipeline.Service
 	up     *upsamplerfake.Server
@@ -65,6 +71,12 @@ type bundle struct {
 	files  *storage.Store
 	hook   func(jobID string, body []byte) // Upsampler callbacks land here
 	hookMu sync.Mutex
+
+	// What New was given, so a test can build a second replica.
+	cfg      pipeline.Config
+	provider *upscale.Upsampler
+	mailer   pipeline.Mailer
+	pricing  *pricing.Pricing
 }
 
 // testPNG is a real 200×150 image the site serves for sale.
@@ -83,7 +95,8 @@ func testPNG() []byte {
 func setup(t *testing.T, o options) *bundle {
 	t.Helper()
 	b := &bundle{t: t, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
-	b.db = storetest.New(t, storetest.Options{Now: b.clock.Now})
+	b.dsn = storetest.EmptyDB(t)
+	b.db = storetest.Open(t, b.dsn, storetest.Options{Now: b.clock.Now}, true)
 	pic := testPNG()
 	b.site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -105,6 +118,9 @@ func setup(t *testing.T, o options) *bundle {
 	}))
 	t.Cleanup(b.site.Close)
 	uo := o.upsampler
+	if uo.Now == nil {
+		uo.Now = b.clock.Now // the fake's jobs progress as the test moves the clock
+	}
 	b.up = upsamplerfake.New(uo)
 	t.Cleanup(b.up.Close)
 	base := ""
@@ -115,7 +131,9 @@ func setup(t *testing.T, o options) *bundle {
 		base = stripetest.StartMock(t)
 	}
 	var err error
-	b.payc, err = stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: webhookSecret, APIBase: base})
+	// No stripe-go retries: a failure the Fake injects is the answer we get.
+	b.payc, err = stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: webhookSecret, APIBase: base,
+		MaxNetworkRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,10 +145,11 @@ func setup(t *testing.T, o options) *bundle {
 	}
 	mailer = m
 	provider, err := upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: b.up.URL(), APIKey: b.up.APIKey(),
-		FetchClient: http.DefaultClient})
+		FetchClient: http.DefaultClient, Timeout: o.upTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.provider, b.mailer = provider, mailer
 	b.files, err = storage.New(storage.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -142,14 +161,42 @@ func setup(t *testing.T, o options) *bundle {
 	cfg.AllowPrivateHosts = true
 	cfg.Now = b.clock.Now
 	cfg.IdlePoll = 20 * time.Millisecond
-	cfg.RevokeOnFullRefund = true
-	b.svc, err = pipeline.New(cfg, pipeline.Deps{Store: b.db, Payments: b.payc, Upscaler: provider, Mailer: mailer,
-		Files: b.files, Pricing: pr, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
+	if cfg.StatusChecksPerMinute == 0 {
+		// Tests are not held to Upsampler's rate; the limit has its own test.
+		cfg.StatusChecksPerMinute = 600000
 	}
+	cfg.RevokeOnFullRefund = !o.keepTokenOnRefund
+	b.cfg, b.pricing = cfg, pr
+	b.svc = b.replica(cfg, pipeline.Deps{})
 	b.onUpsamplerHook(func(jobID string, body []byte) { b.svc.UpsamplerHint(context.Background(), jobID, body) })
 	return b
+}
+
+// replica builds another Service: a second daemon process, as far as the
+// data can tell. Deps left zero are the bundle's own.
+func (b *bundle) replica(cfg pipeline.Config, d pipeline.Deps) *pipeline.Service {
+	b.t.Helper()
+	if d.Payments == nil {
+		d.Payments = b.payc
+	}
+	if d.Upscaler == nil {
+		d.Upscaler = b.provider
+	}
+	if d.Mailer == nil {
+		d.Mailer = b.mailer
+	}
+	if d.Files == nil {
+		d.Files = b.files
+	}
+	if d.Store == nil {
+		d.Store = b.db
+	}
+	d.Pricing, d.Log = b.pricing, slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := pipeline.New(cfg, d)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return svc
 }
 
 func (b *bundle) onUpsamplerHook(h func(string, []byte)) {
@@ -214,7 +261,7 @@ func (b *bundle) waitStatus(jobID string, want job.Status, within time.Duration)
 			return j
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("job %s is %s (last error %v), want %s", jobID, j.Status, deref(j.LastError), want)
+			b.t.Fatalf("job %s is %s (last error %v), want %s; timeline %v", jobID, j.Status, deref(j.LastError), want, b.events(jobID))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -240,3 +287,108 @@ func (b *bundle) events(jobID string) []string {
 }
 
 func jsonBody(v any) []byte { b, _ := json.Marshal(v); return b }
+
+// signed builds a signed Stripe event around object.
+func (b *bundle) signed(evID, typ string, object any) ([]byte, string) {
+	return stripetest.SignEvent(b.t, webhookSecret, stripetest.EventJSON(evID, typ, object))
+}
+
+// fakeCheckout opens a checkout through the service and has the buyer pay
+// it in the Fake (no webhook yet); pi is the PaymentIntent it created.
+func (b *bundle) fakeCheckout(email string) (jobID, sessID, pi string) {
+	b.t.Helper()
+	if b.fake == nil {
+		b.t.Fatal("fakeCheckout needs options{fakeStripe: true}")
+	}
+	res := b.checkout(email)
+	sessID = *b.get(res.JobID).StripeCheckoutSessionID
+	pi = "pi_" + strings.ReplaceAll(res.JobID[:13], "-", "")
+	b.fake.SetSessionPaid(sessID, pi)
+	return res.JobID, sessID, pi
+}
+
+// fakePaid is fakeCheckout plus the checkout.session.completed webhook,
+// built from the Fake's own session.
+func (b *bundle) fakePaid(email string) (jobID, pi string) {
+	b.t.Helper()
+	jobID, sessID, pi := b.fakeCheckout(email)
+	b.deliver(b.signed("evt_done_"+jobID[:8], "checkout.session.completed", b.fake.Session(sessID)))
+	if j := b.get(jobID); j.Status != job.StatusPending || j.PaymentStatus != job.PaymentPaid {
+		b.t.Fatalf("after payment: %s/%s", j.Status, j.PaymentStatus)
+	}
+	return jobID, pi
+}
+
+// work lets the service claim and submit jobs until none is due.
+func (b *bundle) work() int {
+	b.t.Helper()
+	n := 0
+	for {
+		did, err := b.svc.Work(context.Background())
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if !did {
+			return n
+		}
+		n++
+	}
+}
+
+func (b *bundle) poll() int {
+	b.t.Helper()
+	n, err := b.svc.Poll(context.Background())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return n
+}
+
+func (b *bundle) refunds(jobID string) []store.Refund {
+	b.t.Helper()
+	rs, err := b.db.Refunds(context.Background(), jobID)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return rs
+}
+
+// count is how many events of typ the job's timeline holds.
+func (b *bundle) count(jobID, typ string) int {
+	n := 0
+	for _, e := range b.events(jobID) {
+		if e == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// mailTo waits for a message to addr whose subject contains subject.
+func (b *bundle) mailTo(addr, subject string) mailtest.Full {
+	b.t.Helper()
+	return b.mail.WaitFor(b.t, func(s mailtest.Summary) bool {
+		return len(s.To) > 0 && s.To[0].Address == addr && strings.Contains(s.Subject, subject)
+	}, 5*time.Second)
+}
+
+// mailsTo counts the messages received for addr.
+func (b *bundle) mailsTo(addr string) int {
+	n := 0
+	for _, m := range b.mail.Messages(b.t) {
+		if len(m.To) > 0 && m.To[0].Address == addr {
+			n++
+		}
+	}
+	return n
+}
+
+// wantErr fails unless err is a *job.Error with code (and reason, if given).
+func wantErr(t *testing.T, err error, code, reason string) *job.Error {
+	t.Helper()
+	var e *job.Error
+	if !errors.As(err, &e) || e.Code != code || (reason != "" && e.Reason != reason) {
+		t.Fatalf("got error %v (%#v), want code %s reason %q", err, err, code, reason)
+	}
+	return e
+}

@@ -48,6 +48,10 @@ func (s *Service) ExpireTokens(ctx context.Context) (int, error) {
 			}
 			ch = store.Change{Set: store.Set{"upscaled_file_path": nil, "file_deleted_at": now, "due_at": nil},
 				Event: store.EventInput{Actor: job.ActorCron, Type: "file_deleted", Message: "file deleted after the retention period"}}
+		case j.UpscaledFilePath != nil:
+			// No live link (revoked by a refund) but a file: it still goes
+			// when the retention period ends.
+			ch = store.Change{Set: store.Set{"due_at": j.CompletedAt.Add(s.cfg.FileRetention)}}
 		default:
 			ch = store.Change{Set: store.Set{"due_at": nil}}
 		}

@@ -73,6 +73,11 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 				return job.Errorf(job.EConflict, "the job's file is missing on disk; retry the upscaling instead")
 			}
 			f.Close()
+			if rq.SendEmail && cur.Email == "" {
+				// Refused before the token moves: replacing it would break
+				// the link the customer has, with no email to bring the new one.
+				return job.Errorf(job.EConflict, "the job has no email address to send the link to; regenerate the token without send_email and pass the link on")
+			}
 			if rq.KeepExpiry {
 				if cur.TokenStateAt(s.cfg.Now()) != job.TokenActive {
 					return job.Errorf(job.EConflict, "the download link has expired or was revoked; regenerate the token first (it can email the new link)")
@@ -99,9 +104,6 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 		res.From = cur0.Status
 	}
 	if rq.SendEmail {
-		if email == "" {
-			return res, job.Errorf(job.EConflict, "the new link was issued but the job has no email address to send it to")
-		}
 		j, err := s.st.Get(ctx, rq.JobID)
 		if err != nil {
 			return res, err

@@ -122,9 +122,19 @@ func (s *DB) ClaimBatchItem(ctx context.Context, batchID, jobID string) (fresh b
 	return !result.Valid, nil
 }
 
-// FinishBatchItem records a job's result and moves the batch's counters
-// and position, in one transaction.
-func (s *DB) FinishBatchItem(ctx context.Context, batchID, jobID string, id int64, errMsg string) error {
+// OpenBatchItems lists the jobs a batch claimed but never recorded a
+// result for: a run stopped or died while handling them.
+func (s *DB) OpenBatchItems(ctx context.Context, batchID string) ([]string, error) {
+	var ids []string
+	err := s.db.SelectContext(ctx, &ids, s.q(`SELECT job_id FROM {batch_items} WHERE batch_id = ? AND result IS NULL ORDER BY job_id`), batchID)
+	return ids, err
+}
+
+// FinishBatchItem records a job's result and moves the batch's counters, in
+// one transaction. The position does not move here: jobs of a page finish
+// in any order, and only AdvanceBatch, once the whole page is handled, may
+// move past them.
+func (s *DB) FinishBatchItem(ctx context.Context, batchID, jobID string, errMsg string) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -141,14 +151,14 @@ func (s *DB) FinishBatchItem(ctx context.Context, batchID, jobID string, id int6
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE {batches} SET `+col+` = `+col+` + 1, last_id = GREATEST(last_id, ?), updated_at = ? WHERE batch_id = ?`), id, now, batchID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE {batches} SET `+col+` = `+col+` + 1, updated_at = ? WHERE batch_id = ?`), now, batchID); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
-// AdvanceBatch moves a batch's position past jobs it skipped.
+// AdvanceBatch moves a batch's position past a page it has handled.
 func (s *DB) AdvanceBatch(ctx context.Context, batchID string, lastID int64) error {
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE {batches} SET last_id = GREATEST(last_id, ?), updated_at = ? WHERE batch_id = ?`), lastID, s.Now(), batchID)
 	return err

@@ -132,6 +132,24 @@ func (s *DB) FinishRefund(ctx context.Context, jobID string, out RefundOutcome, 
 			return err
 		}
 		now := s.Now()
+		if out.Stripe != nil && opt.Event.Type != "" {
+			// The same reservation sent twice (one idempotency key used by
+			// two requests at once) gets Stripe's one refund back twice:
+			// the second answer has nothing left to record.
+			var seen int
+			if err := tx.GetContext(ctx, &seen, s.q(`SELECT COUNT(*) FROM {events} WHERE job_id = ? AND type = ?
+				AND JSON_UNQUOTE(JSON_EXTRACT(data, '$.stripe_refund_id')) = ?`), jobID, opt.Event.Type, out.Stripe.ID); err != nil {
+				return fmt.Errorf("finish refund: %w", err)
+			}
+			if seen > 0 {
+				after, err = s.getBy(ctx, tx, "job_id", jobID, false)
+				return err
+			}
+			if opt.Event.Data == nil {
+				opt.Event.Data = map[string]any{}
+			}
+			opt.Event.Data["stripe_refund_id"] = out.Stripe.ID
+		}
 		if out.Stripe != nil {
 			// The webhook may have recorded this Stripe refund first; then
 			// our reserved row is the duplicate and goes.
@@ -278,7 +296,18 @@ func (s *DB) resyncLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, opt Sy
 	ev.Data["payment_status_before"] = string(cur.PaymentStatus)
 	ev.Data["payment_status_after"] = string(ps)
 	ch := Change{JobID: cur.JobID, Set: set, Event: ev}
-	if err := s.applyLocked(ctx, tx, cur, ch, sortedKeys(set)); err != nil {
+	err = s.applyLocked(ctx, tx, cur, ch, sortedKeys(set))
+	if errors.Is(err, job.ErrConflict) {
+		// We hold the row lock, so no one moved the job: MySQL counts only
+		// changed rows, and with updated_at in whole seconds a history
+		// change that leaves the job's columns as they were (a refused
+		// refund right after the failure) changes none. Keep the event.
+		err = nil
+		if ev.Type != "" {
+			err = s.insertEvent(ctx, tx, cur.JobID, s.Now(), ev, nil, nil)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return s.getBy(ctx, tx, "job_id", cur.JobID, false)
