@@ -37,11 +37,6 @@ func TestForcedRetryWinsOverThePollersLateAnswer(t *testing.T) {
 		name := map[bool]string{false: "late SUCCESS", true: "late FAILED"}[fail]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if fail {
-				t.Skip("known bug, outside internal/admin: pollOne fails the job from a stale snapshot and Fail " +
-					"accepts pending, so a late FAILED about the abandoned upscale fails and refunds the re-queued " +
-					"job; the fix (fail only while the job runs the upscale the poller looked at) is in the report")
-			}
 			var failing atomic.Bool
 			failing.Store(fail)
 			b := setup(t, options{upsampler: upsamplerfake.Options{FailJob: func(string) string {
@@ -85,8 +80,6 @@ func TestForcedRetryWinsOverThePollersLateAnswer(t *testing.T) {
 
 func TestRetryOfATimedOutUpscaleRacingThePoller(t *testing.T) {
 	t.Parallel()
-	t.Skip("known bugs, outside internal/admin: the poller's stale Fail (see above), and Requeue accepting a failed " +
-		"job whose automatic refund is reserved but not yet answered by Stripe (still paid): queued and refunded both")
 	b := setup(t, options{})
 	const n = 8
 	ids, pis := make([]string, n), make([]string, n)

@@ -111,6 +111,10 @@ func forceOptions(mc *mysql.Config) error {
 	mc.Loc = time.UTC
 	mc.MultiStatements = false
 	mc.InterpolateParams = true
+	// RowsAffected counts matched rows, not changed ones: a conditional
+	// update that writes the values a row already has still says "1", so
+	// it is not mistaken for a job that moved on.
+	mc.ClientFoundRows = true
 	if mc.Params == nil {
 		mc.Params = map[string]string{}
 	}

@@ -71,6 +71,16 @@ type Job struct {
 	UpdatedAt               time.Time     `json:"updated_at"`
 }
 
+// DownloadRevoked reports whether a full refund took the download away:
+// the job was refunded and not made again since (an admin may retry a
+// refunded job, giving the work away, and its new link then works).
+func (j *Job) DownloadRevoked() bool {
+	if j.PaymentStatus != PaymentRefunded {
+		return false
+	}
+	return j.CompletedAt == nil || j.RefundedAt == nil || !j.CompletedAt.After(*j.RefundedAt)
+}
+
 // TokenState says whether a job has a usable download token.
 type TokenState string
 

@@ -207,6 +207,8 @@ func TestDownloadRefusals(t *testing.T) {
 	}
 }
 
+// With downloads.revoke_on_full_refund off, the admin lets the customer
+// keep the file after a refund: the link goes on working.
 func TestDownloadOfRefundedJobWithoutRevoke(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{}), keepTokenOnRefund: true})
@@ -215,8 +217,41 @@ func TestDownloadOfRefundedJobWithoutRevoke(t *testing.T) {
 	b.fake.AddDashboardRefund(pi, 0)
 	b.deliver(b.signed("evt_ch_full", "charge.refunded", b.fake.Charge(pi)))
 	b.wantState(id, job.StatusCompleted, job.PaymentRefunded)
-	_, err := b.svc.OpenDownload(ctx, token, "203.0.113.9", true)
+	d, err := b.svc.OpenDownload(ctx, token, "203.0.113.9", true)
+	if err != nil {
+		t.Fatalf("the link must keep working without revocation: %v", err)
+	}
+	d.File.Close()
+}
+
+// A refunded job an admin retries (giving the work away) gets a link that
+// works, though the payment stays refunded.
+func TestRetriedRefundedJobDownloads(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	ctx := context.Background()
+	id, pi, old := b.completeJob("giveaway@example.com")
+	b.fake.AddDashboardRefund(pi, 0)
+	b.deliver(b.signed("evt_ch_give", "charge.refunded", b.fake.Charge(pi)))
+	_, err := b.svc.OpenDownload(ctx, old, "203.0.113.9", true)
 	wantErr(t, err, job.EGone, "refunded")
+	if _, err := b.svc.Requeue(ctx, id, "wp:1:admin", pipeline.RequeueOptions{AllowUnpaid: true, Reason: "goodwill"}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(2 * time.Second) // completed after the refund
+	b.work()
+	b.clock.Advance(31 * time.Second)
+	b.poll()
+	b.wantState(id, job.StatusCompleted, job.PaymentRefunded)
+	token := b.tokenMailed("giveaway@example.com")
+	if token == old {
+		t.Fatal("the remade job must carry a new link")
+	}
+	d, err := b.svc.OpenDownload(ctx, token, "203.0.113.9", true)
+	if err != nil {
+		t.Fatalf("the remade job's new link must work: %v", err)
+	}
+	d.File.Close()
 }
 
 // A refund revokes the link at once; the file still goes when the

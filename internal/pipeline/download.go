@@ -46,7 +46,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 	}
 	now := s.cfg.Now()
 	switch {
-	case j.PaymentStatus == job.PaymentRefunded:
+	case s.cfg.RevokeOnFullRefund && j.DownloadRevoked():
 		return nil, gone("refunded", "this order was refunded, so its download link no longer works")
 	case j.Status != job.StatusCompleted:
 		return nil, gone("not_completed", "this image is not ready for download")

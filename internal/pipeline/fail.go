@@ -13,30 +13,43 @@ import (
 // charge. A refund Stripe refuses is recorded with Stripe's message and
 // shown on the job; one that could not reach Stripe is retried by cron.
 func (s *Service) Fail(ctx context.Context, jobID, reason string, actor job.Actor) {
+	s.failIf(ctx, jobID, reason, actor, nil)
+}
+
+// failUpscale fails a job only while it still runs the upscale the caller
+// looked at: an admin's retry may have replaced it meanwhile, and a late
+// answer about the old upscale must not fail the new one.
+func (s *Service) failUpscale(ctx context.Context, j *job.Job, reason string, actor job.Actor) {
+	s.failIf(ctx, j.JobID, reason, actor, func(cur *job.Job, _ store.Set) error {
+		if cur.Status != job.StatusProcessing || !sameID(cur.UpsamplerJobID, j.UpsamplerJobID) {
+			return errNoChange
+		}
+		return nil
+	})
+}
+
+func (s *Service) failIf(ctx context.Context, jobID, reason string, actor job.Actor, check func(*job.Job, store.Set) error) {
 	now := s.now()
-	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusPending, job.StatusProcessing}, To: job.StatusFailed,
+	// The automatic refund is reserved in the same transaction as the move
+	// to failed; its key is bound to the job, and Stripe's idempotency key
+	// to the reservation, so a crash, a retry or a second replica can never
+	// refund twice, and a retry can never slip in before the refund.
+	rf, after, existing, err := s.st.FailAndReserve(ctx, store.Change{JobID: jobID,
+		From: []job.Status{job.StatusPending, job.StatusProcessing}, To: job.StatusFailed, Check: check,
 		Set:   store.Set{"failed_at": now, "last_error": reason, "lease_owner": nil, "lease_expires_at": nil, "due_at": nil},
-		Event: store.EventInput{Actor: actor, Type: "failed", Message: reason}})
+		Event: store.EventInput{Actor: actor, Type: "failed", Message: reason}},
+		store.RefundRequest{JobID: jobID, Reason: "automatic refund: processing failed", Actor: job.ActorSystem,
+			Source: "auto", IdempotencyKey: "auto:" + jobID})
 	if err != nil {
-		if !errors.Is(err, job.ErrConflict) {
+		if !errors.Is(err, job.ErrConflict) && !errors.Is(err, errNoChange) {
 			s.log.Error("fail job", "job", jobID, "err", err)
 		}
 		return
 	}
-	s.autoRefund(ctx, jobID)
-}
-
-// autoRefund refunds a failed job once: its reservation carries a key bound
-// to the job, and Stripe's idempotency key is bound to that reservation, so
-// a crash, a retry or a second replica can never refund twice.
-func (s *Service) autoRefund(ctx context.Context, jobID string) {
-	_, err := s.Refund(ctx, RefundRequest{JobID: jobID, Reason: "automatic refund: processing failed",
-		Actor: job.ActorSystem, Source: "auto", IdempotencyKey: "auto:" + jobID, Notify: true})
-	if err != nil {
-		var e *job.Error
-		if errors.As(err, &e) && (e.Code == job.EConflict) {
-			return // nothing was captured, or it is all refunded already
-		}
+	if rf == nil || (existing && rf.Status != "pending") {
+		return // nothing was captured, or it is all refunded already
+	}
+	if _, err := s.sendRefund(ctx, *rf, after, true, existing); err != nil {
 		s.log.Warn("automatic refund did not go through", "job", jobID, "err", err)
 		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: job.ActorSystem, Type: "refund_problem",
 			Message: "automatic refund did not go through: " + describeErr(err)})

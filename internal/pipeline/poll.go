@@ -43,7 +43,7 @@ func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
 		return false // in doubt: Rescue handles it
 	}
 	if j.SubmittedAt != nil && s.cfg.Now().Sub(*j.SubmittedAt) > s.cfg.UpscaleTimeout {
-		s.Fail(ctx, j.JobID, "upscale timed out after "+s.cfg.UpscaleTimeout.String(), job.ActorCron)
+		s.failUpscale(ctx, j, "upscale timed out after "+s.cfg.UpscaleTimeout.String(), job.ActorCron)
 		return false
 	}
 	res, err := s.status(ctx, *j.UpsamplerJobID)
@@ -51,11 +51,11 @@ func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
 	case err != nil && upscale.IsTransient(err):
 		s.pollLater(ctx, j, s.cfg.PollInterval)
 	case err != nil:
-		s.Fail(ctx, j.JobID, "upscale status: "+describeErr(err), job.ActorUpsampler)
+		s.failUpscale(ctx, j, "upscale status: "+describeErr(err), job.ActorUpsampler)
 	case res.Status == upscale.StatusSuccess:
 		s.finish(ctx, j, res)
 	case res.Status == upscale.StatusFailed:
-		s.Fail(ctx, j.JobID, "Upsampler: "+res.Error, job.ActorUpsampler)
+		s.failUpscale(ctx, j, "Upsampler: "+res.Error, job.ActorUpsampler)
 	default:
 		s.pollLater(ctx, j, s.pollBackoff(j))
 	}

@@ -79,7 +79,9 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 	now := s.now()
 	var from job.Status
 	var prevUpsampler *string
-	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending,
+	// A refund still waiting for Stripe's answer would land after the job
+	// is queued again: the work would be redone and refunded too.
+	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending, NoRefundInFlight: true,
 		Check: func(cur *job.Job, set store.Set) error {
 			from, prevUpsampler = cur.Status, cur.UpsamplerJobID
 			if cur.Status == job.StatusPending && cur.DueAt != nil {

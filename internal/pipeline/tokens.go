@@ -62,8 +62,8 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 				}
 				return job.Errorf(job.EConflict, "the job is %s: only a completed job has a download link", cur.Status)
 			}
-			if cur.PaymentStatus == job.PaymentRefunded {
-				return job.Errorf(job.EConflict, "the job was fully refunded; its download stays revoked")
+			if s.cfg.RevokeOnFullRefund && cur.DownloadRevoked() {
+				return job.Errorf(job.EConflict, "the job was fully refunded; its download stays revoked (retry the upscaling with allow_unpaid to give it away)")
 			}
 			if cur.UpscaledFilePath == nil {
 				return job.Errorf(job.EConflict, "the job has no stored file (deleted after the retention period, or never made); retry the upscaling instead")

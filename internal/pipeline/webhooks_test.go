@@ -276,10 +276,14 @@ func TestWebhookDashboardRefunds(t *testing.T) {
 	// refund), then by charge.refunded.
 	rest := b.fake.AddDashboardRefund(pi, 0)
 	b.deliver(b.signed("evt_ch_re_upd_2", "charge.refund.updated", rest))
-	j = b.wantState(id, job.StatusPending, job.PaymentRefunded)
+	// Fully refunded before a worker took it: it is not upscaled.
+	j = b.wantState(id, job.StatusFailed, job.PaymentRefunded)
+	if j.LastError == nil || !strings.Contains(*j.LastError, "not upscaled") {
+		t.Fatalf("last_error %v", j.LastError)
+	}
 	b.deliver(b.signed("evt_ch_ref_2", "charge.refunded", b.fake.Charge(pi)))
 	b.deliver(b.signed("evt_re_upd_2", "refund.updated", rest))
-	j = b.wantState(id, job.StatusPending, job.PaymentRefunded)
+	j = b.wantState(id, job.StatusFailed, job.PaymentRefunded)
 	if j.RefundAmount == nil || *j.RefundAmount != 50 {
 		t.Fatalf("refund_amount %v, want 50", j.RefundAmount)
 	}

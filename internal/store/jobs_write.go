@@ -37,8 +37,11 @@ type Change struct {
 	// Check, when set, sees the locked row before anything is written: it
 	// may refuse the change (its error is returned as is) or add to set.
 	Check func(cur *job.Job, set Set) error
-	Set   Set
-	Event EventInput
+	// NoRefundInFlight refuses the change while a refund of the job waits
+	// for Stripe's answer (checked under the row lock).
+	NoRefundInFlight bool
+	Set              Set
+	Event            EventInput
 }
 
 var writable = func() map[string]bool {
@@ -62,13 +65,31 @@ func (s *DB) Apply(ctx context.Context, ch Change) (before *job.Job, err error) 
 		return nil, fmt.Errorf("apply: unknown status %q", ch.To)
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := s.getBy(ctx, tx, "job_id", ch.JobID, true)
-		if err != nil {
-			return err
-		}
-		before = cur
+		var err error
+		before, err = s.applyTx(ctx, tx, ch)
+		return err
+	})
+	return before, err
+}
+
+// applyTx is Apply inside a transaction the caller holds.
+func (s *DB) applyTx(ctx context.Context, tx *sqlx.Tx, ch Change) (*job.Job, error) {
+	before, err := s.getBy(ctx, tx, "job_id", ch.JobID, true)
+	if err != nil {
+		return nil, err
+	}
+	err = func(cur *job.Job) error {
 		if len(ch.From) > 0 && !slices.Contains(ch.From, cur.Status) {
 			return job.ErrConflict
+		}
+		if ch.NoRefundInFlight {
+			var n int
+			if err := tx.GetContext(ctx, &n, s.q(`SELECT COUNT(*) FROM {refunds} WHERE job_id = ? AND status = 'pending' AND stripe_refund_id IS NULL`), cur.JobID); err != nil {
+				return err
+			}
+			if n > 0 {
+				return job.Errorf(job.EConflict, "a refund of this job is waiting for Stripe's answer; retry once it has settled")
+			}
 		}
 		set := Set{}
 		for k, v := range ch.Set {
@@ -89,7 +110,7 @@ func (s *DB) Apply(ctx context.Context, ch Change) (before *job.Job, err error) 
 		sort.Strings(cols)
 		ch.Set = set
 		return s.applyLocked(ctx, tx, cur, ch, cols)
-	})
+	}(before)
 	return before, err
 }
 

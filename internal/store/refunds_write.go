@@ -36,6 +36,45 @@ func (s *DB) ReserveRefund(ctx context.Context, rq RefundRequest) (rf Refund, j 
 			return err
 		}
 		j = cur
+		rf, existing, err = s.reserveTx(ctx, tx, cur, rq)
+		return err
+	})
+	return rf, j, existing, err
+}
+
+// FailAndReserve applies a change (the move to failed) and, in the same
+// transaction, reserves the refund of what is left of the charge. A crash
+// after it leaves a pending reservation that cron sends; no moment exists
+// where the job is failed, still paid and not yet being refunded (when a
+// retry could queue it and the refund land after). reserved is nil when
+// nothing was captured or it is all refunded.
+func (s *DB) FailAndReserve(ctx context.Context, ch Change, rq RefundRequest) (reserved *Refund, after *job.Job, existing bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		reserved, existing = nil, false
+		if _, err := s.applyTx(ctx, tx, ch); err != nil {
+			return err
+		}
+		cur, err := s.getBy(ctx, tx, "job_id", ch.JobID, true)
+		if err != nil {
+			return err
+		}
+		after = cur
+		rf, ex, err := s.reserveTx(ctx, tx, cur, rq)
+		if job.ErrorCode(err) == job.EConflict {
+			return nil // nothing to refund
+		}
+		if err != nil {
+			return err
+		}
+		reserved, existing = &rf, ex
+		return nil
+	})
+	return reserved, after, existing, err
+}
+
+// reserveTx reserves a refund on a job locked by the caller's transaction.
+func (s *DB) reserveTx(ctx context.Context, tx *sqlx.Tx, cur *job.Job, rq RefundRequest) (rf Refund, existing bool, err error) {
+	err = func() error {
 		if rq.IdempotencyKey != "" {
 			var r refundRow
 			err := tx.GetContext(ctx, &r, s.q(`SELECT `+refundColumns+` FROM {refunds} WHERE idempotency_key = ?`), rq.IdempotencyKey)
@@ -83,8 +122,8 @@ func (s *DB) ReserveRefund(ctx context.Context, rq RefundRequest) (rf Refund, j 
 		rf = Refund{ID: id, JobID: cur.JobID, Amount: amount, Currency: cur.Currency, Reason: rq.Reason, Actor: rq.Actor,
 			Source: rq.Source, Status: "pending", CreatedAt: now}
 		return nil
-	})
-	return rf, j, existing, err
+	}()
+	return rf, existing, err
 }
 
 func (s *DB) refundedLocked(ctx context.Context, tx *sqlx.Tx, jobID string) (job.Money, error) {
@@ -279,35 +318,43 @@ func (s *DB) resyncLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, opt Sy
 			t := lastAt.Time.UTC()
 			set["refunded_at"] = &t
 		}
+		if ps == job.PaymentRefunded && cur.PaymentStatus != job.PaymentRefunded {
+			// The moment we learn of the full refund, not Stripe's creation
+			// time: a delivery made before we knew is then revoked, and a
+			// job an admin makes again afterwards is not.
+			t := s.Now()
+			set["refunded_at"] = &t
+		}
 		if lastReason.Valid {
 			set["refund_reason"] = lastReason.String
 		}
 	} else {
 		set["refund_amount"], set["refunded_at"], set["refund_reason"] = nil, nil, nil
 	}
-	if ps == job.PaymentRefunded && opt.RevokeOnFull && cur.DownloadTokenDigest != nil {
-		set["download_token"] = nil
+	now := s.Now()
+	if ps == job.PaymentRefunded && opt.RevokeOnFull && cur.DownloadTokenDigest != nil &&
+		(cur.DownloadExpiresAt == nil || cur.DownloadExpiresAt.After(now)) {
+		// Revoked by expiring it now: the digest stays, so the link can
+		// still say why it stopped working (410 refunded, not 404).
+		set["download_expires_at"] = now
 	}
 	ev := opt.Event
+	var to job.Status
+	if ps == job.PaymentRefunded && cur.PaymentStatus != job.PaymentRefunded && cur.Status == job.StatusPending {
+		// Refunded (in the Stripe dashboard, say) before a worker took it:
+		// it is not upscaled, so no credits are spent on a lost sale.
+		to = job.StatusFailed
+		set["failed_at"], set["due_at"] = now, nil
+		set["last_error"] = "refunded before it was processed: not upscaled"
+	}
 	if ev.Data == nil {
 		ev.Data = map[string]any{}
 	}
 	ev.Data["refund_total"] = int64(refunded)
 	ev.Data["payment_status_before"] = string(cur.PaymentStatus)
 	ev.Data["payment_status_after"] = string(ps)
-	ch := Change{JobID: cur.JobID, Set: set, Event: ev}
-	err = s.applyLocked(ctx, tx, cur, ch, sortedKeys(set))
-	if errors.Is(err, job.ErrConflict) {
-		// We hold the row lock, so no one moved the job: MySQL counts only
-		// changed rows, and with updated_at in whole seconds a history
-		// change that leaves the job's columns as they were (a refused
-		// refund right after the failure) changes none. Keep the event.
-		err = nil
-		if ev.Type != "" {
-			err = s.insertEvent(ctx, tx, cur.JobID, s.Now(), ev, nil, nil)
-		}
-	}
-	if err != nil {
+	ch := Change{JobID: cur.JobID, To: to, Set: set, Event: ev}
+	if err := s.applyLocked(ctx, tx, cur, ch, sortedKeys(set)); err != nil {
 		return nil, err
 	}
 	return s.getBy(ctx, tx, "job_id", cur.JobID, false)

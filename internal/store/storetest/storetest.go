@@ -30,6 +30,7 @@ func ServerDSN(t testing.TB) *mysql.Config {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.InterpolateParams = true // as the daemon's own DSN
+	cfg.ClientFoundRows = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
