@@ -30,6 +30,8 @@ test: deps lint build
 bench: deps build
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
 	  go run ./internal/benchmark/cmd/smibench --dsn "root@unix($$sock)/" --smid bin/smid --out docs/benchmarks.md
+	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
+	  go run ./internal/benchmark/wpscreen/cmd/wpscreen --socket "$$sock" --smid bin/smid --out docs/benchmarks.md
 
 demo: deps build
 	@bash scripts/demo.sh
