@@ -247,6 +247,17 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		$this->items        = array_values( array_filter( (array) ( $result['jobs'] ?? array() ), 'is_array' ) );
 		$this->total        = (int) ( $result['total'] ?? count( $this->items ) );
 		$this->total_capped = ! empty( $result['total_capped'] );
+		// One query for every post and attachment the rows show, instead of
+		// one per cell.
+		$ids = array();
+		foreach ( $this->items as $item ) {
+			$ids[] = absint( $item['post_id'] ?? 0 );
+			$ids[] = absint( $item['attachment_id'] ?? 0 );
+		}
+		$ids = array_values( array_unique( array_filter( $ids ) ) );
+		if ( $ids ) {
+			_prime_post_caches( $ids, false, true );
+		}
 		$this->set_pagination_args(
 			array(
 				'total_items' => $this->total,
