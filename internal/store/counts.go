@@ -89,6 +89,19 @@ type Counts struct {
 	Total           int64
 }
 
+// newCounts has every status and payment status at zero, so an answer
+// always names them all.
+func newCounts() *Counts {
+	c := &Counts{ByStatus: map[job.Status]int64{}, ByPaymentStatus: map[job.PaymentStatus]int64{}}
+	for _, st := range job.Statuses {
+		c.ByStatus[st] = 0
+	}
+	for _, ps := range job.PaymentStatuses {
+		c.ByPaymentStatus[ps] = 0
+	}
+	return c
+}
+
 // Counts reads every counter.
 func (s *DB) Counts(ctx context.Context) (*Counts, error) {
 	// Only the two overall dims: the per-day rows are many and answer
@@ -98,13 +111,7 @@ func (s *DB) Counts(ctx context.Context) (*Counts, error) {
 		return nil, fmt.Errorf("read counters: %w", err)
 	}
 	defer rows.Close()
-	c := &Counts{ByStatus: map[job.Status]int64{}, ByPaymentStatus: map[job.PaymentStatus]int64{}}
-	for _, st := range job.Statuses {
-		c.ByStatus[st] = 0
-	}
-	for _, ps := range job.PaymentStatuses {
-		c.ByPaymentStatus[ps] = 0
-	}
+	c := newCounts()
 	for rows.Next() {
 		var dim, value string
 		var n int64

@@ -49,12 +49,7 @@ func (r refundRow) toRefund() (Refund, error) {
 		CreatedAt: r.CreatedAt.UTC()}, nil
 }
 
-// Refunds is a job's refund history, oldest first.
-func (s *DB) Refunds(ctx context.Context, jobID string) ([]Refund, error) {
-	var rows []refundRow
-	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+refundColumns+` FROM {refunds} WHERE job_id = ? ORDER BY id`), jobID); err != nil {
-		return nil, fmt.Errorf("list refunds: %w", err)
-	}
+func toRefunds(rows []refundRow) ([]Refund, error) {
 	out := make([]Refund, 0, len(rows))
 	for _, r := range rows {
 		rf, err := r.toRefund()
@@ -64,6 +59,15 @@ func (s *DB) Refunds(ctx context.Context, jobID string) ([]Refund, error) {
 		out = append(out, rf)
 	}
 	return out, nil
+}
+
+// Refunds is a job's refund history, oldest first.
+func (s *DB) Refunds(ctx context.Context, jobID string) ([]Refund, error) {
+	var rows []refundRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+refundColumns+` FROM {refunds} WHERE job_id = ? ORDER BY id`), jobID); err != nil {
+		return nil, fmt.Errorf("list refunds: %w", err)
+	}
+	return toRefunds(rows)
 }
 
 // RefundedTotal sums the refunds that took (or may still take) money back:

@@ -375,13 +375,5 @@ func (s *DB) StalePendingRefunds(ctx context.Context, olderThan time.Time, limit
 		WHERE status = 'pending' AND stripe_refund_id IS NULL AND updated_at < ? ORDER BY id LIMIT ?`), olderThan.UTC(), limit); err != nil {
 		return nil, fmt.Errorf("stale refunds: %w", err)
 	}
-	out := make([]Refund, 0, len(rows))
-	for _, r := range rows {
-		rf, err := r.toRefund()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rf)
-	}
-	return out, nil
+	return toRefunds(rows)
 }

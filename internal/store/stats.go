@@ -32,13 +32,7 @@ func (s *DB) CountsFor(ctx context.Context, f Filter) (*Counts, error) {
 		return nil, fmt.Errorf("stats counts: %w", err)
 	}
 	defer rows.Close()
-	c := &Counts{ByStatus: map[job.Status]int64{}, ByPaymentStatus: map[job.PaymentStatus]int64{}}
-	for _, st := range job.Statuses {
-		c.ByStatus[st] = 0
-	}
-	for _, ps := range job.PaymentStatuses {
-		c.ByPaymentStatus[ps] = 0
-	}
+	c := newCounts()
 	for rows.Next() {
 		var st, ps sql.NullString
 		var n int64
