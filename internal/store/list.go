@@ -103,15 +103,16 @@ func (s *DB) List(ctx context.Context, lq ListQuery) (*Page, error) {
 		args = append(args, kargs...)
 	}
 	limit := lq.PerPage + 1
-	inner := "SELECT id FROM {jobs}" + where + order + " LIMIT ?"
 	args = append(args, limit)
+	// The first page and cursor pages read their rows straight off the
+	// index order. A page number skips rows: the deferred join skips
+	// index entries only, then reads just the page's rows.
+	query := "SELECT " + jobColumns + " FROM {jobs}" + where + order + " LIMIT ?"
 	if cur == nil && lq.Page > 1 {
-		inner += " OFFSET ?"
+		inner := "SELECT id FROM {jobs}" + where + order + " LIMIT ? OFFSET ?"
 		args = append(args, (lq.Page-1)*lq.PerPage)
+		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", lq.OrderBy, scanDesc)
 	}
-	// Deferred join: find the page's ids on the index alone, then read
-	// just those rows.
-	query := "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", lq.OrderBy, scanDesc)
 	var rows []jobRow
 	if err := s.db.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
