@@ -104,13 +104,18 @@ func (s *DB) List(ctx context.Context, lq ListQuery) (*Page, error) {
 	}
 	limit := lq.PerPage + 1
 	args = append(args, limit)
-	// The first page and cursor pages read their rows straight off the
-	// index order. A page number skips rows: the deferred join skips
-	// index entries only, then reads just the page's rows.
+	// The first page reads its rows straight off the index order. Other
+	// pages use a deferred join: the inner query touches the covering
+	// index alone (skipping entries for a page number, seeking for a
+	// cursor, where MariaDB only picks the right index when the query is
+	// covered), then just the page's rows are read.
 	query := "SELECT " + jobColumns + " FROM {jobs}" + where + order + " LIMIT ?"
-	if cur == nil && lq.Page > 1 {
-		inner := "SELECT id FROM {jobs}" + where + order + " LIMIT ? OFFSET ?"
-		args = append(args, (lq.Page-1)*lq.PerPage)
+	if cur != nil || lq.Page > 1 {
+		inner := "SELECT id FROM {jobs}" + where + order + " LIMIT ?"
+		if cur == nil {
+			inner += " OFFSET ?"
+			args = append(args, (lq.Page-1)*lq.PerPage)
+		}
 		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", lq.OrderBy, scanDesc)
 	}
 	var rows []jobRow
