@@ -1,51 +1,14 @@
 package benchmark
 
-// The original plugin's table, as internal/store's migrate_test.go keeps it
-// (legacySchema there), renamed so it sits beside the daemon's table in the
-// scratch database. Its queries are in legacycases.go: the benchmark is the
+import "github.com/sellmyimages/smid/internal/store/storetest"
+
+// The original plugin's table (storetest.LegacySchema), renamed so it sits
+// beside the daemon's table in the scratch database. Its queries are in legacycases.go: the benchmark is the
 // one place outside the store that holds SQL, because its job is to replay
 // SQL the daemon never runs.
 const legacyTable = "legacy_smi_jobs"
 
-const legacySchema = `CREATE TABLE legacy_smi_jobs (
-  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
-  job_id varchar(255) NOT NULL,
-  image_url text NOT NULL,
-  resolution varchar(10) NOT NULL,
-  email varchar(255) NOT NULL,
-  post_id bigint(20) unsigned NOT NULL,
-  attachment_id bigint(20) unsigned DEFAULT NULL,
-  image_width int unsigned DEFAULT NULL,
-  image_height int unsigned DEFAULT NULL,
-  status varchar(20) DEFAULT 'pending',
-  upsampler_job_id varchar(255) DEFAULT NULL,
-  upscaled_url text DEFAULT NULL,
-  upscaled_file_path text DEFAULT NULL,
-  stripe_payment_intent_id varchar(255) DEFAULT NULL,
-  stripe_checkout_session_id varchar(255) DEFAULT NULL,
-  payment_status varchar(20) DEFAULT 'pending',
-  amount_charged decimal(10,2) DEFAULT NULL,
-  amount_cost decimal(10,2) DEFAULT NULL,
-  credits_used int DEFAULT NULL,
-  download_token varchar(64) DEFAULT NULL,
-  download_expires_at datetime DEFAULT NULL,
-  email_sent tinyint(1) DEFAULT 0,
-  paid_at datetime DEFAULT NULL,
-  processing_started_at datetime DEFAULT NULL,
-  completed_at datetime DEFAULT NULL,
-  failed_at datetime DEFAULT NULL,
-  refunded_at datetime DEFAULT NULL,
-  refund_reason text DEFAULT NULL,
-  refund_amount decimal(10,2) DEFAULT NULL,
-  created_at datetime DEFAULT CURRENT_TIMESTAMP,
-  updated_at datetime DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  PRIMARY KEY (id),
-  UNIQUE KEY job_id (job_id),
-  KEY post_id (post_id), KEY attachment_id (attachment_id), KEY post_attachment (post_id, attachment_id),
-  KEY status (status), KEY payment_status (payment_status), KEY download_token (download_token),
-  KEY stripe_checkout_session_id (stripe_checkout_session_id), KEY upsampler_job_id (upsampler_job_id),
-  KEY email (email), KEY created_at (created_at)
-) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`
+var legacySchema = storetest.LegacySchema(legacyTable)
 
 // legacyColumns are the legacy table's columns, copied from the daemon's
 // table with their ids so both tables hold the very same rows.
