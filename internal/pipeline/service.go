@@ -155,7 +155,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		cfg: cfg, st: d.Store, pay: d.Payments, up: d.Upscaler, mail: d.Mailer, files: d.Files,
 		pricing: d.Pricing, log: cmp.Or(d.Log, slog.Default()),
 		images:    netguard.Policy{AllowedHosts: hosts, AllowPrivate: cfg.AllowPrivateHosts},
-		wake:      make(chan struct{}, 1),
+		wake:      make(chan struct{}, max(cfg.Concurrency, 1)),
 		hintSlots: make(chan struct{}, max(cfg.Concurrency, 4)),
 	}
 	s.checks = rate.NewLimiter(rate.Limit(float64(cfg.StatusChecksPerMinute)/60), max(1, cfg.StatusChecksPerMinute/60))

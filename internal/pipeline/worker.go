@@ -18,12 +18,18 @@ type workers struct {
 
 // Start runs cfg.Concurrency workers. Each claims a due pending job with
 // SKIP LOCKED, submits it, and goes for the next; with nothing to do it
-// waits for a wake-up from this process or its idle poll (one query per
-// idle poll per worker).
+// waits to be woken, by this process (a payment, a retry) or by the one
+// prober that asks the database every idle poll whether work is due, so an
+// idle process costs one query per idle poll whatever its worker count.
 func (s *Service) Start(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &workers{cancel: cancel, halt: make(chan struct{})}
 	s.workers = w
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		s.probeLoop(ctx, w.halt)
+	}()
 	for i := range s.cfg.Concurrency {
 		w.wg.Add(1)
 		go func() {
@@ -62,8 +68,6 @@ func (s *Service) Stop() {
 }
 
 func (s *Service) workLoop(ctx context.Context, halt <-chan struct{}, n int) {
-	idle := time.NewTimer(0)
-	defer idle.Stop()
 	for {
 		select {
 		case <-halt:
@@ -79,14 +83,41 @@ func (s *Service) workLoop(ctx context.Context, halt <-chan struct{}, n int) {
 		if did {
 			continue
 		}
-		idle.Reset(s.cfg.IdlePoll)
 		select {
 		case <-halt:
 			return
 		case <-ctx.Done():
 			return
 		case <-s.wake:
-		case <-idle.C:
+		}
+	}
+}
+
+// probeLoop wakes every idle worker when the database has due work (a job
+// queued by another replica, or a retry whose backoff ran out).
+func (s *Service) probeLoop(ctx context.Context, halt <-chan struct{}) {
+	t := time.NewTicker(s.cfg.IdlePoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-halt:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		due, err := s.st.AnyDue(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("probe for work", "err", err)
+			}
+			continue
+		}
+		for i := 0; due && i < cap(s.wake); i++ {
+			select {
+			case s.wake <- struct{}{}:
+			default:
+			}
 		}
 	}
 }

@@ -18,18 +18,13 @@ import (
 // is nothing to do. A job with no due_at (adopted from the PHP plugin, or
 // seeded) is never claimed by itself: an admin retry schedules it.
 func (s *DB) Claim(ctx context.Context, owner string, lease time.Duration, ev EventInput) (*job.Job, error) {
-	// An idle worker asks first, with one indexed read and no transaction,
-	// whether anything is due: idling costs one statement per poll.
-	var due int
-	err := s.db.GetContext(ctx, &due, s.q(`SELECT 1 FROM {jobs} WHERE status = 'pending' AND due_at <= ? LIMIT 1`), s.Now())
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
+	// Ask first, with one indexed read and no transaction, whether
+	// anything is due: a miss costs one statement.
+	if due, err := s.AnyDue(ctx); err != nil || !due {
+		return nil, err
 	}
 	var claimed *job.Job
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.Now()
 		var r jobRow
 		err := tx.GetContext(ctx, &r, s.q(`SELECT `+jobColumns+` FROM {jobs}
@@ -61,6 +56,19 @@ func (s *DB) Claim(ctx context.Context, owner string, lease time.Duration, ev Ev
 		return nil
 	})
 	return claimed, err
+}
+
+// AnyDue reports whether a pending job is due, with one indexed read.
+func (s *DB) AnyDue(ctx context.Context) (bool, error) {
+	var one int
+	err := s.db.GetContext(ctx, &one, s.q(`SELECT 1 FROM {jobs} WHERE status = 'pending' AND due_at <= ? LIMIT 1`), s.Now())
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("probe: %w", err)
+	}
+	return true, nil
 }
 
 // Due lists up to limit jobs in status whose due_at has come, oldest due
