@@ -20,7 +20,7 @@ lint:
 	go vet ./...
 	@find wpplugin scripts -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
 
-# The plugin's PHPUnit suite, then every Go test; internal/e2e drives the
+# The plugin's PHPUnit suite, then every Go test; internal/devtools/e2e drives the
 # whole product in headless Chromium with the bin/smid just built.
 test: deps lint build
 	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
@@ -29,12 +29,12 @@ test: deps lint build
 
 bench: deps build
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
-	  go run ./internal/benchmark/cmd/smibench --dsn "root@unix($$sock)/" --smid bin/smid --out docs/benchmarks.md
+	  go run ./internal/devtools/bench/cmd/smibench --dsn "root@unix($$sock)/" --smid bin/smid --out docs/benchmarks.md
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
-	  go run ./internal/benchmark/wpscreen/cmd/wpscreen --socket "$$sock" --smid bin/smid --out docs/benchmarks.md
+	  go run ./internal/devtools/bench/wpscreen/cmd/wpscreen --socket "$$sock" --smid bin/smid --out docs/benchmarks.md
 	@# The pipeline and admin figures print as benchmark metrics; docs/benchmarks.md records a run of them.
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
-	  SMI_TEST_DSN="root@unix($$sock)/" go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/benchmark/pipelinebench/
+	  SMI_TEST_DSN="root@unix($$sock)/" go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/devtools/bench/pipelinebench/
 
 demo: deps build
 	@bash scripts/demo.sh

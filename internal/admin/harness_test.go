@@ -32,7 +32,7 @@ import (
 	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/stripe/stripetest"
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 const webhookSecret = "whsec_test_admin_secret_0123456789"
@@ -83,7 +83,7 @@ func (c *clock) Advance(d time.Duration) {
 
 type options struct {
 	stripeMock bool // stripe-mock instead of the stateful Fake
-	upsampler  upsamplerfake.Options
+	upsampler  upscaletest.Options
 	admin      admin.Config
 }
 
@@ -94,7 +94,7 @@ type bundle struct {
 	sql   *sqlx.DB // the same database, for counting what the API does not show
 	pipe  *pipeline.Service
 	adm   *admin.Service
-	up    *upsamplerfake.Server
+	up    *upscaletest.Server
 	fake  *stripetest.Fake
 	mail  *mailtest.Server
 	site  *httptest.Server
@@ -138,7 +138,7 @@ func setup(t *testing.T, o options) *bundle {
 	t.Cleanup(b.site.Close)
 	uo := o.upsampler
 	uo.Now = b.clock.Now
-	b.up = upsamplerfake.New(uo)
+	b.up = upscaletest.New(uo)
 	t.Cleanup(b.up.Close)
 	base := ""
 	if o.stripeMock {

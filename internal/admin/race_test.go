@@ -10,7 +10,7 @@ import (
 	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // pollDuringStatusCheck runs the poller and, while its status request to
@@ -18,7 +18,7 @@ import (
 func (b *bundle) pollDuringStatusCheck(fn func()) {
 	b.t.Helper()
 	before := b.up.StatusChecks()
-	b.up.ScriptStatus(upsamplerfake.Slow(300 * time.Millisecond))
+	b.up.ScriptStatus(upscaletest.Slow(300 * time.Millisecond))
 	b.clock.Advance(b.cfg.PollInterval + time.Second)
 	done := make(chan error, 1)
 	go func() { _, err := b.pipe.Poll(b.ctx); done <- err }()
@@ -39,7 +39,7 @@ func TestForcedRetryWinsOverThePollersLateAnswer(t *testing.T) {
 			t.Parallel()
 			var failing atomic.Bool
 			failing.Store(fail)
-			b := setup(t, options{upsampler: upsamplerfake.Options{FailJob: func(string) string {
+			b := setup(t, options{upsampler: upscaletest.Options{FailJob: func(string) string {
 				if failing.Load() {
 					return "model crashed"
 				}

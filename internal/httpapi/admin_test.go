@@ -28,7 +28,7 @@ import (
 	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/stripe/stripetest"
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 const adminWebhookSecret = "whsec_test_httpapi_admin_0123456789"
@@ -71,7 +71,7 @@ func newAdminStack(t *testing.T) *adminStack {
 		w.WriteHeader(http.StatusNoContent) // Upsampler callbacks; the tests poll
 	}))
 	t.Cleanup(s.site.Close)
-	up := upsamplerfake.New(upsamplerfake.Options{Now: s.now.Now, ImageSize: upsamplerfake.FixedSize(200, 150)})
+	up := upscaletest.New(upscaletest.Options{Now: s.now.Now, ImageSize: upscaletest.FixedSize(200, 150)})
 	t.Cleanup(up.Close)
 	s.fake = stripetest.NewFake(t)
 	payc, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: adminWebhookSecret, APIBase: s.fake.URL(), MaxNetworkRetries: -1})

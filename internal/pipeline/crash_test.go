@@ -8,7 +8,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // dieAfterSubmitting does what a worker killed between Upsampler's answer
@@ -32,7 +32,7 @@ func (b *bundle) dieAfterSubmitting(id string) string {
 
 func TestCrashBetweenSubmissionAndRecord(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: upsamplerfake.Options{ProcessingTime: 10 * time.Minute}})
+	b := setup(t, options{fakeStripe: true, upsampler: upscaletest.Options{ProcessingTime: 10 * time.Minute}})
 	ctx := context.Background()
 	id, _ := b.fakePaid("buyer@example.com")
 	upID := b.dieAfterSubmitting(id)
@@ -72,7 +72,7 @@ func TestCrashBetweenSubmissionAndRecord(t *testing.T) {
 
 func TestCrashWithoutCallbackResubmitsAfterTimeout(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{ProcessingTime: 20 * time.Minute})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{ProcessingTime: 20 * time.Minute})})
 	ctx := context.Background()
 	id, _ := b.fakePaid("")
 	b.dieAfterSubmitting(id)

@@ -11,7 +11,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
 	"github.com/sellmyimages/smid/internal/storage"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // completeJob takes a paid job through submission and the status check
@@ -52,7 +52,7 @@ func (b *bundle) download(token string) (*pipeline.Download, error) {
 
 func TestDeliveryEmailFailsThenRetries(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 	id, _ := b.fakePaid("buyer@example.com")
 	b.work()
 	b.mail.Stop()
@@ -106,7 +106,7 @@ func TestDeliveryEmailFailsThenRetries(t *testing.T) {
 
 func TestRefundEmailFailureDoesNotUndoTheRefund(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 	id, pi := b.fakePaid("buyer@example.com")
 	b.mail.Stop()
 	b.failJob(b.svc)
@@ -121,7 +121,7 @@ func TestRefundEmailFailureDoesNotUndoTheRefund(t *testing.T) {
 
 func TestDownloadTokenExpiry(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{}),
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}),
 		cfg: pipeline.Config{DownloadExpiry: 48 * time.Hour, FileRetention: 7 * 24 * time.Hour}})
 	ctx := context.Background()
 	id, _, token := b.completeJob("buyer@example.com")
@@ -178,7 +178,7 @@ func TestDownloadTokenExpiry(t *testing.T) {
 
 func TestDownloadRefusals(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 	ctx := context.Background()
 	for _, tok := range []string{strings.Repeat("0", 64), "short", "../../etc/passwd", strings.Repeat("a", 200)} {
 		_, err := b.svc.OpenDownload(ctx, tok, "203.0.113.9", true)
@@ -211,7 +211,7 @@ func TestDownloadRefusals(t *testing.T) {
 // keep the file after a refund: the link goes on working.
 func TestDownloadOfRefundedJobWithoutRevoke(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{}), keepTokenOnRefund: true})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), keepTokenOnRefund: true})
 	ctx := context.Background()
 	id, pi, token := b.completeJob("buyer@example.com")
 	b.fake.AddDashboardRefund(pi, 0)
@@ -228,7 +228,7 @@ func TestDownloadOfRefundedJobWithoutRevoke(t *testing.T) {
 // works, though the payment stays refunded.
 func TestRetriedRefundedJobDownloads(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 	ctx := context.Background()
 	id, pi, old := b.completeJob("giveaway@example.com")
 	b.fake.AddDashboardRefund(pi, 0)
@@ -258,7 +258,7 @@ func TestRetriedRefundedJobDownloads(t *testing.T) {
 // retention period ends, like every other.
 func TestRefundedJobFileDeletedAfterRetention(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 	ctx := context.Background()
 	id, _, _ := b.completeJob("buyer@example.com")
 	if _, err := b.svc.Refund(ctx, pipeline.RefundRequest{JobID: id, Reason: "customer asked", Actor: job.ActorSystem,

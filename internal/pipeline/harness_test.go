@@ -28,7 +28,7 @@ import (
 	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/stripe/stripetest"
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 const webhookSecret = "whsec_test_pipeline_secret_0123456789"
@@ -48,7 +48,7 @@ func (c *clock) Advance(d time.Duration) {
 
 type options struct {
 	fakeStripe bool // the stateful fault-injecting fake instead of stripe-mock
-	upsampler  upsamplerfake.Options
+	upsampler  upscaletest.Options
 	cfg        pipeline.Config
 	noMail     bool
 	// upTimeout bounds one Upsampler API call (the client's default is 30s).
@@ -62,7 +62,7 @@ type bundle struct {
 	dsn    string
 	db     *store.DB
 	svc    *pipeline.Service
-	up     *upsamplerfake.Server
+	up     *upscaletest.Server
 	fake   *stripetest.Fake
 	payc   *stripe.Client
 	mail   *mailtest.Server
@@ -121,7 +121,7 @@ func setup(t *testing.T, o options) *bundle {
 	if uo.Now == nil {
 		uo.Now = b.clock.Now // the fake's jobs progress as the test moves the clock
 	}
-	b.up = upsamplerfake.New(uo)
+	b.up = upscaletest.New(uo)
 	t.Cleanup(b.up.Close)
 	base := ""
 	if o.fakeStripe {

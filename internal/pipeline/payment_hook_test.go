@@ -9,7 +9,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // WordPress fires smi_payment_completed from its own success page, often
@@ -63,10 +63,10 @@ func TestPaymentCompletedConcurrently(t *testing.T) {
 
 func TestPaymentCompletedOverrideConcurrentlyOnFailedJob(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: upsamplerfake.Options{Webhook: upsamplerfake.WebhookNever}})
+	b := setup(t, options{fakeStripe: true, upsampler: upscaletest.Options{Webhook: upscaletest.WebhookNever}})
 	ctx := context.Background()
 	id, _ := b.fakePaid("")
-	b.up.ScriptSubmit(upsamplerfake.Unauthorized())
+	b.up.ScriptSubmit(upscaletest.Unauthorized())
 	b.work()
 	b.wantState(id, job.StatusFailed, job.PaymentRefunded)
 

@@ -11,13 +11,13 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
 	"github.com/sellmyimages/smid/internal/stripe"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // failJob makes the job's submission fail for good, which refunds it.
 func (b *bundle) failJob(svc *pipeline.Service) {
 	b.t.Helper()
-	b.up.ScriptSubmit(upsamplerfake.Unauthorized())
+	b.up.ScriptSubmit(upscaletest.Unauthorized())
 	if did, err := svc.Work(context.Background()); err != nil || !did {
 		b.t.Fatalf("work: %v %v", did, err)
 	}
@@ -38,7 +38,7 @@ func TestRefundRefusedByStripe(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+			b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 			id, pi := b.fakePaid("buyer@example.com")
 			c.refuse(b, pi)
 			b.failJob(b.svc)
@@ -88,7 +88,7 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 	t.Parallel()
 	t.Run("Stripe fails", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
 		id, pi := b.fakePaid("buyer@example.com")
 		b.fake.FailNext(500, "", "An unknown error occurred")
@@ -113,7 +113,7 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 	})
 	t.Run("Stripe cannot be reached", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
 		id, pi := b.fakePaid("buyer@example.com")
 		dead := httptest.NewServer(nil)
@@ -136,7 +136,7 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 	})
 	t.Run("Stripe refunded but the answer was lost", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
 		id, pi := b.fakePaid("buyer@example.com")
 		b.fake.FailNext(500, "", "An unknown error occurred")
@@ -157,7 +157,7 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 	})
 	t.Run("Stripe's webhook reports it before the retry", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
 		id, pi := b.fakePaid("buyer@example.com")
 		b.fake.FailNext(500, "", "An unknown error occurred")

@@ -15,7 +15,7 @@ import (
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // submitCounter counts the submissions one replica sends.
@@ -34,8 +34,8 @@ func (c *submitCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestTwoReplicasDrainAThousandJobs(t *testing.T) {
 	t.Parallel()
 	const total = 1000
-	b := setup(t, options{fakeStripe: true, upsampler: upsamplerfake.Options{
-		ImageSize: upsamplerfake.FixedSize(200, 150), TinyResults: true}})
+	b := setup(t, options{fakeStripe: true, upsampler: upscaletest.Options{
+		ImageSize: upscaletest.FixedSize(200, 150), TinyResults: true}})
 	ctx := context.Background()
 
 	now := b.clock.Now()

@@ -7,21 +7,21 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // quiet is the Upsampler fake without callbacks: the test drives every
 // status check itself, through Poll.
-func quiet(o upsamplerfake.Options) upsamplerfake.Options {
-	o.Webhook = upsamplerfake.WebhookNever
+func quiet(o upscaletest.Options) upscaletest.Options {
+	o.Webhook = upscaletest.WebhookNever
 	return o
 }
 
 func TestUpsamplerTransientFailuresRetry(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{}), upTimeout: 300 * time.Millisecond})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), upTimeout: 300 * time.Millisecond})
 	id, _ := b.fakePaid("buyer@example.com")
-	b.up.ScriptSubmit(upsamplerfake.RateLimited(time.Second), upsamplerfake.ServerError(), upsamplerfake.Slow(3*time.Second))
+	b.up.ScriptSubmit(upscaletest.RateLimited(time.Second), upscaletest.ServerError(), upscaletest.Slow(3*time.Second))
 
 	for i, want := range []string{"Rate limit", "Internal server error", "did not answer in time"} {
 		if n := b.work(); n != 1 {
@@ -45,7 +45,7 @@ func TestUpsamplerTransientFailuresRetry(t *testing.T) {
 	b.wantState(id, job.StatusProcessing, job.PaymentPaid)
 
 	// A failed status check is transient too: the poller asks again later.
-	b.up.ScriptStatus(upsamplerfake.ServerError())
+	b.up.ScriptStatus(upscaletest.ServerError())
 	b.clock.Advance(31 * time.Second)
 	b.poll()
 	b.wantState(id, job.StatusProcessing, job.PaymentPaid)
@@ -91,18 +91,18 @@ func TestUpsamplerPermanentFailuresRefund(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
-		reply upsamplerfake.Reply
+		reply upscaletest.Reply
 		want  string
 	}{
-		{"revoked key", upsamplerfake.Unauthorized(), "Invalid API key"},
-		{"no credits", upsamplerfake.InsufficientCredits(), "Insufficient credits"},
-		{"refused with 200", upsamplerfake.FailedOnSubmit("Image resolution too small"), "Image resolution too small"},
-		{"bad image", upsamplerfake.ErrorObject(422, "Unsupported image format"), "Unsupported image format"},
+		{"revoked key", upscaletest.Unauthorized(), "Invalid API key"},
+		{"no credits", upscaletest.InsufficientCredits(), "Insufficient credits"},
+		{"refused with 200", upscaletest.FailedOnSubmit("Image resolution too small"), "Image resolution too small"},
+		{"bad image", upscaletest.ErrorObject(422, "Unsupported image format"), "Unsupported image format"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{})})
+			b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
 			id, pi := b.fakePaid("buyer@example.com")
 			b.up.ScriptSubmit(c.reply)
 			b.work()
@@ -120,9 +120,9 @@ func TestUpsamplerPermanentFailuresRefund(t *testing.T) {
 
 func TestUpsamplerMaxAttempts(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{}), cfg: pipeline.Config{MaxAttempts: 2}})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: pipeline.Config{MaxAttempts: 2}})
 	id, pi := b.fakePaid("buyer@example.com")
-	b.up.ScriptSubmit(upsamplerfake.ServerError(), upsamplerfake.ServerError(), upsamplerfake.ServerError())
+	b.up.ScriptSubmit(upscaletest.ServerError(), upscaletest.ServerError(), upscaletest.ServerError())
 	b.work()
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
 	b.clock.Advance(time.Minute)
@@ -141,7 +141,7 @@ func TestUpsamplerMaxAttempts(t *testing.T) {
 func TestUpsamplerJobFails(t *testing.T) {
 	t.Parallel()
 	const reason = "Failed to process image due to an internal error. Your credits have been refunded."
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{
 		FailJob: func(string) string { return reason }})})
 	id, pi := b.fakePaid("buyer@example.com")
 	b.work()
@@ -156,7 +156,7 @@ func TestUpsamplerJobFails(t *testing.T) {
 
 func TestUpsamplerTimeout(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upsamplerfake.Options{ProcessingTime: time.Hour})})
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{ProcessingTime: time.Hour})})
 	id, pi := b.fakePaid("buyer@example.com")
 	b.work()
 	b.clock.Advance(31 * time.Second)

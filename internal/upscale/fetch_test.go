@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
-func finishedJob(t *testing.T, fake *upsamplerfake.Server, u *upscale.Upsampler) upscale.Result {
+func finishedJob(t *testing.T, fake *upscaletest.Server, u *upscale.Upsampler) upscale.Result {
 	t.Helper()
 	sub, err := u.Submit(context.Background(), "https://shop.example/a.jpg", 3, "")
 	if err != nil {
@@ -26,7 +26,7 @@ func finishedJob(t *testing.T, fake *upsamplerfake.Server, u *upscale.Upsampler)
 
 func TestUpsamplerFetchRefusesPrivateByDefault(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, upsamplerfake.Options{ImageSize: upsamplerfake.FixedSize(10, 10)})
+	fake := newFake(t, upscaletest.Options{ImageSize: upscaletest.FixedSize(10, 10)})
 	// No FetchClient: the default guards against private addresses, and
 	// the fake lives on 127.0.0.1.
 	u := newUpsampler(t, fake, func(c *upscale.UpsamplerConfig) { c.FetchClient = nil })
@@ -39,7 +39,7 @@ func TestUpsamplerFetchRefusesPrivateByDefault(t *testing.T) {
 func TestUpsamplerFetchExpiredResult(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	fake := newFake(t, upsamplerfake.Options{Now: clk.Now, ImageSize: upsamplerfake.FixedSize(10, 10)})
+	fake := newFake(t, upscaletest.Options{Now: clk.Now, ImageSize: upscaletest.FixedSize(10, 10)})
 	u := newUpsampler(t, fake, nil)
 	res := finishedJob(t, fake, u)
 	clk.Advance(4 * time.Hour)
@@ -52,7 +52,7 @@ func TestUpsamplerFetchExpiredResult(t *testing.T) {
 func TestUpsamplerFetchTinyResult(t *testing.T) {
 	t.Parallel()
 	// Load tests price big jobs without moving big files.
-	fake := newFake(t, upsamplerfake.Options{ImageSize: upsamplerfake.FixedSize(2000, 1500), TinyResults: true})
+	fake := newFake(t, upscaletest.Options{ImageSize: upscaletest.FixedSize(2000, 1500), TinyResults: true})
 	u := newUpsampler(t, fake, nil)
 	res := finishedJob(t, fake, u)
 	if res.CreditCost != 7 { // 6000×4500 = 27 MP at 0.25 a megapixel, rounded up

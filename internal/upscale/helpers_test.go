@@ -14,7 +14,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/netguard"
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // clock is a settable clock for the fake and the client.
@@ -81,9 +81,9 @@ func jpegBytes(t *testing.T, img image.Image) []byte {
 	return b.Bytes()
 }
 
-func newFake(t *testing.T, opts upsamplerfake.Options) *upsamplerfake.Server {
+func newFake(t *testing.T, opts upscaletest.Options) *upscaletest.Server {
 	t.Helper()
-	fake := upsamplerfake.New(opts)
+	fake := upscaletest.New(opts)
 	t.Cleanup(fake.Close)
 	return fake
 }
@@ -91,7 +91,7 @@ func newFake(t *testing.T, opts upsamplerfake.Options) *upsamplerfake.Server {
 // testPolicy reaches 127.0.0.1, where every test server lives.
 var testPolicy = netguard.Policy{AllowPrivate: true}
 
-func newUpsampler(t *testing.T, fake *upsamplerfake.Server, mod func(*upscale.UpsamplerConfig)) *upscale.Upsampler {
+func newUpsampler(t *testing.T, fake *upscaletest.Server, mod func(*upscale.UpsamplerConfig)) *upscale.Upsampler {
 	t.Helper()
 	cfg := upscale.UpsamplerConfig{
 		BaseURL:     fake.URL(),

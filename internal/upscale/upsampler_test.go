@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 func TestUpsamplerSubmitStatusFetch(t *testing.T) {
 	t.Parallel()
 	site := serveFiles(t, map[string][]byte{"/photo.png": pngBytes(t, gradient(300, 200))})
-	fake := newFake(t, upsamplerfake.Options{})
+	fake := newFake(t, upscaletest.Options{})
 	u := newUpsampler(t, fake, func(c *upscale.UpsamplerConfig) { c.InputImageType = "realism" })
 	ctx := context.Background()
 
@@ -88,37 +88,37 @@ func TestUpsamplerSubmitErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		reply      upsamplerfake.Reply
+		reply      upscaletest.Reply
 		kind       upscale.Kind
 		msg        string
 		status     int
 		retryAfter time.Duration
 	}{
-		{"error as string", upsamplerfake.Reply{Status: 400, Body: `{"error":"Image is too small"}`},
+		{"error as string", upscaletest.Reply{Status: 400, Body: `{"error":"Image is too small"}`},
 			upscale.Permanent, "Image is too small", 400, 0},
-		{"error as object", upsamplerfake.ErrorObject(422, "Unsupported image format"),
+		{"error as object", upscaletest.ErrorObject(422, "Unsupported image format"),
 			upscale.Permanent, "Unsupported image format", 422, 0},
-		{"rate limited", upsamplerfake.RateLimited(7 * time.Second),
+		{"rate limited", upscaletest.RateLimited(7 * time.Second),
 			upscale.Transient, "Rate limit", 429, 7 * time.Second},
-		{"server error", upsamplerfake.ServerError(), upscale.Transient, "Internal server error", 500, 0},
-		{"html gateway error", upsamplerfake.Reply{Status: 502, Body: "<html><body>Bad Gateway</body></html>"},
+		{"server error", upscaletest.ServerError(), upscale.Transient, "Internal server error", 500, 0},
+		{"html gateway error", upscaletest.Reply{Status: 502, Body: "<html><body>Bad Gateway</body></html>"},
 			upscale.Transient, "Bad Gateway", 502, 0},
-		{"unauthorized", upsamplerfake.Unauthorized(), upscale.Permanent, "Invalid API key", 401, 0},
-		{"forbidden", upsamplerfake.Reply{Status: 403, Body: `{"error":"Forbidden"}`}, upscale.Permanent, "Forbidden", 403, 0},
-		{"insufficient credits", upsamplerfake.InsufficientCredits(), upscale.Permanent, "Insufficient credits", 402, 0},
-		{"insufficient credits behind a 500", upsamplerfake.Reply{Status: 500, Body: `{"error":{"message":"Insufficient credits"}}`},
+		{"unauthorized", upscaletest.Unauthorized(), upscale.Permanent, "Invalid API key", 401, 0},
+		{"forbidden", upscaletest.Reply{Status: 403, Body: `{"error":"Forbidden"}`}, upscale.Permanent, "Forbidden", 403, 0},
+		{"insufficient credits", upscaletest.InsufficientCredits(), upscale.Permanent, "Insufficient credits", 402, 0},
+		{"insufficient credits behind a 500", upscaletest.Reply{Status: 500, Body: `{"error":{"message":"Insufficient credits"}}`},
 			upscale.Permanent, "Insufficient credits", 500, 0},
-		{"200 but FAILED", upsamplerfake.FailedOnSubmit("Image could not be downloaded"),
+		{"200 but FAILED", upscaletest.FailedOnSubmit("Image could not be downloaded"),
 			upscale.Permanent, "Image could not be downloaded", 200, 0},
-		{"200 but not JSON", upsamplerfake.Reply{Status: 200, Body: "<html>maintenance</html>"},
+		{"200 but not JSON", upscaletest.Reply{Status: 200, Body: "<html>maintenance</html>"},
 			upscale.Permanent, "not the JSON", 200, 0},
-		{"200 without id", upsamplerfake.Reply{Status: 200, Body: `{"jobId":"x","status":"IN_QUEUE"}`},
+		{"200 without id", upscaletest.Reply{Status: 200, Body: `{"jobId":"x","status":"IN_QUEUE"}`},
 			upscale.Permanent, "no job ID", 200, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fake := newFake(t, upsamplerfake.Options{ImageSize: upsamplerfake.FixedSize(10, 10)})
+			fake := newFake(t, upscaletest.Options{ImageSize: upscaletest.FixedSize(10, 10)})
 			fake.ScriptSubmit(tt.reply)
 			_, err := newUpsampler(t, fake, nil).Submit(context.Background(), "https://shop.example/a.jpg", 4, "")
 			var e *upscale.Error
@@ -144,7 +144,7 @@ func TestUpsamplerSubmitErrors(t *testing.T) {
 
 func TestUpsamplerWrongKeyIsPermanentAndHidden(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, upsamplerfake.Options{})
+	fake := newFake(t, upscaletest.Options{})
 	const key = "sk-live-not-the-right-one"
 	u := newUpsampler(t, fake, func(c *upscale.UpsamplerConfig) { c.APIKey = key })
 	_, err := u.Submit(context.Background(), "https://shop.example/a.jpg", 4, "")
@@ -161,8 +161,8 @@ func TestUpsamplerWrongKeyIsPermanentAndHidden(t *testing.T) {
 
 func TestUpsamplerRedactsEchoedKey(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, upsamplerfake.Options{})
-	fake.ScriptSubmit(upsamplerfake.Reply{Status: 400, Body: `{"error":"bad header: Bearer ` + fake.APIKey() + `"}`})
+	fake := newFake(t, upscaletest.Options{})
+	fake.ScriptSubmit(upscaletest.Reply{Status: 400, Body: `{"error":"bad header: Bearer ` + fake.APIKey() + `"}`})
 	_, err := newUpsampler(t, fake, nil).Submit(context.Background(), "https://shop.example/a.jpg", 4, "")
 	if err == nil || strings.Contains(err.Error(), fake.APIKey()) || !strings.Contains(err.Error(), "[redacted]") {
 		t.Fatalf("err = %v, want the key redacted", err)
@@ -172,8 +172,8 @@ func TestUpsamplerRedactsEchoedKey(t *testing.T) {
 func TestUpsamplerRetryAfterDate(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	fake := newFake(t, upsamplerfake.Options{})
-	fake.ScriptSubmit(upsamplerfake.Reply{Status: 429, RetryAfter: clk.Now().Add(90 * time.Second).Format(http.TimeFormat)})
+	fake := newFake(t, upscaletest.Options{})
+	fake.ScriptSubmit(upscaletest.Reply{Status: 429, RetryAfter: clk.Now().Add(90 * time.Second).Format(http.TimeFormat)})
 	u := newUpsampler(t, fake, func(c *upscale.UpsamplerConfig) { c.Now = clk.Now })
 	_, err := u.Submit(context.Background(), "https://shop.example/a.jpg", 4, "")
 	var e *upscale.Error
@@ -184,7 +184,7 @@ func TestUpsamplerRetryAfterDate(t *testing.T) {
 
 func TestUpsamplerUnreachableIsTransient(t *testing.T) {
 	t.Parallel()
-	fake := upsamplerfake.New(upsamplerfake.Options{})
+	fake := upscaletest.New(upscaletest.Options{})
 	u := newUpsampler(t, fake, nil)
 	fake.Close()
 	_, err := u.Submit(context.Background(), "https://shop.example/a.jpg", 4, "")
@@ -199,8 +199,8 @@ func TestUpsamplerUnreachableIsTransient(t *testing.T) {
 
 func TestUpsamplerTimeoutIsTransient(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, upsamplerfake.Options{ImageSize: upsamplerfake.FixedSize(10, 10)})
-	fake.ScriptSubmit(upsamplerfake.Slow(5 * time.Second))
+	fake := newFake(t, upscaletest.Options{ImageSize: upscaletest.FixedSize(10, 10)})
+	fake.ScriptSubmit(upscaletest.Slow(5 * time.Second))
 	u := newUpsampler(t, fake, func(c *upscale.UpsamplerConfig) { c.Timeout = 100 * time.Millisecond })
 	start := time.Now()
 	_, err := u.Submit(context.Background(), "https://shop.example/a.jpg", 4, "")
@@ -214,7 +214,7 @@ func TestUpsamplerTimeoutIsTransient(t *testing.T) {
 
 func TestUpsamplerStatusErrors(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, upsamplerfake.Options{})
+	fake := newFake(t, upscaletest.Options{})
 	u := newUpsampler(t, fake, nil)
 	ctx := context.Background()
 
@@ -222,7 +222,7 @@ func TestUpsamplerStatusErrors(t *testing.T) {
 	if err == nil || upscale.IsTransient(err) {
 		t.Errorf("unknown job: err = %v, want permanent", err)
 	}
-	fake.ScriptStatus(upsamplerfake.ServerError())
+	fake.ScriptStatus(upscaletest.ServerError())
 	_, err = u.Status(ctx, "whatever")
 	if err == nil || !upscale.IsTransient(err) {
 		t.Errorf("500: err = %v, want transient", err)
@@ -236,8 +236,8 @@ func TestUpsamplerStatusErrors(t *testing.T) {
 
 func TestUpsamplerFailedJob(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, upsamplerfake.Options{
-		ImageSize: upsamplerfake.FixedSize(10, 10),
+	fake := newFake(t, upscaletest.Options{
+		ImageSize: upscaletest.FixedSize(10, 10),
 		FailJob:   func(string) string { return "Failed to process image. Your credits have been refunded." },
 	})
 	u := newUpsampler(t, fake, nil)

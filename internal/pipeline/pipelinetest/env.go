@@ -31,7 +31,7 @@ import (
 	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/stripe/stripetest"
 	"github.com/sellmyimages/smid/internal/upscale"
-	"github.com/sellmyimages/smid/internal/upscale/upsamplerfake"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // WebhookSecret signs the test Stripe events.
@@ -52,7 +52,7 @@ func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // Options shape an Env.
 type Options struct {
 	FakeStripe bool // the stateful fault-injecting fake instead of stripe-mock
-	Upsampler  upsamplerfake.Options
+	Upsampler  upscaletest.Options
 	Config     pipeline.Config
 }
 
@@ -61,7 +61,7 @@ type Env struct {
 	T      testing.TB
 	DB     *store.DB
 	Svc    *pipeline.Service
-	Up     *upsamplerfake.Server
+	Up     *upscaletest.Server
 	Fake   *stripetest.Fake
 	Stripe *stripe.Client
 	Mail   *mailtest.Server
@@ -104,7 +104,7 @@ func New(t testing.TB, o Options) *Env {
 		}
 	}))
 	t.Cleanup(e.Site.Close)
-	e.Up = upsamplerfake.New(o.Upsampler)
+	e.Up = upscaletest.New(o.Upsampler)
 	t.Cleanup(e.Up.Close)
 	base := ""
 	if o.FakeStripe {

@@ -1,0 +1,165 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
+)
+
+// Target is what a case must reach.
+type Target int
+
+// The targets.
+const (
+	TargetNone  Target = iota // reported, no target
+	TargetList                // at least 20× the old plugin
+	TargetDeep                // page 5,000: at least 50×
+	TargetExact               // exact searches: at least 100×
+	TargetFlat                // cursor page 50,000: at most 2× the daemon's page 1
+)
+
+// Factor is the speed-up the target asks for (the slowdown bound for
+// TargetFlat).
+func (t Target) Factor() float64 {
+	return [...]float64{0, 20, 50, 100, 2}[t]
+}
+
+func (t Target) String() string {
+	switch t {
+	case TargetNone:
+		return "—"
+	case TargetFlat:
+		return "≤ 2× page 1"
+	}
+	return fmt.Sprintf("≥ %.0f×", t.Factor())
+}
+
+// Case is one thing the Jobs page does, as the daemon does it and as the old
+// plugin did it.
+type Case struct {
+	Name   string
+	Target Target
+	Daemon func(context.Context) error
+	// HTTP is the same request to GET /v1/jobs; nil when not timed there.
+	HTTP   url.Values
+	Legacy func(context.Context) error
+}
+
+// cases builds every case from the chosen parameters. Cursors are fetched
+// here, once, by asking for the page before by number.
+func (b *Bench) cases(ctx context.Context, p *Params) ([]Case, error) {
+	pp := b.cfg.PerPage
+	status := []job.Status{job.Status(p.Status)}
+	byStatus := store.Filter{Statuses: status}
+	newest := func(f store.Filter, page int) store.ListQuery {
+		return store.ListQuery{Filter: f, OrderBy: "created_at", Desc: true, PerPage: pp, Page: page}
+	}
+	vals := func(kv ...string) url.Values {
+		v := url.Values{"per_page": {strconv.Itoa(pp)}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	deep := 5000
+	last := (p.Rows + pp - 1) / pp
+	deepCursor, err := b.cursorFor(ctx, newest(byStatus, deep-1))
+	if err != nil {
+		return nil, err
+	}
+	lastCursor, err := b.cursorFor(ctx, newest(store.Filter{}, last-1))
+	if err != nil {
+		return nil, err
+	}
+	withCursor := func(lq store.ListQuery, c string) store.ListQuery { lq.Cursor = c; return lq }
+	post := strconv.FormatInt(p.PostID, 10)
+	searches := map[string]store.Filter{}
+	for _, q := range []string{p.Email, p.JobPrefix, post} {
+		s, err := store.ParseSearch(q)
+		if err != nil {
+			return nil, fmt.Errorf("benchmark: search %q: %w", q, err)
+		}
+		searches[q] = store.Filter{Search: s}
+	}
+	search := func(q string) store.Filter { return searches[q] }
+	week := store.Filter{Statuses: status, CreatedFrom: &p.WeekFrom, CreatedTo: &p.WeekTo}
+	wfrom, wto := p.WeekFrom.Format(time.RFC3339), p.WeekTo.Format(time.RFC3339)
+	statusWhere, statusArgs := " WHERE status = ?", []any{p.Status}
+	newestFirst := "created_at DESC"
+	emailW, emailA := legacySearch(p.Email)
+	prefW, prefA := legacySearch(p.JobPrefix)
+
+	return []Case{
+		{Name: "page 1, unfiltered", Target: TargetList,
+			Daemon: b.list(newest(store.Filter{}, 1)), HTTP: vals(),
+			Legacy: b.legacyPage("", nil, newestFirst, 0)},
+		{Name: "page 1, status=" + p.Status, Target: TargetList,
+			Daemon: b.list(newest(byStatus, 1)), HTTP: vals("status", p.Status),
+			Legacy: b.legacyPage(statusWhere, statusArgs, newestFirst, 0)},
+		{Name: fmt.Sprintf("page %d, status=%s, by page number", deep, p.Status), Target: TargetDeep,
+			Daemon: b.list(newest(byStatus, deep)), HTTP: vals("status", p.Status, "page", strconv.Itoa(deep)),
+			Legacy: b.legacyPage(statusWhere, statusArgs, newestFirst, (deep-1)*pp)},
+		{Name: fmt.Sprintf("page %d, status=%s, by cursor", deep, p.Status), Target: TargetDeep,
+			Daemon: b.list(withCursor(newest(byStatus, 0), deepCursor)), HTTP: vals("status", p.Status, "cursor", deepCursor),
+			Legacy: b.legacyPage(statusWhere, statusArgs, newestFirst, (deep-1)*pp)},
+		{Name: "search: exact email", Target: TargetExact,
+			Daemon: b.list(newest(search(p.Email), 1)), HTTP: vals("q", p.Email),
+			Legacy: b.legacyPage(emailW, emailA, newestFirst, 0)},
+		{Name: "search: job UUID prefix (8 chars)", Target: TargetExact,
+			Daemon: b.list(newest(search(p.JobPrefix), 1)), HTTP: vals("q", p.JobPrefix),
+			Legacy: b.legacyPage(prefW, prefA, newestFirst, 0)},
+		{Name: "search: post id (legacy: its post_id filter)", Target: TargetExact,
+			Daemon: b.list(newest(search(post), 1)), HTTP: vals("q", post),
+			Legacy: b.legacyPage(" WHERE post_id = ?", []any{p.PostID}, newestFirst, 0)},
+		{Name: "filter post_id (same filter on both sides)", Target: TargetNone,
+			Daemon: b.list(newest(store.Filter{PostID: &p.PostID}, 1)), HTTP: vals("post_id", post),
+			Legacy: b.legacyPage(" WHERE post_id = ?", []any{p.PostID}, newestFirst, 0)},
+		{Name: "one week, status=" + p.Status, Target: TargetList,
+			Daemon: b.list(newest(week, 1)), HTTP: vals("status", p.Status, "created_from", wfrom, "created_to", wto),
+			Legacy: b.legacyPage(" WHERE status = ? AND created_at >= ? AND created_at <= ?", []any{p.Status, p.WeekFrom, p.WeekTo}, newestFirst, 0)},
+		{Name: "sort by amount, page 1", Target: TargetList,
+			Daemon: b.list(store.ListQuery{OrderBy: "amount_charged", Desc: true, PerPage: pp, Page: 1}), HTTP: vals("orderby", "amount_charged", "order", "desc"),
+			Legacy: b.legacyPage("", nil, "amount_charged DESC", 0)},
+		{Name: "total for status=" + p.Status, Target: TargetNone,
+			Daemon: func(ctx context.Context) error { _, _, err := b.store.Count(ctx, byStatus); return err },
+			Legacy: b.legacyQuery("SELECT COUNT(*) FROM "+legacyTable+statusWhere, statusArgs...)},
+		{Name: "all status counts", Target: TargetNone,
+			Daemon: func(ctx context.Context) error { _, err := b.store.Counts(ctx); return err },
+			Legacy: b.legacyQuery("SELECT status, COUNT(*) FROM " + legacyTable + " GROUP BY status")},
+		{Name: fmt.Sprintf("page %d (last), unfiltered, by cursor", last), Target: TargetFlat,
+			Daemon: b.list(withCursor(newest(store.Filter{}, 0), lastCursor)), HTTP: vals("cursor", lastCursor),
+			Legacy: b.legacyPage("", nil, newestFirst, (last-1)*pp)},
+	}, nil
+}
+
+// list is one Jobs page through the store, exactly what GET /v1/jobs runs
+// before it writes JSON: the page query and the total.
+func (b *Bench) list(lq store.ListQuery) func(context.Context) error {
+	return func(ctx context.Context) error {
+		p, err := b.store.List(ctx, lq)
+		if err != nil {
+			return err
+		}
+		if len(p.Jobs) == 0 {
+			return fmt.Errorf("list %+v: empty page", lq.Filter)
+		}
+		return nil
+	}
+}
+
+// cursorFor returns the cursor that leads from page lq.Page to the next.
+func (b *Bench) cursorFor(ctx context.Context, lq store.ListQuery) (string, error) {
+	p, err := b.store.List(ctx, lq)
+	if err != nil {
+		return "", err
+	}
+	if p.NextCursor == "" {
+		return "", fmt.Errorf("benchmark: page %d has no next page", lq.Page)
+	}
+	return p.NextCursor, nil
+}

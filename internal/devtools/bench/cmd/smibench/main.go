@@ -1,0 +1,59 @@
+// Command smibench is `make bench`: it seeds a scratch database with a
+// million jobs (once), then times the daemon's Jobs page queries against
+// the original plugin's and the CSV export against the mariadb client, and
+// prints the table (optionally into a markdown file).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/devtools/bench"
+)
+
+func main() {
+	cfg := bench.Config{Out: os.Stdout}
+	flag.StringVar(&cfg.RootDSN, "dsn", "root@unix(/tmp/smidb/mysqld.sock)/", "DSN of the server (no database), with rights to create one")
+	flag.StringVar(&cfg.DB, "db", "smi_bench", "scratch database; its name must contain \"bench\"")
+	flag.IntVar(&cfg.Jobs, "jobs", 1_000_000, "jobs to seed")
+	flag.IntVar(&cfg.Runs, "runs", 21, "timed runs per case and side")
+	flag.IntVar(&cfg.SlowRuns, "slow-runs", 5, "timed runs for a side whose warm-up took longer than --slow")
+	flag.DurationVar(&cfg.Slow, "slow", 500*time.Millisecond, "warm-up time above which a side gets --slow-runs")
+	flag.IntVar(&cfg.ExportRuns, "export-runs", 3, "timed exports per size")
+	flag.StringVar(&cfg.Smid, "smid", "bin/smid", "the smid binary, run as `smid serve` for the HTTP and export timings")
+	out := flag.String("out", "", "markdown file to write the results into (its own section is replaced)")
+	flag.Parse()
+	cfg.Invocation = strings.Join(append([]string{"smibench"}, os.Args[1:]...), " ")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "smibench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg bench.Config, out string) error {
+	b, err := bench.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	res, err := b.Run(ctx)
+	if err != nil {
+		return err
+	}
+	md := res.Markdown()
+	fmt.Fprintln(cfg.Out)
+	fmt.Fprint(cfg.Out, md)
+	if out == "" {
+		return nil
+	}
+	return bench.WriteSection(out, md)
+}

@@ -1,0 +1,231 @@
+package e2e_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sellmyimages/smid/internal/devtools/e2e"
+)
+
+// openAndRefund checks that the details screen shows the payment and that a
+// partial refund with a reason lands in the history.
+func openAndRefund(t *testing.T, e *env) {
+	b, admin := e.b, e.admin
+	id := e.bought.Job.JobID
+	b.open(admin, "#smi-job-"+id)
+	b.click("#smi-job-" + id + " a.smi-job-link")
+	if h := b.text("#smi-job-details h1"); h != "Job "+id[:8] {
+		t.Fatalf("details heading %q", h)
+	}
+	if s := b.text("#smi-job-summary"); !strings.Contains(s, id) || !strings.Contains(s, buyer) {
+		t.Fatalf("summary %q", s)
+	}
+	if b.text("#smi-amount-charged") != "$0.50" || b.text("#smi-refund-remaining") != "$0.50" || b.count("#smi-token-state.smi-token-active") != 1 || b.text("#smi-download-count") != "1" {
+		t.Fatalf("before the refund: charged %q, remaining %q, token %q, downloads %q", b.text("#smi-amount-charged"),
+			b.text("#smi-refund-remaining"), attr(b, "#smi-token-state", "class"), b.text("#smi-download-count"))
+	}
+	if !strings.Contains(b.text("#smi-refund-history"), "No refunds") {
+		t.Fatalf("refund history before any refund: %q", b.text("#smi-refund-history"))
+	}
+	b.do("fill in the refund", chromedp.SetValue(chromedp.ID("smi-refund-amount-input"), refundIn),
+		chromedp.SendKeys(chromedp.ID("smi-refund-reason"), refundWhy))
+	b.click("#smi-refund-form [type=submit]")
+	if d := b.lastDialog(); !strings.Contains(d, "0.20 USD") {
+		t.Fatalf("the refund was confirmed with %q", d)
+	}
+	if n := b.text(".smi-notice-success"); !strings.Contains(n, "Refund of $0.20 sent to Stripe") || !strings.Contains(n, "Still refundable: $0.30") {
+		t.Fatalf("after the refund the notice says %q (errors: %q)", n, b.text("#smi-job-details"))
+	}
+	hist := b.text("#smi-refund-history tr.smi-refund")
+	if b.count("#smi-refund-history tr.smi-refund") != 1 || !strings.Contains(hist, "$0.20") || !strings.Contains(hist, refundWhy) || !strings.Contains(hist, "admin") {
+		t.Fatalf("refund history row %q", hist)
+	}
+	if b.text("#smi-refund-amount") != "$0.20" || b.text("#smi-refund-remaining") != "$0.30" {
+		t.Fatalf("refunded %q, remaining %q", b.text("#smi-refund-amount"), b.text("#smi-refund-remaining"))
+	}
+}
+
+// regenerateTokenAndDownload checks that a new link is shown once, emailed,
+// and serves the file; the old link stops working.
+func regenerateTokenAndDownload(t *testing.T, e *env) {
+	b, st, ctx, admin, root := e.b, e.st, e.ctx, e.admin, e.root
+	id := e.bought.Job.JobID
+	b.open(admin+"&job="+id, "#smi-token-form")
+	if !eval[bool](b, `document.getElementById('smi-token-send-email').checked`) {
+		t.Fatal("email the new link is not ticked by default")
+	}
+	b.click("#smi-token-form [type=submit]")
+	link := attr(b, "#smi-new-download-link", "value")
+	if !regexp.MustCompile(`^`+regexp.QuoteMeta(st.SiteURL)+`/smi-download/[0-9a-f]{64}$`).MatchString(link) || link == e.firstLink {
+		t.Fatalf("new download link %q (old %q)", link, e.firstLink)
+	}
+	if n := b.text(".smi-notice-success"); !strings.Contains(n, "emailed to the customer") {
+		t.Fatalf("notice %q", n)
+	}
+	b.screenshot(root, "job-detail.png")
+	wantPNG(t, link, 4*srcW, 4*srcH)
+	if code := status(t, e.firstLink); code != http.StatusNotFound && code != http.StatusGone {
+		t.Fatalf("the old link still answers %d", code)
+	}
+	if _, err := st.WaitMail(ctx, buyer, 30*time.Second, func(m e2e.Mail) bool { return m.DownloadLink() == link }); err != nil {
+		t.Fatal(err)
+	}
+	b.open(admin+"&job="+id, "#smi-download-count")
+	if b.text("#smi-download-count") != "2" {
+		t.Fatalf("downloads %q after two", b.text("#smi-download-count"))
+	}
+}
+
+// bulkRetryFailed runs Retry on every failed job of a page: the paid ones
+// are queued again, the refunded ones refused with the reason.
+func bulkRetryFailed(t *testing.T, e *env) {
+	b, st, ctx, admin := e.b, e.st, e.ctx, e.admin
+	b.open(admin+"&status=failed", "#smi-jobs-table")
+	rs := b.rows()
+	var retryable, refunded int
+	for _, r := range rs {
+		if r.Payment == "refunded" {
+			refunded++
+		} else {
+			retryable++
+		}
+	}
+	b.do("select every row and Retry", chromedp.Click(chromedp.ID("cb-select-all-1"), chromedp.NodeVisible),
+		chromedp.SetValue(chromedp.ID("bulk-action-selector-top"), "retry"))
+	if n := b.count(`#smi-jobs-table input[name="job_ids[]"]:checked`); n != len(rs) {
+		t.Fatalf("%d of %d rows selected", n, len(rs))
+	}
+	b.click("#doaction")
+	if d := b.lastDialog(); !strings.Contains(d, fmt.Sprintf("Retry upscaling for %d job(s)", len(rs))) {
+		t.Fatalf("the bulk retry was confirmed with %q", d)
+	}
+	notice := b.text(".smi-notice")
+	t.Logf("%d failed jobs (%d refunded): %s", len(rs), refunded, notice)
+	if retryable > 0 && !strings.Contains(notice, fmt.Sprintf("%d job", retryable)) {
+		t.Fatalf("notice %q does not count %d retried jobs", notice, retryable)
+	}
+	if refunded > 0 && (b.count("ul.smi-batch-errors li") != refunded || !strings.Contains(notice, "refunded")) {
+		t.Fatalf("notice %q should list the %d refunded jobs that cannot be retried", notice, refunded)
+	}
+	for _, r := range rs {
+		if r.Payment == "refunded" {
+			continue
+		}
+		d, err := st.Job(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(d.Events, func(e e2e.Event) bool { return strings.HasPrefix(e.Actor, "wp:1:") && e.Type == "requeued" }) {
+			t.Fatalf("job %s has no requeued event by the admin: %+v", r.ID, d.Events)
+		}
+	}
+}
+
+// abandonUnpaidInOneBatch checks that "Apply to all" runs one daemon batch
+// over the whole filter, with its progress shown until done.
+func abandonUnpaidInOneBatch(t *testing.T, e *env) {
+	b, st, ctx, admin := e.b, e.st, e.ctx, e.admin
+	// A few more visitors who never paid, so the filter has more jobs
+	// than one page and "Apply to all" is offered.
+	p, err := st.AddProduct(ctx, "e2e-photo", "E2E photo", srcW, srcH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := st.CheckoutREST(ctx, p, "8x", fmt.Sprintf("e2e-visitor%d@example.com", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filter := url.Values{"status": {"awaiting_payment"}}
+	want, err := st.Jobs(ctx, filter)
+	if err != nil || want.Total <= 25 {
+		t.Fatalf("%d jobs await payment (%v); the test needs more than a page", want.Total, err)
+	}
+	abandoned, err := st.Jobs(ctx, url.Values{"status": {"abandoned"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open(admin+"&"+filter.Encode(), "#smi-apply-all")
+	b.do("choose Set status", chromedp.SetValue(chromedp.ID("bulk-action-selector-top"), "set_status"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('bulk-action-selector-top').dispatchEvent(new Event('change', {bubbles: true}))`),
+		chromedp.WaitVisible(chromedp.ID("smi-bulk-reason")),
+		chromedp.SetValue(chromedp.ID("smi-bulk-status"), "abandoned"),
+		chromedp.SendKeys(chromedp.ID("smi-bulk-reason"), "E2E: these visitors never paid"),
+		chromedp.Click(chromedp.ID("smi-apply-all"), chromedp.NodeVisible))
+	b.click("#doaction")
+	if d := b.lastDialog(); !strings.Contains(d, fmt.Sprintf("Set the status of %d job(s) to \"Abandoned\"", want.Total)) {
+		t.Fatalf("the batch was confirmed with %q; %d jobs match", d, want.Total)
+	}
+	if n := b.text(".smi-notice-success"); !strings.Contains(n, "The batch was started") {
+		t.Fatalf("notice %q", n)
+	}
+	done := b.waitText("#smi-batch-progress", "Batch finished", time.Minute)
+	t.Logf("%s", done)
+	if !strings.Contains(done, fmt.Sprintf("%d of %d done, 0 failed", want.Total, want.Total)) {
+		var batch struct {
+			Errors []struct {
+				JobID   string `json:"job_id"`
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		st.Daemon(ctx, http.MethodGet, "/v1/batches/"+query(t, b.location()).Get("smi_batch"), nil, nil, &batch)
+		t.Fatalf("progress %q for the %d jobs of the filter; the daemon's errors: %+v", done, want.Total, batch.Errors[:min(3, len(batch.Errors))])
+	}
+	b.open(admin, "#smi-view-abandoned")
+	if got := b.text("#smi-view-awaiting_payment .count"); got != "(0)" {
+		t.Fatalf("Awaiting payment view says %s after the batch", got)
+	}
+	if got := b.text("#smi-view-abandoned .count"); got != fmt.Sprintf("(%d)", abandoned.Total+want.Total) {
+		t.Fatalf("Abandoned view says %s, want (%d)", got, abandoned.Total+want.Total)
+	}
+}
+
+// exportCSV checks that the export keeps the filter and holds every matching job.
+func exportCSV(t *testing.T, e *env) {
+	b, st, ctx, admin := e.b, e.st, e.ctx, e.admin
+	b.open(admin+"&status=completed", "#smi-export-csv")
+	href := attr(b, "#smi-export-csv", "href")
+	if !strings.Contains(href, "status=completed") {
+		t.Fatalf("export link %s does not keep the filter", href)
+	}
+	type answer struct {
+		Status      int    `json:"status"`
+		Type        string `json:"type"`
+		Disposition string `json:"disposition"`
+		Body        string `json:"body"`
+	}
+	a := eval[answer](b, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(r => r.text().then(body => ({
+		status: r.status, type: r.headers.get('content-type') || '', disposition: r.headers.get('content-disposition') || '', body})))`, href))
+	if a.Status != 200 || !strings.HasPrefix(a.Type, "text/csv") || !strings.Contains(a.Disposition, "smi-jobs-") {
+		t.Fatalf("export answered %d %q %q: %.300s", a.Status, a.Type, a.Disposition, a.Body)
+	}
+	recs, err := csv.NewReader(strings.NewReader(a.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Jobs(ctx, url.Values{"status": {"completed"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs)-1 != want.Total {
+		t.Fatalf("CSV has %d rows, the daemon %d completed jobs", len(recs)-1, want.Total)
+	}
+	col := slices.Index(recs[0], "status")
+	if col < 0 || !slices.Contains(recs[0], "job_id") {
+		t.Fatalf("CSV header %v", recs[0])
+	}
+	for _, r := range recs[1:] {
+		if r[col] != "completed" {
+			t.Fatalf("CSV row %v in a completed export", r)
+		}
+	}
+}
