@@ -158,6 +158,55 @@ func (s *Server) handlePaymentCompleted(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, res)
 }
 
+// fromStart reports whether a request with this Range header gets the file
+// from its first byte: no Range, or a range set that http.ServeContent will
+// serve (every part well-formed, as it parses them) whose first range starts
+// at 0. Only such a request counts as a download; a resumed one, and a
+// malformed one that is answered 416, do not.
+func fromStart(rng string) bool {
+	if rng == "" {
+		return true
+	}
+	set, ok := strings.CutPrefix(rng, "bytes=")
+	if !ok {
+		return false
+	}
+	first := -1
+	for part := range strings.SplitSeq(set, ",") {
+		part = strings.Trim(part, " \t")
+		if part == "" {
+			continue
+		}
+		start, end, ok := strings.Cut(part, "-")
+		start, end = strings.Trim(start, " \t"), strings.Trim(end, " \t")
+		if !ok {
+			return false
+		}
+		if start == "" { // the last n bytes: where they start depends on the size
+			if n, err := strconv.ParseInt(end, 10, 64); end == "" || end[0] == '-' || err != nil || n < 0 {
+				return false
+			}
+			if first < 0 {
+				first = 1
+			}
+			continue
+		}
+		a, err := strconv.ParseInt(start, 10, 64)
+		if err != nil || a < 0 {
+			return false
+		}
+		if end != "" {
+			if b, err := strconv.ParseInt(end, 10, 64); err != nil || a > b {
+				return false
+			}
+		}
+		if first < 0 {
+			first = int(min(a, 1))
+		}
+	}
+	return first == 0
+}
+
 // handleDownload streams a delivered file. http.ServeContent does Range,
 // Content-Length and conditional requests; the plugin passes them through.
 func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
@@ -169,9 +218,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	if net.ParseIP(ip) == nil {
 		ip = ""
 	}
-	rng := r.Header.Get("Range")
-	count := rng == "" || strings.HasPrefix(rng, "bytes=0-")
-	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, count)
+	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, fromStart(r.Header.Get("Range")))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
