@@ -38,9 +38,11 @@ bench: deps build
 
 # Each fuzz target for FUZZTIME, one after another (plain `go test` runs only
 # their seed corpora in testdata/fuzz). FuzzDownload needs the private MariaDB.
-# FUZZPARALLEL workers per target: 1 keeps a shared machine usable.
+# FUZZPARALLEL workers per target: 1 keeps a shared machine usable. A new
+# input is shrunk for at most FUZZMINIMIZE, so the slower targets keep exploring.
 FUZZTIME ?= 60s
 FUZZPARALLEL ?= 1
+FUZZMINIMIZE ?= 10s
 FUZZ_TARGETS := pricing:FuzzQuote stripe:FuzzVerifyEvent stripe:FuzzEventObject \
 	store:FuzzParseFilter store:FuzzCursor httpapi:FuzzParseList httpapi:FuzzCSVWriter \
 	httpapi:FuzzDownload config:FuzzParseWPConfig config:FuzzWPConfigRoundTrip upscale:FuzzUpsamplerAnswer
@@ -48,7 +50,7 @@ FUZZ_TARGETS := pricing:FuzzQuote stripe:FuzzVerifyEvent stripe:FuzzEventObject 
 fuzz: deps
 	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && export SMI_TEST_DSN="root@unix($$sock)/" && failed="" && \
 	  for t in $(FUZZ_TARGETS); do pkg=./internal/$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
-	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
+	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
 	  done; \
 	  if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the failing input is in that package's testdata/fuzz)"; exit 1; fi
 
