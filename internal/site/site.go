@@ -35,6 +35,9 @@ type Info struct {
 	AdminEmail string
 	// URL is the public home URL, without a trailing slash; may be empty.
 	URL string
+	// SiteURL is where WordPress itself (and wp-admin) lives: the siteurl
+	// option, without a trailing slash; may be empty.
+	SiteURL string
 	// Location is the site's time zone; never nil.
 	Location *time.Location
 	// Locale is WordPress's locale, such as en_US or de_DE.
@@ -88,6 +91,7 @@ func Resolve(opts map[string]string, o Overrides) Info {
 		Name:       strings.TrimSpace(cmp.Or(o.Name, html.UnescapeString(opts["blogname"]))),
 		AdminEmail: strings.TrimSpace(cmp.Or(o.AdminEmail, opts["admin_email"])),
 		URL:        strings.TrimRight(strings.TrimSpace(home), "/"),
+		SiteURL:    strings.TrimRight(strings.TrimSpace(cmp.Or(opts["siteurl"], home)), "/"),
 		Location:   zoneFromOptions(opts["timezone_string"], opts["gmt_offset"]),
 		Locale:     cmp.Or(o.Locale, opts["WPLANG"], DefaultLocale),
 		DateFormat: ParsePHPDate(cmp.Or(o.DateFormat, opts["date_format"], DefaultDateFormat)),
