@@ -121,20 +121,20 @@ func adminBase(siteURL, home string) string {
 }
 
 // SendTest sends a short message through the configured SMTP server to to,
-// or to the site's admin_email when to is empty: the Settings screen's
-// "Send test email" and `smid mail test`.
-func (m *Mailer) SendTest(ctx context.Context, to string, now time.Time) error {
+// or to the site's admin_email when to is empty, and returns the address
+// it went to: the Settings screen's "Send test email" and `smid mail test`.
+func (m *Mailer) SendTest(ctx context.Context, to string, now time.Time) (string, error) {
 	info := m.cfg.Site.Info(ctx)
 	if to == "" {
 		to = info.AdminEmail
 	}
 	if to == "" {
-		return fmt.Errorf("mail: test: no recipient given and %w", ErrNoOwnerAddress)
+		return "", fmt.Errorf("mail: test: no recipient given and %w", ErrNoOwnerAddress)
 	}
 	subject := "Test email from " + info.Name
 	if info.Name == "" {
 		subject = "Test email from Sell My Images"
 	}
-	return m.send(ctx, letter{kind: "test", to: to, subject: subject, name: "test", info: info,
+	return to, m.send(ctx, letter{kind: "test", to: to, subject: subject, name: "test", info: info,
 		data: testView{shopView: shop(info), SentAt: info.DateTime(now)}})
 }

@@ -171,19 +171,19 @@ func TestSendTest(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
 	now := time.Date(2026, 12, 5, 4, 30, 0, 0, time.UTC)
-	if err := b.mailer.SendTest(context.Background(), "", now); err != nil {
-		t.Fatal(err)
+	if sent, err := b.mailer.SendTest(context.Background(), "", now); err != nil || sent != "owner@shop.example" {
+		t.Fatalf("SendTest = %q, %v; want the admin_email", sent, err)
 	}
 	got := b.srv.WaitFor(t, to("owner@shop.example"), wait)
 	if got.Subject != "Test email from "+shopName {
 		t.Errorf("Subject = %q", got.Subject)
 	}
 	mustContain(t, "text", got.Text, "sent December 4, 2026 11:30 pm EST")
-	if err := b.mailer.SendTest(context.Background(), "ops@example.com", now); err != nil {
+	if _, err := b.mailer.SendTest(context.Background(), "ops@example.com", now); err != nil {
 		t.Fatal(err)
 	}
 	b.srv.WaitFor(t, to("ops@example.com"), wait)
-	if err := b.mailer.SendTest(context.Background(), "not an address", now); err == nil {
+	if _, err := b.mailer.SendTest(context.Background(), "not an address", now); err == nil {
 		t.Error("SendTest to a bad address succeeded")
 	}
 }
