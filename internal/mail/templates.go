@@ -47,7 +47,7 @@ type refundView struct {
 }
 
 // ownerView is what owner_sale.*, owner_failed.*, owner_dispute.* and
-// owner_stuck.* see.
+// owner_stuck.* see, and owner_details.*, the part they share.
 type ownerView struct {
 	shopView
 	JobID         string
@@ -79,6 +79,7 @@ var templateSamples = map[string]any{
 	"owner_failed":  sampleOwner,
 	"owner_dispute": sampleOwner,
 	"owner_stuck":   sampleOwner,
+	"owner_details": sampleOwner,
 	"test":          testView{shopView: sampleShop, SentAt: "December 4, 2026 11:30 pm EST"},
 }
 
