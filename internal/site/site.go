@@ -136,6 +136,7 @@ type Site struct {
 	info    Info
 	readAt  time.Time
 	hasInfo bool
+	lastErr string
 }
 
 // retryAfter is the pause after a failed read.
@@ -171,7 +172,12 @@ func (s *Site) Info(ctx context.Context) Info {
 	defer cancel()
 	rows, err := s.opts.SiteOptions(rctx, optionNames)
 	if err != nil {
-		s.cfg.Log.Warn("cannot read the site's WordPress options; using the last known ones", "err", err)
+		// Said once per distinct error: a daemon beside no WordPress would
+		// otherwise repeat it every 30 seconds.
+		if msg := err.Error(); msg != s.lastErr {
+			s.lastErr = msg
+			s.cfg.Log.Warn("cannot read the site's WordPress options; using the last known ones", "err", err)
+		}
 		if !s.hasInfo {
 			s.info, s.hasInfo = Resolve(nil, s.cfg.Overrides), true
 		}
@@ -179,6 +185,6 @@ func (s *Site) Info(ctx context.Context) Info {
 		s.readAt = now.Add(min(retryAfter, s.cfg.Refresh) - s.cfg.Refresh)
 		return s.info
 	}
-	s.info, s.readAt, s.hasInfo = Resolve(rows, s.cfg.Overrides), now, true
+	s.info, s.readAt, s.hasInfo, s.lastErr = Resolve(rows, s.cfg.Overrides), now, true, ""
 	return s.info
 }
