@@ -65,7 +65,7 @@ func TestExpiryInTheSiteFormats(t *testing.T) {
 
 func TestFailedJobRefundHidesInternalReason(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := setup(t, func(c *mail.Config) { c.From, c.ReplyTo = "", "" })
 	r := mail.RefundNotice{To: "auto@example.com", JobID: "j-auto", Amount: 1234, Currency: "usd",
 		Reason: "automatic refund: processing failed"}
 	if err := b.mailer.SendRefund(context.Background(), r); err != nil {
@@ -78,6 +78,7 @@ func TestFailedJobRefundHidesInternalReason(t *testing.T) {
 		}
 	}
 	mustContain(t, "text", got.Text, shopName+": we are sorry", "could not finish your image", "$12.34")
+	wantSender(t, got, shopName, "wordpress@shop.example", "owner@shop.example")
 }
 
 func TestManualRefundStatesTheAdminsReason(t *testing.T) {
@@ -94,6 +95,7 @@ func TestManualRefundStatesTheAdminsReason(t *testing.T) {
 	}
 	mustContain(t, "text", got.Text, shopName+" has refunded $5.00", "Reason: The colours came out wrong; sorry about that.")
 	mustContain(t, "html", got.HTML, "<strong>$5.00</strong>", "The colours came out wrong; sorry about that.")
+	wantSender(t, got, "Sell My Images", "shop@example.com", "support@example.com")
 	if strings.Contains(got.Text, "could not process") {
 		t.Errorf("a manual refund says the job failed:\n%s", got.Text)
 	}
@@ -112,7 +114,7 @@ func TestMoneyInTheSiteLocale(t *testing.T) {
 
 func TestOwnerNotifications(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := setup(t, func(c *mail.Config) { c.From, c.ReplyTo = "", "" })
 	ctx := context.Background()
 	// 23:30 on 4 December in New York.
 	at := time.Date(2026, 12, 5, 4, 30, 0, 0, time.UTC)
@@ -139,6 +141,7 @@ func TestOwnerNotifications(t *testing.T) {
 		if len(got.To) != 1 || got.To[0].Address != "owner@shop.example" {
 			t.Errorf("%s: To = %+v, want the admin_email", s.subject, got.To)
 		}
+		wantSender(t, got, shopName, "wordpress@shop.example", "owner@shop.example")
 		mustContain(t, "text", got.Text, s.says, n.JobID, "buyer@example.com", "$19.99", "December 4, 2026 11:30 pm EST",
 			"https://www.shop.example/wp/wp-admin/admin.php?page=smi-jobs&job="+n.JobID, s.reason)
 		mustContain(t, "html", got.HTML, `href="https://www.shop.example/wp/wp-admin/admin.php?page=smi-jobs&amp;job=`+n.JobID+`"`)
@@ -178,7 +181,8 @@ func TestSendTest(t *testing.T) {
 	if got.Subject != "Test email from "+shopName {
 		t.Errorf("Subject = %q", got.Subject)
 	}
-	mustContain(t, "text", got.Text, "sent December 4, 2026 11:30 pm EST")
+	mustContain(t, "text", got.Text, "sent December 4, 2026 11:30 pm EST", shopName)
+	wantSender(t, got, "Sell My Images", "shop@example.com", "support@example.com")
 	if _, err := b.mailer.SendTest(context.Background(), "ops@example.com", now); err != nil {
 		t.Fatal(err)
 	}
@@ -227,5 +231,16 @@ func write(t *testing.T, dir, name, body string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// wantSender checks From and Reply-To.
+func wantSender(t *testing.T, got mailtest.Full, fromName, fromAddr, replyTo string) {
+	t.Helper()
+	if got.From == nil || got.From.Address != fromAddr || got.From.Name != fromName {
+		t.Errorf("%q: From = %+v, want %q <%s>", got.Subject, got.From, fromName, fromAddr)
+	}
+	if len(got.ReplyTo) != 1 || got.ReplyTo[0].Address != replyTo {
+		t.Errorf("%q: Reply-To = %+v, want %s", got.Subject, got.ReplyTo, replyTo)
 	}
 }
