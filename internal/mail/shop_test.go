@@ -212,6 +212,7 @@ func TestTemplatesDirErrorsAtStartUp(t *testing.T) {
 	cases := map[string]struct{ file, body, want string }{
 		"parse error":   {"refund.html", "<p>{{.Amount</p>", "refund.html"},
 		"unknown field": {"owner_sale.txt", "{{.Total}}", "owner_sale.txt"},
+		"in an else":    {"delivery.txt", "{{if .Shop}}{{.Shop}}{{else}}{{.Shopname}}{{end}}", "delivery.txt"},
 		"unknown name":  {"delivry.txt", "hi", "delivry.txt replaces no template"},
 	}
 	for name, tc := range cases {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	texttemplate "text/template"
@@ -129,14 +130,17 @@ func loadTemplates(dir string) (*htmltemplate.Template, *texttemplate.Template, 
 		if !ok {
 			return nil, nil, fmt.Errorf("template %s has no sample data", name)
 		}
-		if strings.HasSuffix(name, ".html") {
-			err = html.ExecuteTemplate(io.Discard, name, data)
-		} else {
-			err = text.ExecuteTemplate(io.Discard, name, data)
-		}
-		if err != nil {
-			_, from, _ := templateSource(dir, name)
-			return nil, nil, fmt.Errorf("template %s does not run: %w (see the README for the variables each template gets)", from, err)
+		// Full data takes the {{if}} branches, empty data the {{else}} ones.
+		for _, d := range []any{data, reflect.Zero(reflect.TypeOf(data)).Interface()} {
+			if strings.HasSuffix(name, ".html") {
+				err = html.ExecuteTemplate(io.Discard, name, d)
+			} else {
+				err = text.ExecuteTemplate(io.Discard, name, d)
+			}
+			if err != nil {
+				_, from, _ := templateSource(dir, name)
+				return nil, nil, fmt.Errorf("template %s does not run: %w (see the README for the variables each template gets)", from, err)
+			}
 		}
 	}
 	return html, text, nil
