@@ -55,11 +55,16 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
 		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
 	}}
+	mailer, shop, err := buildMail(cfg, db, log)
+	if err != nil {
+		return nil, err
+	}
+	p.services.Mail, p.services.Site = mailer, shop
 	if err := cfg.RequirePipeline(); err != nil {
 		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())
 		return p, nil
 	}
-	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, log)
+	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, mailer, log)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 
 // buildPipeline wires Stripe, the upscaler, mail and storage into the
 // lifecycle service, and cron onto it.
-func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
+func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer *mail.Mailer, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
 	pay, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey.Reveal(), WebhookSecret: cfg.Stripe.WebhookSecret.Reveal(),
 		APIBase: cfg.Stripe.APIBase, Currency: cfg.Stripe.Currency})
 	if err != nil {
@@ -37,11 +37,6 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, log *s
 		up, err = upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: cfg.Upsampler.BaseURL, APIKey: cfg.Upsampler.APIKey.Reveal(),
 			FetchClient: policy.Client(10 * time.Minute)})
 	}
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	mailer, err := mail.New(mail.Config{Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, Username: cfg.Mail.Username,
-		Password: cfg.Mail.Password.Reveal(), TLS: cfg.Mail.TLS, From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Subject: cfg.Mail.Subject})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -80,6 +75,7 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "retry_deliveries", Schedule: cfg.Cron.RetryDeliveries, Run: svc.RetryRefunds},
 		{Name: "reconcile", Schedule: cfg.Cron.Reconcile, Run: svc.ReconcileRecent},
 		{Name: "retention", Schedule: cfg.Cron.Retention, Run: svc.Purge},
+		{Name: "notify_stuck", Schedule: cfg.Cron.NotifyStuck, Run: svc.NotifyStuck},
 	}
 }
 

@@ -95,10 +95,12 @@ func (s *Service) ResendEmail(ctx context.Context, jobID string, actor job.Actor
 		Reason: "delivery email resent by an admin", EventType: "email_resent"})
 }
 
-// RefundParams are a manual refund's amount and reason.
+// RefundParams are a manual refund's amount and reason, and whether the
+// customer is emailed the reason (the Jobs page's "Notify the customer").
 type RefundParams struct {
-	Amount *int64 `json:"amount"`
-	Reason string `json:"reason"`
+	Amount         *int64 `json:"amount"`
+	Reason         string `json:"reason"`
+	NotifyCustomer bool   `json:"notify_customer"`
 }
 
 // Refund issues a manual refund through Stripe.
@@ -122,7 +124,7 @@ func (s *Service) Refund(ctx context.Context, jobID string, actor job.Actor, p R
 		amount = job.Money(*p.Amount)
 	}
 	return s.pipe.Refund(ctx, pipeline.RefundRequest{JobID: jobID, Amount: amount, Reason: reason, Actor: actor,
-		Source: "admin", IdempotencyKey: "admin:" + idemKey})
+		Source: "admin", IdempotencyKey: "admin:" + idemKey, Notify: p.NotifyCustomer})
 }
 
 // StatusParams are a status override's target and reason.

@@ -43,6 +43,13 @@ func fields(c *Config) []field {
 		strField("log.format", LogText, &c.Log.Format, oneOf(LogText, LogJSON)),
 
 		strField("site.url", "", &c.Site.URL, optional(httpURL)),
+		strField("site.name", "", &c.Site.Name, oneLine),
+		strField("site.admin_email", "", &c.Site.AdminEmail, optional(address)),
+		strField("site.timezone", "", &c.Site.Timezone, optional(timezone)),
+		strField("site.locale", "", &c.Site.Locale, optional(locale)),
+		strField("site.date_format", "", &c.Site.DateFormat, oneLine),
+		strField("site.time_format", "", &c.Site.TimeFormat, oneLine),
+		durField("site.options_refresh", "5m", &c.Site.OptionsRefresh, positive),
 
 		secretField("stripe.secret_key", &s.SecretKey, optional(hasPrefix("sk_", "rk_"))),
 		secretField("stripe.webhook_secret", &s.WebhookSecret, optional(hasPrefix("whsec_"))),
@@ -85,9 +92,15 @@ func fields(c *Config) []field {
 		strField("mail.username", "", &m.Username),
 		secretField("mail.password", &m.Password),
 		strField("mail.tls", TLSNone, &m.TLS, oneOf(TLSNone, TLSStartTLS, TLSImplicit)),
-		strField("mail.from", "Sell My Images <no-reply@localhost>", &m.From, address),
+		strField("mail.from", "", &m.From, optional(address)),
 		strField("mail.reply_to", "", &m.ReplyTo, optional(address)),
 		strField("mail.subject", "Your hi-res image is ready", &m.Subject, nonEmpty, oneLine),
+		strField("mail.templates_dir", "", &m.TemplatesDir),
+
+		boolField("notify.sale", true, &c.Notify.Sale),
+		boolField("notify.failed", true, &c.Notify.Failed),
+		boolField("notify.dispute", true, &c.Notify.Dispute),
+		boolField("notify.stuck", true, &c.Notify.Stuck),
 
 		strField("cron.poll", "@every 30s", &cr.Poll, schedule),
 		strField("cron.expire_tokens", "@every 5m", &cr.ExpireTokens, schedule),
@@ -96,6 +109,7 @@ func fields(c *Config) []field {
 		strField("cron.retry_deliveries", "@every 2m", &cr.RetryDeliveries, schedule),
 		strField("cron.reconcile", "@every 15m", &cr.Reconcile, schedule),
 		strField("cron.retention", "@daily", &cr.Retention, schedule),
+		strField("cron.notify_stuck", "@every 5m", &cr.NotifyStuck, schedule),
 
 		durField("retention.abandoned_after", "0", &c.Retention.AbandonedAfter, nonNegative),
 		durField("retention.failed_after", "0", &c.Retention.FailedAfter, nonNegative),

@@ -46,6 +46,7 @@ func (s *Service) failIf(ctx context.Context, jobID, reason string, actor job.Ac
 		}
 		return
 	}
+	s.ownerFailed(ctx, jobID, reason)
 	if rf == nil || (existing && rf.Status != "pending") {
 		return // nothing was captured, or it is all refunded already
 	}
@@ -124,7 +125,7 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 	rf.StripeRefundID, rf.Status, rf.Amount = &sr.ID, sr.Status, job.Money(sr.Amount)
 	if notify && after.Email != "" {
 		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
-			Currency: after.Currency, Reason: rf.Reason}); err != nil {
+			Currency: after.Currency, Reason: rf.Reason, Manual: rf.Source == "admin"}); err != nil {
 			s.st.AddEvent(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
 				Message: "refund email failed: " + describeErr(err)})
 		}

@@ -187,6 +187,7 @@ func (s *Service) recordPaid(ctx context.Context, jobID string, sess stripe.Sess
 			Data: map[string]any{"payment_intent": sess.PaymentIntentID, "amount_total": sess.AmountTotal, "checkout_session": sess.ID}}})
 	if changed {
 		s.notify()
+		s.ownerSale(ctx, jobID)
 	}
 	return changed, err
 }
