@@ -51,3 +51,9 @@ unset( $smi_file );
 register_activation_hook( __FILE__, array( 'SMI_Plugin', 'activate' ) );
 register_deactivation_hook( __FILE__, array( 'SMI_Plugin', 'deactivate' ) );
 add_action( 'plugins_loaded', array( 'SMI_Plugin', 'boot' ) );
+
+if ( defined( 'WP_CLI' ) && WP_CLI ) {
+	require_once SMI_PLUGIN_DIR . 'includes/class-smi-cli.php';
+	require_once SMI_PLUGIN_DIR . 'includes/class-smi-cli-jobs.php';
+	SMI_CLI::register();
+}
