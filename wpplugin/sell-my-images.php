@@ -42,6 +42,8 @@ foreach ( array(
 	'buy-button',
 	'hooks',
 	'site-health',
+	'help',
+	'onboarding',
 	'plugin',
 ) as $smi_file ) {
 	require_once SMI_PLUGIN_DIR . 'includes/class-smi-' . $smi_file . '.php';
