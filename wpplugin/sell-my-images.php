@@ -3,7 +3,7 @@
  * Plugin Name:       Sell My Images
  * Plugin URI:        https://github.com/sell-my-images/smi
  * Description:       Sell upscaled, high-resolution copies of your images. A thin WordPress front for the smid daemon, which owns the jobs and the whole pipeline (Stripe checkout, Upsampler, delivery).
- * Version:           1.0.0
+ * Version:           1.1.0
  * Requires at least: 6.1
  * Requires PHP:      8.1
  * Author:            Sell My Images
@@ -18,7 +18,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'SMI_VERSION', '1.0.0' );
+define( 'SMI_VERSION', '1.1.0' );
 define( 'SMI_PLUGIN_FILE', __FILE__ );
 define( 'SMI_PLUGIN_DIR', plugin_dir_path( __FILE__ ) );
 
