@@ -14,8 +14,10 @@
  * Strings built at run time (variables, calls) cannot be translated and are
  * reported as errors. tests/ is not scanned.
  *
- * --check writes nothing and exits 1 when the committed file differs from
- * what would be written (the POT-Creation-Date line aside).
+ * --check writes nothing and exits 1 when the committed file's strings,
+ * contexts, plurals or comments differ from the sources' (the creation date
+ * and the file:line references aside, so moving code does not fail it).
+ * Without --check the file is rewritten only when more than its date changed.
  *
  * @package SellMyImages
  */
@@ -320,7 +322,9 @@ if ( 'cli' === PHP_SAPI && realpath( $argv[0] ) === __FILE__ ) {
 	foreach ( $errors as $error ) {
 		fwrite( STDERR, $error . "\n" );
 	}
-	$strip   = fn( string $s ) => preg_replace( '/^"POT-Creation-Date: .*\n/m', '', $s );
+	// The date and the file:line references do not make a template stale: only its strings do.
+	$strip   = fn( string $s ) => preg_replace( '/^("POT-Creation-Date: .*|#: .*)\n/m', '', $s );
+	$undated = fn( string $s ) => preg_replace( '/^"POT-Creation-Date: .*\n/m', '', $s );
 	$current = is_file( $target ) ? (string) file_get_contents( $target ) : '';
 	if ( $check ) {
 		if ( $strip( $current ) !== $strip( $pot ) ) {
@@ -329,7 +333,7 @@ if ( 'cli' === PHP_SAPI && realpath( $argv[0] ) === __FILE__ ) {
 		}
 		exit( $errors ? 1 : 0 );
 	}
-	if ( $strip( $current ) !== $strip( $pot ) ) {
+	if ( $undated( $current ) !== $undated( $pot ) ) {
 		file_put_contents( $target, $pot );
 		echo "wrote $target\n";
 	}
