@@ -92,6 +92,10 @@ class Test_SMI_Pot extends SMI_Test_Case {
 		$this->assertStringNotContainsString( 'Other domain', $pot );
 		$this->assertStringContainsString( '"Project-Id-Version: Sell My Images 9.9\n"', $pot );
 
+		file_put_contents( $dir . '/includes/a.php', str_replace( 'printf(', "// translators: %d: number of jobs.\nprintf(", (string) file_get_contents( $dir . '/includes/a.php' ) ) );
+		$this->assertSame( 0, $this->run_script( array( $dir ) )[0], 'with its comment the string is fine' );
+		file_put_contents( $dir . '/includes/a.php', str_replace( "<?php\n", "<?php\n\n// Moved down two lines.\n", (string) file_get_contents( $dir . '/includes/a.php' ) ) );
+		$this->assertSame( 0, $this->run_script( array( '--check', $dir ) )[0], 'moved code does not make the template stale' );
 		file_put_contents( $dir . '/includes/b.php', "<?php\n__( 'Brand new', 'sell-my-images' );\n" );
 		list( $code, $err ) = $this->run_script( array( '--check', $dir ) );
 		$this->assertSame( 1, $code );
