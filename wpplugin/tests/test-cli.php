@@ -219,4 +219,57 @@ class Test_SMI_CLI extends SMI_Test_Case {
 		$this->assertSame( 1, $code );
 		$this->assertStringContainsString( 'Connection refused', $out );
 	}
+
+	/**
+	 * Every option a command reads is in its docblock synopsis (real WP-CLI
+	 * refuses options it does not list), and every synopsis line has
+	 * WP-CLI's grammar.
+	 */
+	public function test_synopses_declare_every_option_the_commands_read(): void {
+		$methods = array(
+			array( 'SMI_CLI', 'status' ),
+			array( 'SMI_CLI_Jobs', 'list_' ),
+			array( 'SMI_CLI_Jobs', 'get' ),
+			array( 'SMI_CLI_Jobs', 'retry' ),
+			array( 'SMI_CLI_Jobs', 'refund' ),
+			array( 'SMI_CLI_Jobs', 'export' ),
+		);
+		foreach ( $methods as list( $class, $name ) ) {
+			$method = new ReflectionMethod( $class, $name );
+			$doc    = (string) $method->getDocComment();
+			$this->assertSame( 1, preg_match( '/## OPTIONS\s*\n(.*?)(\n\s*\*\s*## |\n\s*\*\s*@)/s', $doc, $m ), "$name has an OPTIONS section" );
+			$declared = array();
+			$in_yaml  = false;
+			foreach ( explode( "\n", $m[1] ) as $line ) {
+				$line = preg_replace( '/^\s*\*\s?/', '', $line );
+				if ( '---' === trim( $line ) ) {
+					$in_yaml = ! $in_yaml;
+					continue;
+				}
+				if ( $in_yaml || '' === trim( $line ) || 0 === strpos( $line, ': ' ) ) {
+					continue;
+				}
+				$this->assertSame( 1, preg_match( '/^(\[)?(--([a-z][a-z0-9_-]*)(=<[a-z_]+>)?|<([a-z_]+)>(\.\.\.)?)(?(1)\])$/', $line, $o ), "$name: WP-CLI synopsis line: $line" );
+				if ( ! empty( $o[3] ) ) {
+					$declared[] = $o[3];
+				}
+			}
+			$lines  = array_slice( file( $method->getFileName() ), $method->getStartLine(), $method->getEndLine() - $method->getStartLine() );
+			$source = implode( '', $lines );
+			preg_match_all( '/\$assoc_args\[\s*\'([a-z_-]+)\'\s*\]|get_flag_value\(\s*\$assoc_args,\s*\'([a-z_-]+)\'/', $source, $used );
+			$read = array_filter( array_merge( $used[1], $used[2] ) );
+			if ( false !== strpos( $source, '$this->filters( $assoc_args )' ) ) {
+				$read = array_merge( $read, SMI_CLI_Jobs::FILTERS, array( 'search' ) );
+			}
+			if ( false !== strpos( $source, 'WP_CLI::confirm(' ) ) {
+				$read[] = 'yes';
+			}
+			if ( false !== strpos( $source, 'Formatter( $assoc_args' ) ) {
+				$read[] = 'format';
+			}
+			foreach ( array_unique( $read ) as $option ) {
+				$this->assertContains( $option, $declared, "$class::$name reads --$option" );
+			}
+		}
+	}
 }
