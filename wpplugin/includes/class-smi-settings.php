@@ -130,7 +130,8 @@ class SMI_Settings {
 		add_settings_field( 'smi_daemon_secret', __( 'Shared secret', 'sell-my-images' ), array( $this, 'render_secret_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-secret' ) );
 		add_settings_section( 'smi_front', __( 'Buy buttons', 'sell-my-images' ), '__return_false', self::PAGE );
 		add_settings_field( 'smi_auto_buttons', __( 'Automatic buttons', 'sell-my-images' ), array( $this, 'render_auto_field' ), self::PAGE, 'smi_front', array( 'label_for' => 'smi-auto-buttons' ) );
-		add_settings_field( SMI_Client_IP::OPTION, __( 'Trusted proxies', 'sell-my-images' ), array( $this, 'render_proxies_field' ), self::PAGE, 'smi_front', array( 'label_for' => 'smi-trusted-proxies' ) );
+		add_settings_section( 'smi_checkout', __( 'Checkout protection', 'sell-my-images' ), '__return_false', self::PAGE );
+		add_settings_field( SMI_Client_IP::OPTION, __( 'Trusted proxies', 'sell-my-images' ), array( $this, 'render_proxies_field' ), self::PAGE, 'smi_checkout', array( 'label_for' => 'smi-trusted-proxies' ) );
 	}
 
 	/**
