@@ -238,7 +238,9 @@ class SMI_REST {
 	public function checkout( WP_REST_Request $request ) {
 		$limited = $this->rate_limit();
 		if ( is_wp_error( $limited ) ) {
-			return $limited;
+			$response = rest_convert_error_to_response( $limited );
+			$response->header( 'Retry-After', (string) $limited->get_error_data()['retry_after'] );
+			return $response;
 		}
 		$attachment_id = (int) $request['attachment_id'];
 		$post_id       = (int) $request['post_id'];

@@ -90,10 +90,13 @@ class Test_SMI_Rate_Limit extends SMI_Test_Case {
 		$request                = new WP_REST_Request( 'POST', '/smi/v1/checkout' );
 		$request->set_header( 'content-type', 'application/json' );
 		$request->set_body( (string) wp_json_encode( array( 'attachment_id' => $this->image, 'post_id' => $this->post, 'resolution' => '4x' ) ) );
-		$data = rest_do_request( $request )->get_data();
+		$response = rest_do_request( $request );
+		$data     = $response->get_data();
+		$this->assertSame( 429, $response->get_status() );
 		$this->assertSame( 'smi_rate_limited', $data['code'] );
 		$this->assertGreaterThan( 0, $data['data']['retry_after'] );
 		$this->assertLessThanOrEqual( 600, $data['data']['retry_after'] );
+		$this->assertSame( (string) $data['data']['retry_after'], $response->get_headers()['Retry-After'] );
 	}
 
 	public function test_windows_are_fixed_and_end_on_time(): void {
