@@ -7,6 +7,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
 
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,6 +35,18 @@ func (s *Service) downloadURL(token string) string {
 // when a crash lost the Upsampler id we were given.
 func (s *Service) upsamplerWebhook(jobID string) string {
 	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-webhook/upsampler/?job=" + url.QueryEscape(jobID)
+}
+
+// deliveryToken derives the download token of a job's delivery number
+// seq from the server-held key: the same job and seq always give the same
+// token, so an email sent again after a crash carries the link the first
+// one did, while the database keeps only the digest. Without the key the
+// token cannot be computed from anything the database holds.
+func (s *Service) deliveryToken(jobID string, seq int64) (token, digest string) {
+	m := hmac.New(sha256.New, s.cfg.TokenKey)
+	m.Write([]byte("smid download token v1\x00" + jobID + "\x00" + strconv.FormatInt(seq, 10)))
+	token = hex.EncodeToString(m.Sum(nil))
+	return token, Digest(token)
 }
 
 // newToken makes a download token: 256 bits from crypto/rand as 64 hex

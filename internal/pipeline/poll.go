@@ -35,6 +35,9 @@ func (s *Service) Poll(ctx context.Context) (checked int, err error) {
 // pollOne moves one processing job along; it reports whether it asked the
 // provider.
 func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
+	if j.LeaseExpiresAt != nil && j.LeaseExpiresAt.After(s.cfg.Now()) {
+		return false // a worker or a finisher holds it
+	}
 	if j.UpscaledFilePath != nil {
 		s.deliver(ctx, j) // the file is ours; only delivery is left
 		return false
@@ -83,14 +86,9 @@ func (s *Service) pollBackoff(j *job.Job) time.Duration {
 }
 
 func (s *Service) pollLater(ctx context.Context, j *job.Job, d time.Duration) {
-	s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing},
-		Check: func(cur *job.Job, _ store.Set) error {
-			if cur.UpscaledFilePath != nil || !sameID(cur.UpsamplerJobID, j.UpsamplerJobID) {
-				return errNoChange
-			}
-			return nil
-		},
-		Set: store.Set{"due_at": s.now().Add(d)}})
+	if err := s.st.PollLater(ctx, store.HolderOf(j), s.now().Add(d)); err != nil {
+		s.quietly("schedule the next status check", j.JobID, err)
+	}
 }
 
 func sameID(a, b *string) bool { return a != nil && b != nil && *a == *b }
@@ -147,16 +145,8 @@ func (s *Service) UpsamplerHint(ctx context.Context, jobID string, body []byte) 
 		if _, err := s.status(ctx, hint.ID); err != nil {
 			return nil
 		}
-		if _, err := s.st.Apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusProcessing},
-			Check: func(cur *job.Job, _ store.Set) error {
-				if cur.UpsamplerJobID != nil {
-					return errNoChange
-				}
-				return nil
-			},
-			Set: store.Set{"upsampler_job_id": hint.ID, "lease_owner": nil, "lease_expires_at": nil, "due_at": s.now()},
-			Event: store.EventInput{Actor: job.ActorUpsampler, Type: "submission_recovered",
-				Message: "Upsampler's callback named the job we had sent: no second submission"}}); err != nil && !errors.Is(err, errNoChange) {
+		if err := s.st.AdoptSubmission(ctx, store.HolderOf(j), hint.ID, store.EventInput{Actor: job.ActorUpsampler, Type: "submission_recovered",
+			Message: "Upsampler's callback named the job we had sent: no second submission"}); err != nil && !errors.Is(err, job.ErrStale) {
 			return nil
 		}
 		// Adopted, or the worker recorded its submission meanwhile (the
@@ -185,31 +175,22 @@ func (s *Service) Rescue(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, j := range jobs {
-		var ch store.Change
+		h := store.HolderOf(j)
+		var err error
 		switch {
 		case j.UpsamplerJobID != nil || j.UpscaledFilePath != nil:
-			ch = store.Change{Set: store.Set{"lease_owner": nil, "lease_expires_at": nil, "due_at": now},
-				Event: store.EventInput{Actor: job.ActorCron, Type: "rescued", Message: "worker lease expired; polling resumes"}}
+			err = s.st.ReleaseLease(ctx, h, now, store.EventInput{Actor: job.ActorCron, Type: "rescued", Message: "worker lease expired; polling resumes"})
 		case j.SubmittedAt != nil && now.Sub(*j.SubmittedAt) < s.cfg.UpscaleTimeout:
-			ch = store.Change{Set: store.Set{"lease_expires_at": j.SubmittedAt.Add(s.cfg.UpscaleTimeout)},
-				Event: store.EventInput{Actor: job.ActorCron, Type: "in_doubt",
-					Message: "worker died while submitting; waiting for Upsampler's callback before submitting again"}}
+			err = s.st.WaitForCallback(ctx, h, j.SubmittedAt.Add(s.cfg.UpscaleTimeout), store.EventInput{Actor: job.ActorCron, Type: "in_doubt",
+				Message: "worker died while submitting; waiting for Upsampler's callback before submitting again"})
 		default:
-			ch = store.Change{To: job.StatusPending, Set: store.Set{"lease_owner": nil, "lease_expires_at": nil,
-				"submitted_at": nil, "due_at": now},
-				Event: store.EventInput{Actor: job.ActorCron, Type: "resubmitting",
-					Message: "no sign of the earlier submission within the timeout; queued again"}}
+			err = s.st.Resubmit(ctx, h, store.EventInput{Actor: job.ActorCron, Type: "resubmitting",
+				Message: "no sign of the earlier submission within the timeout; queued again"})
 		}
-		ch.JobID, ch.From = j.JobID, []job.Status{job.StatusProcessing}
-		leaseWas := j.LeaseExpiresAt
-		ch.Check = func(cur *job.Job, _ store.Set) error {
-			if cur.LeaseExpiresAt == nil || leaseWas == nil || !cur.LeaseExpiresAt.Equal(*leaseWas) {
-				return errNoChange // someone moved it first
-			}
-			return nil
-		}
-		if changed, err := s.apply(ctx, ch); err == nil && changed {
+		if err == nil {
 			n++
+		} else {
+			s.quietly("rescue", j.JobID, err)
 		}
 	}
 	if n > 0 {

@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"cmp"
+	"crypto/rand"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/netguard"
 	"github.com/sellmyimages/smid/internal/pricing"
@@ -52,7 +52,7 @@ type Mailer interface {
 
 // Files keeps delivered files.
 type Files interface {
-	Save(ctx context.Context, jobID string, r io.Reader) (storage.Saved, error)
+	Save(ctx context.Context, jobID string, attempt int64, r io.Reader) (storage.Saved, error)
 	Open(rel string) (*os.File, os.FileInfo, error)
 	Delete(rel string) error
 }
@@ -78,6 +78,13 @@ type Config struct {
 	IdlePoll    time.Duration
 	// Owner names this replica on leases.
 	Owner string
+
+	// TokenKey is the server-held key download tokens are derived from
+	// (at least 32 bytes). Every replica must share it.
+	TokenKey []byte
+	// MaxEmailAttempts bounds the tries of a delivery email the mail
+	// server refuses for now; a permanent refusal stops at once.
+	MaxEmailAttempts int
 
 	DownloadExpiry     time.Duration
 	FileRetention      time.Duration
@@ -132,6 +139,17 @@ func New(cfg Config, d Deps) (*Service, error) {
 	cfg.Lease = cmp.Or(cfg.Lease, 2*time.Minute)
 	cfg.IdlePoll = cmp.Or(cfg.IdlePoll, time.Second)
 	cfg.DownloadExpiry = cmp.Or(cfg.DownloadExpiry, 24*time.Hour)
+	cfg.MaxEmailAttempts = cmp.Or(cfg.MaxEmailAttempts, 5)
+	if len(cfg.TokenKey) == 0 {
+		// Tests and one-off tools: links stay stable within this process only.
+		cfg.TokenKey = make([]byte, 32)
+		if _, err := rand.Read(cfg.TokenKey); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.TokenKey) < 32 {
+		return nil, errors.New("pipeline: the download token key must be at least 32 bytes")
+	}
 	cfg.FileRetention = cmp.Or(cfg.FileRetention, 7*24*time.Hour)
 	cfg.AbandonAfter = cmp.Or(cfg.AbandonAfter, 24*time.Hour)
 	cfg.Currency = cmp.Or(cfg.Currency, "usd")
@@ -200,4 +218,3 @@ func describeErr(err error) string {
 	return msg
 }
 
-var _ = job.StatusPending

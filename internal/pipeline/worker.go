@@ -139,21 +139,26 @@ func (s *Service) Work(ctx context.Context) (did bool, err error) {
 }
 
 // submit sends a claimed job to the provider and records the answer.
+// Every write carries the fence the claim gave: if the lease ran out and
+// another worker took the job meanwhile, this one changes nothing.
 func (s *Service) submit(ctx context.Context, j *job.Job) {
+	h := store.HolderOf(j)
+	failpointHit("after_claim")
 	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.upsamplerWebhook(j.JobID))
+	failpointHit("after_submit_sent")
 	if err != nil {
 		if upscale.IsTransient(err) && j.Attempts < s.cfg.MaxAttempts {
-			s.retryLater(ctx, j, err)
+			s.retryLater(ctx, j, h, err)
 			return
 		}
 		if sub.ID != "" {
-			s.recordSubmission(ctx, j, sub) // keep the id the provider gave a failed job
+			s.recordSubmission(ctx, j, h, sub) // keep the id the provider gave a failed job
 		}
-		s.Fail(ctx, j.JobID, "upscale failed: "+describeErr(err), job.ActorUpsampler)
+		s.failHeld(ctx, h, "upscale failed: "+describeErr(err), job.ActorUpsampler)
 		return
 	}
-	if err := s.recordSubmission(ctx, j, sub); err != nil {
-		s.log.Error("record submission", "job", j.JobID, "upsampler_job", sub.ID, "err", err)
+	if err := s.recordSubmission(ctx, j, h, sub); err != nil {
+		s.quietly("record submission", j.JobID, err)
 		return // the lease runs out; rescue finds the job in doubt and waits for the webhook
 	}
 	if sub.Status == upscale.StatusSuccess {
@@ -161,38 +166,29 @@ func (s *Service) submit(ctx context.Context, j *job.Job) {
 		if sub.CreditCost > 0 {
 			j.CreditsUsed = &sub.CreditCost
 		}
+		j.LeaseExpiresAt = nil // given up by recordSubmission
 		s.finish(ctx, j, upscale.Result{ID: sub.ID, Status: sub.Status, CreditCost: sub.CreditCost})
 	}
 }
 
-func (s *Service) recordSubmission(ctx context.Context, j *job.Job, sub upscale.Submission) error {
-	now := s.now()
-	set := store.Set{"upsampler_job_id": sub.ID, "lease_owner": nil, "lease_expires_at": nil,
-		"due_at": now.Add(s.cfg.PollInterval)}
-	if sub.CreditCost > 0 {
-		set["credits_used"] = sub.CreditCost
-	}
-	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set,
-		Event: store.EventInput{Actor: s.providerActor(), Type: "submitted", Message: "submitted to " + s.up.Name(),
-			Data: map[string]any{"upsampler_job_id": sub.ID, "credits": sub.CreditCost, "attempt": j.Attempts}}})
-	return err
+func (s *Service) recordSubmission(ctx context.Context, j *job.Job, h store.Holder, sub upscale.Submission) error {
+	return s.st.RecordSubmission(ctx, h, store.Submission{UpsamplerJobID: sub.ID, Credits: sub.CreditCost, PollAt: s.now().Add(s.cfg.PollInterval)},
+		store.EventInput{Actor: s.providerActor(), Type: "submitted", Message: "submitted to " + s.up.Name(),
+			Data: map[string]any{"upsampler_job_id": sub.ID, "credits": sub.CreditCost, "attempt": j.Attempts}})
 }
 
 // retryLater puts a job whose submission failed transiently back in the
 // queue, with capped exponential backoff (or the provider's Retry-After).
-func (s *Service) retryLater(ctx context.Context, j *job.Job, cause error) {
+func (s *Service) retryLater(ctx context.Context, j *job.Job, h store.Holder, cause error) {
 	wait := backoff(j.Attempts)
 	if e, ok := cause.(*upscale.Error); ok && e.RetryAfter > wait {
 		wait = e.RetryAfter
 	}
-	now := s.now()
-	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, To: job.StatusPending,
-		Set: store.Set{"due_at": now.Add(wait), "last_error": describeErr(cause), "lease_owner": nil,
-			"lease_expires_at": nil, "submitted_at": nil},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "submit_retry", Message: "submission failed, will retry: " + describeErr(cause),
-			Data: map[string]any{"attempt": j.Attempts, "retry_in_seconds": int(wait.Seconds())}}})
+	err := s.st.ScheduleResubmit(ctx, h, s.now().Add(wait), describeErr(cause),
+		store.EventInput{Actor: job.ActorSystem, Type: "submit_retry", Message: "submission failed, will retry: " + describeErr(cause),
+			Data: map[string]any{"attempt": j.Attempts, "retry_in_seconds": int(wait.Seconds())}})
 	if err != nil {
-		s.log.Error("schedule retry", "job", j.JobID, "err", err)
+		s.quietly("schedule retry", j.JobID, err)
 	}
 }
 

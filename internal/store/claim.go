@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -41,7 +42,7 @@ func (s *DB) Claim(ctx context.Context, owner string, lease time.Duration, ev Ev
 			return err
 		}
 		until := now.Add(lease)
-		ch := Change{JobID: cur.JobID, To: job.StatusProcessing, Event: ev, Set: Set{
+		ch := Change{JobID: cur.JobID, To: job.StatusProcessing, Event: ev, Claim: true, Set: Set{
 			"lease_owner": owner, "lease_expires_at": until, "submitted_at": now,
 			"processing_started_at": now, "attempts": cur.Attempts + 1, "upsampler_job_id": nil,
 			"due_at": nil, "upscaled_url": nil,
@@ -137,7 +138,7 @@ func sortedKeys(set Set) []string {
 	for k := range set {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	return keys
 }
 

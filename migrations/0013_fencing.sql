@@ -1,0 +1,30 @@
+-- Who holds a job: every claim (a worker taking it, a finisher taking its
+-- result, a delivery taking its email) moves fence on by one, and every
+-- write by a worker, the poller or a callback is conditioned on the fence it
+-- was given. A stale actor then changes nothing.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN fence bigint unsigned NOT NULL DEFAULT 0;
+-- The delivery link is derived from a server-held key and token_seq, so an
+-- email sent again after a crash carries the same link as the first.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN token_seq bigint unsigned DEFAULT NULL;
+-- A link being replaced: the new digest waits here, and works, until the
+-- email carrying it has been accepted; then it becomes the link.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN next_download_token varchar(64) DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN next_download_expires_at datetime DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN next_token_seq bigint unsigned DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD INDEX smi_next_download_token (next_download_token);
+-- Facts about this installation: install_id keeps Stripe idempotency keys
+-- apart between a site and its staging copy or a restored backup.
+CREATE TABLE IF NOT EXISTS {prefix}smi_meta (
+  name varchar(64) NOT NULL,
+  value varchar(255) NOT NULL,
+  PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+INSERT IGNORE INTO {prefix}smi_meta (name, value) VALUES ('install_id', LEFT(SHA2(CONCAT(UUID(), RAND(), NOW(6)), 256), 32));
+-- One run of each cron task per tick across every replica.
+CREATE TABLE IF NOT EXISTS {prefix}smi_cron_ticks (
+  task varchar(64) NOT NULL,
+  tick datetime NOT NULL,
+  owner varchar(64) NOT NULL,
+  claimed_at datetime(6) NOT NULL,
+  PRIMARY KEY (task, tick)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
