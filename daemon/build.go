@@ -54,6 +54,7 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		Listen: cfg.API.Listen, Secret: cfg.API.Secret.Reveal(), MaxBodyBytes: cfg.API.MaxBodyBytes,
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
 		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
+		UpscaleTimeout: cfg.Upscaler.Timeout, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
 	}}
 	if err := cfg.RequirePipeline(); err != nil {
 		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())

@@ -49,7 +49,12 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, log *s
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	svc, err := pipeline.New(pipeline.Config{
+	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
+	if err != nil {
+		files.Close()
+		return nil, nil, nil, err
+	}
+	svc, err := pipeline.New(pipeline.Config{TokenKey: tokenKey,
 		SiteURL: cfg.Site.URL, Currency: cfg.Stripe.Currency, ImageHosts: cfg.Checkout.ImageHosts,
 		AllowPrivateHosts: cfg.Network.AllowPrivateHosts, PollInterval: cfg.Upscaler.PollInterval,
 		UpscaleTimeout: cfg.Upscaler.Timeout, MaxAttempts: cfg.Upscaler.MaxAttempts,

@@ -127,6 +127,9 @@ type Downloads struct {
 	Expiry             time.Duration
 	FileRetention      time.Duration // never shorter than Expiry
 	RevokeOnFullRefund bool
+	// TokenKey is the key download links are derived from; empty means a
+	// key file kept beside the stored files (see TokenKeyBytes).
+	TokenKey Secret
 }
 
 // Checkout governs what a customer may buy.

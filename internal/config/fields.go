@@ -70,6 +70,7 @@ func fields(c *Config) []field {
 		durField("downloads.expiry", "24h", &c.Downloads.Expiry, positive),
 		durField("downloads.file_retention", "168h", &c.Downloads.FileRetention, positive),
 		boolField("downloads.revoke_on_full_refund", true, &c.Downloads.RevokeOnFullRefund),
+		secretField("downloads.token_key", &c.Downloads.TokenKey, optional(minChars(32))),
 
 		durField("checkout.abandon_after", "24h", &c.Checkout.AbandonAfter, positive),
 		listField("checkout.image_hosts", &c.Checkout.ImageHosts, hostPort),

@@ -244,3 +244,13 @@ func IsTransitionRefused(err error) bool {
 // holds the job: another worker, poller or callback claimed it since.
 // Such a write changes nothing.
 var ErrStale = &Error{Code: EConflict, Reason: "stale", Message: "another worker holds this job now"}
+
+// Limits on what an admin may send; the plugin reads them from the API
+// instead of keeping copies.
+const (
+	MaxReasonLen         = 1000 // a refund's or an override's reason
+	MaxNoteLen           = 1000 // a private admin note
+	MaxIdempotencyKeyLen = 200
+	MaxBatchIDs          = 500
+	MaxPerPage           = 500
+)
