@@ -58,19 +58,21 @@ type options struct {
 }
 
 type bundle struct {
-	t      *testing.T
-	dsn    string
-	db     *store.DB
-	svc    *pipeline.Service
-	up     *upscaletest.Server
-	fake   *stripetest.Fake
-	payc   *stripe.Client
-	mail   *mailtest.Server
-	site   *httptest.Server
-	clock  *clock
-	files  *storage.Store
-	hook   func(jobID string, body []byte) // Upsampler callbacks land here
-	hookMu sync.Mutex
+	t     *testing.T
+	dsn   string
+	db    *store.DB
+	svc   *pipeline.Service
+	up    *upscaletest.Server
+	fake  *stripetest.Fake
+	payc  *stripe.Client
+	mail  *mailtest.Server
+	site  *httptest.Server
+	clock *clock
+	files *storage.Store
+	// filesRoot is the stored files' directory.
+	filesRoot string
+	hook      func(jobID string, body []byte) // Upsampler callbacks land here
+	hookMu    sync.Mutex
 
 	// What New was given, so a test can build a second replica.
 	cfg      pipeline.Config
@@ -150,7 +152,8 @@ func setup(t *testing.T, o options) *bundle {
 		t.Fatal(err)
 	}
 	b.provider, b.mailer = provider, mailer
-	b.files, err = storage.New(storage.Config{Dir: t.TempDir()})
+	b.filesRoot = t.TempDir()
+	b.files, err = storage.New(storage.Config{Dir: b.filesRoot})
 	if err != nil {
 		t.Fatal(err)
 	}

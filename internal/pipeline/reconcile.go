@@ -91,4 +91,3 @@ func (s *Service) ReconcileRecent(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-

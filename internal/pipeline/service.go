@@ -6,8 +6,8 @@ package pipeline
 
 import (
 	"cmp"
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -217,4 +217,3 @@ func describeErr(err error) string {
 	}
 	return msg
 }
-
