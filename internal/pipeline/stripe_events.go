@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
@@ -43,25 +42,20 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, sig s
 		return res, nil
 	}
 	res.JobID = jobID
-	fresh, err := s.st.StripeEventSeen(ctx, ev.ID, ev.Type, jobID)
-	if err != nil {
-		return nil, err
-	}
-	if !fresh {
+	// The event's record and its effect commit together: a crash or a
+	// failed handler leaves neither, and Stripe's retry applies it.
+	err = s.st.WithStripeEvent(ctx, ev.ID, ev.Type, jobID, handler)
+	switch {
+	case errors.Is(err, store.ErrDuplicateEvent):
 		res.Duplicate = true
 		return res, nil
-	}
-	if err := handler(ctx); err != nil {
-		if errors.Is(err, job.ErrJobNotFound) {
-			res.Ignored = true
-			return res, nil
-		}
-		// Let Stripe's retry run it again.
-		if ferr := s.st.ForgetStripeEvent(context.WithoutCancel(ctx), ev.ID); ferr != nil {
-			s.log.Error("forget stripe event", "event", ev.ID, "err", ferr)
-		}
+	case errors.Is(err, job.ErrJobNotFound):
+		res.Ignored = true
+		return res, nil
+	case err != nil:
 		return nil, err
 	}
+	s.notify()
 	return res, nil
 }
 
@@ -96,7 +90,7 @@ func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 			return "", nil
 		}
 		id := ch.Metadata[stripe.MetaJobID]
-		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, ch.PaymentIntentID, ch.Refunds) }
+		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, ch.PaymentIntentID) }
 	case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
 		// charge.refund.updated carries a refund, not a charge.
 		rf, err := ev.Refund()
@@ -104,7 +98,7 @@ func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 			return "", nil
 		}
 		id := rf.Metadata[stripe.MetaJobID]
-		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, rf.PaymentIntentID, []stripe.Refund{rf}) }
+		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, rf.PaymentIntentID) }
 	}
 	return "", nil
 }
@@ -209,7 +203,7 @@ func (s *Service) onPaymentFailed(ctx context.Context, jobID string, pi stripe.P
 // onRefunds records refunds Stripe reports (made in its dashboard, or ours
 // confirmed). It asks Stripe for the PaymentIntent's full refund list, so
 // the history is right whatever order the events come in.
-func (s *Service) onRefunds(ctx context.Context, jobID, pi string, seen []stripe.Refund) error {
+func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 	if jobID == "" {
 		j, err := s.st.GetByPaymentIntent(ctx, pi)
 		if err != nil {
@@ -217,10 +211,12 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string, seen []stripe
 		}
 		jobID = j.JobID
 	}
+	// Stripe's own list, never the event's: API versions since 2022-11-15
+	// leave a charge's refunds out of the event. If Stripe cannot answer,
+	// the event fails (and records nothing) so Stripe delivers it again.
 	list, err := s.pay.ListRefunds(ctx, pi)
 	if err != nil {
-		s.log.Warn("list refunds failed; using the event's own", "job", jobID, "err", err)
-		list = seen
+		return job.Errorf(job.EUnavailable, "Stripe's refund list could not be read; the event will be retried: %v", describeErr(err))
 	}
 	_, err = s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{
 		RevokeOnFull: s.cfg.RevokeOnFullRefund,
@@ -238,5 +234,3 @@ func toStoreRefunds(list []stripe.Refund) []store.StripeRefund {
 	}
 	return out
 }
-
-var _ = time.Second

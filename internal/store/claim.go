@@ -142,29 +142,6 @@ func sortedKeys(set Set) []string {
 	return keys
 }
 
-// StripeEventSeen records a Stripe event id; fresh is false when it was
-// already processed.
-func (s *DB) StripeEventSeen(ctx context.Context, eventID, typ, jobID string) (fresh bool, err error) {
-	var jid any
-	if jobID != "" {
-		jid = jobID
-	}
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT IGNORE INTO {stripe_events} (event_id, type, job_id, received_at) VALUES (?, ?, ?, ?)`),
-		eventID, typ, jid, s.Now())
-	if err != nil {
-		return false, fmt.Errorf("record stripe event: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
-// ForgetStripeEvent removes a record so Stripe's retry is processed again
-// (used when processing failed after recording).
-func (s *DB) ForgetStripeEvent(ctx context.Context, eventID string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM {stripe_events} WHERE event_id = ?`), eventID)
-	return err
-}
-
 // GetByPaymentIntent finds the job paid by a Stripe PaymentIntent.
 func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
 	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)

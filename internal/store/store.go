@@ -110,6 +110,9 @@ func (s *DB) q(query string) string {
 // as a deadlock victim or a lock wait times out (both are safe to retry:
 // nothing was committed).
 func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return nested(ctx, tx, fn)
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = s.tryTx(ctx, fn)
@@ -131,6 +134,26 @@ func (s *DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// txKey carries a transaction that a caller opened around several store
+// calls (Stripe event bookkeeping): calls made with that context join it.
+type txKey struct{}
+
+// nested runs fn inside the caller's transaction under a savepoint, so a
+// refused change inside undoes only its own writes.
+func nested(ctx context.Context, tx *sqlx.Tx, fn func(tx *sqlx.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT smi_nested"); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT smi_nested"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT smi_nested")
+	return err
 }
 
 func isRetryable(err error) bool {
