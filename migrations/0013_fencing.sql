@@ -28,3 +28,6 @@ CREATE TABLE IF NOT EXISTS {prefix}smi_cron_ticks (
   claimed_at datetime(6) NOT NULL,
   PRIMARY KEY (task, tick)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+-- Refunds reserved before this migration keep the idempotency key they
+-- may already have been sent with; later ones carry install_id.
+INSERT IGNORE INTO {prefix}smi_meta (name, value) SELECT 'refund_keys_v2_from', COALESCE(MAX(id), 0) + 1 FROM {prefix}smi_refunds;

@@ -98,7 +98,12 @@ func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, 
 // sendRefund asks Stripe for a reserved refund and records the answer. It
 // is also how cron retries a reservation Stripe never answered.
 func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, notify, existing bool) (*RefundResult, error) {
-	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j))
+	inst, err := s.st.Installation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j, inst))
+	failpointHit("after_stripe_refund")
 	if err != nil {
 		perr := stripeErr(err)
 		var e *job.Error

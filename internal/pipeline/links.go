@@ -72,9 +72,14 @@ var tokenRE = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
 
 func asStripe(err error, target **stripe.Error) bool { return errors.As(err, target) }
 
-// stripeRefundInput binds Stripe's idempotency key to our reservation.
-func stripeRefundInput(rf store.Refund, j *job.Job) stripe.RefundInput {
+// stripeRefundInput binds Stripe's idempotency key to our reservation and
+// to this installation: a staging copy or a restored database on the same
+// Stripe account has other keys, so its refunds never collide with ours.
+func stripeRefundInput(rf store.Refund, j *job.Job, inst store.Installation) stripe.RefundInput {
+	key := "smi-refund-" + strconv.FormatInt(rf.ID, 10)
+	if rf.ID >= inst.RefundKeysV2From {
+		key = "smi-refund-" + inst.ID + "-" + strconv.FormatInt(rf.ID, 10)
+	}
 	return stripe.RefundInput{PaymentIntentID: *j.StripePaymentIntentID, Amount: int64(rf.Amount), Reason: rf.Reason,
-		JobID: j.JobID, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10),
-		IdempotencyKey: "smi-refund-" + strconv.FormatInt(rf.ID, 10)}
+		JobID: j.JobID, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10), IdempotencyKey: key}
 }
