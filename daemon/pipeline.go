@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -54,7 +55,11 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, log *s
 		files.Close()
 		return nil, nil, nil, err
 	}
-	svc, err := pipeline.New(pipeline.Config{TokenKey: tokenKey,
+	pollEvery, err := cron.Period(cmp.Or(cfg.Cron.Poll, "@every 30s"))
+	if err != nil {
+		pollEvery = 30 * time.Second // "off": the budget is moot
+	}
+	svc, err := pipeline.New(pipeline.Config{TokenKey: tokenKey, PollEvery: pollEvery, ShutdownTimeout: cfg.API.ShutdownTimeout,
 		SiteURL: cfg.Site.URL, Currency: cfg.Stripe.Currency, ImageHosts: cfg.Checkout.ImageHosts,
 		AllowPrivateHosts: cfg.Network.AllowPrivateHosts, PollInterval: cfg.Upscaler.PollInterval,
 		UpscaleTimeout: cfg.Upscaler.Timeout, MaxAttempts: cfg.Upscaler.MaxAttempts,

@@ -16,7 +16,10 @@ import (
 // ones past the timeout, and retries deliveries that failed. One call
 // sends at most the status checks the rate limit allows per poll interval.
 func (s *Service) Poll(ctx context.Context) (checked int, err error) {
-	budget := max(1, s.cfg.StatusChecksPerMinute*int(s.cfg.PollInterval/time.Second)/60)
+	// The checks this run may send: the per-minute limit's share of the
+	// poll task's own period (it runs every PollEvery), not of the poll
+	// interval, which only spaces one job's checks.
+	budget := max(1, int(int64(s.cfg.StatusChecksPerMinute)*int64(s.cfg.PollEvery)/int64(time.Minute)))
 	jobs, err := s.st.Due(ctx, job.StatusProcessing, s.now(), budget)
 	if err != nil {
 		return 0, err
@@ -109,7 +112,7 @@ func (s *Service) HintAsync(jobID string, body []byte) error {
 		s.hintWG.Add(1)
 		go func() {
 			defer func() { <-s.hintSlots; s.hintWG.Done() }()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			ctx, cancel := context.WithTimeout(s.bg, 10*time.Minute)
 			defer cancel()
 			if err := s.UpsamplerHint(ctx, jobID, body); err != nil && !errors.Is(err, job.ErrJobNotFound) {
 				s.log.Warn("upsampler callback", "job", jobID, "err", err)

@@ -66,7 +66,10 @@ type Config struct {
 	ImageHosts        []string
 	AllowPrivateHosts bool
 
-	PollInterval          time.Duration
+	PollInterval time.Duration
+	// PollEvery is how often the poll task runs (cron.poll); its budget
+	// of status checks per run follows from it.
+	PollEvery             time.Duration
 	UpscaleTimeout        time.Duration
 	MaxAttempts           int
 	StatusChecksPerMinute int
@@ -94,6 +97,10 @@ type Config struct {
 	// 0 keeps them for ever.
 	RetainAbandoned time.Duration
 	RetainFailed    time.Duration
+
+	// ShutdownTimeout bounds how long Stop waits for work in hand before
+	// cancelling it (api.shutdown_timeout).
+	ShutdownTimeout time.Duration
 
 	Now func() time.Time
 }
@@ -127,11 +134,16 @@ type Service struct {
 
 	hintSlots chan struct{}
 	hintWG    sync.WaitGroup
+	// bg is the context of work the service starts by itself (callbacks
+	// handled after their answer); Stop cancels it.
+	bg       context.Context
+	bgCancel context.CancelFunc
 }
 
 // New checks the configuration and builds the service.
 func New(cfg Config, d Deps) (*Service, error) {
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, 30*time.Second)
+	cfg.PollEvery = cmp.Or(cfg.PollEvery, 30*time.Second)
 	cfg.UpscaleTimeout = cmp.Or(cfg.UpscaleTimeout, 15*time.Minute)
 	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 5)
 	cfg.StatusChecksPerMinute = cmp.Or(cfg.StatusChecksPerMinute, 200)
@@ -140,6 +152,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	cfg.IdlePoll = cmp.Or(cfg.IdlePoll, time.Second)
 	cfg.DownloadExpiry = cmp.Or(cfg.DownloadExpiry, 24*time.Hour)
 	cfg.MaxEmailAttempts = cmp.Or(cfg.MaxEmailAttempts, 5)
+	cfg.ShutdownTimeout = cmp.Or(cfg.ShutdownTimeout, 15*time.Second)
 	if len(cfg.TokenKey) == 0 {
 		// Tests and one-off tools: links stay stable within this process only.
 		cfg.TokenKey = make([]byte, 32)
@@ -176,6 +189,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		wake:      make(chan struct{}, max(cfg.Concurrency, 1)),
 		hintSlots: make(chan struct{}, max(cfg.Concurrency, 4)),
 	}
+	s.bg, s.bgCancel = context.WithCancel(context.Background())
 	s.checks = rate.NewLimiter(rate.Limit(float64(cfg.StatusChecksPerMinute)/60), max(1, cfg.StatusChecksPerMinute/60))
 	if cfg.SubmissionsPerMinute > 0 {
 		s.submits = rate.NewLimiter(rate.Limit(float64(cfg.SubmissionsPerMinute)/60), 1)

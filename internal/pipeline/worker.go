@@ -50,21 +50,34 @@ func (s *Service) Halt() {
 	}
 }
 
-// Stop halts the workers, waits for the jobs in hand, then cancels.
+// Stop halts the workers and waits for the jobs in hand and the
+// callbacks being handled, for at most the shutdown timeout; then it
+// cancels them (their leases run out and another process, or this one
+// after a restart, carries on) and returns once they have let go.
 func (s *Service) Stop() {
-	if s.workers == nil {
-		return
-	}
 	s.Halt()
 	done := make(chan struct{})
-	go func() { s.workers.wg.Wait(); close(done) }()
+	go func() {
+		if s.workers != nil {
+			s.workers.wg.Wait()
+		}
+		s.hintWG.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
-	case <-time.After(30 * time.Second):
-		s.log.Warn("workers still busy at shutdown; their leases will be rescued")
+	case <-time.After(s.cfg.ShutdownTimeout):
+		s.log.Warn("work still in hand at the shutdown timeout: cancelled; leases will be rescued")
 	}
-	s.hintWG.Wait()
-	s.workers.cancel()
+	if s.workers != nil {
+		s.workers.cancel()
+	}
+	s.bgCancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		s.log.Warn("work did not stop within 5s of being cancelled")
+	}
 }
 
 func (s *Service) workLoop(ctx context.Context, halt <-chan struct{}, n int) {

@@ -147,28 +147,3 @@ func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error
 	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)
 }
 
-// WithLock runs fn while holding the MySQL named lock name on a connection
-// of its own. ran is false when another session holds it: the caller skips
-// this turn. The lock dies with the connection, so a crashed holder never
-// blocks the others for long.
-//
-// Named locks are server-wide, and a shared MySQL server hosts many
-// WordPress sites with the same wp_ prefix: the lock is named for this
-// database and prefix (hashed, to stay within MySQL's 64 characters).
-func (s *DB) WithLock(ctx context.Context, name string, fn func(ctx context.Context) error) (ran bool, err error) {
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close()
-	const lockName = `SHA1(CONCAT_WS('/', DATABASE(), ?))`
-	var got sql.NullInt64
-	if err := conn.GetContext(ctx, &got, `SELECT GET_LOCK(`+lockName+`, 0)`, s.prefix+name); err != nil {
-		return false, err
-	}
-	if !got.Valid || got.Int64 != 1 {
-		return false, nil
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(`+lockName+`)`, s.prefix+name)
-	return true, fn(ctx)
-}
