@@ -31,3 +31,11 @@ CREATE TABLE IF NOT EXISTS {prefix}smi_cron_ticks (
 -- Refunds reserved before this migration keep the idempotency key they
 -- may already have been sent with; later ones carry install_id.
 INSERT IGNORE INTO {prefix}smi_meta (name, value) SELECT 'refund_keys_v2_from', COALESCE(MAX(id), 0) + 1 FROM {prefix}smi_refunds;
+-- Why an admin should look at the job (a payment that did not match its
+-- checkout, say); NULL when nothing is wrong beyond what the status says.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN attention_reason varchar(255) DEFAULT NULL;
+-- The latest dispute of the job's charge.
+ALTER TABLE {prefix}smi_jobs ADD COLUMN dispute_id varchar(255) DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN dispute_status varchar(32) DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN dispute_reason varchar(64) DEFAULT NULL;
+ALTER TABLE {prefix}smi_jobs ADD COLUMN dispute_amount decimal(10,2) DEFAULT NULL;

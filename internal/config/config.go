@@ -85,6 +85,9 @@ type Stripe struct {
 	Currency string
 	// DashboardURL is where admin links to payments point.
 	DashboardURL string
+	// RefundOnFraudWarning refunds in full, and revokes, a charge Stripe
+	// reports an early fraud warning for.
+	RefundOnFraudWarning bool
 }
 
 // Upscale providers.

@@ -49,6 +49,7 @@ func fields(c *Config) []field {
 		strField("stripe.api_base", "", &s.APIBase, optional(httpURL)),
 		strField("stripe.currency", "usd", &s.Currency, currency),
 		strField("stripe.dashboard_url", "https://dashboard.stripe.com", &s.DashboardURL, httpURL),
+		boolField("stripe.refund_on_fraud_warning", true, &s.RefundOnFraudWarning),
 
 		strField("upscaler.provider", ProviderUpsampler, &u.Provider, oneOf(ProviderUpsampler, ProviderLocal)),
 		durField("upscaler.poll_interval", "30s", &u.PollInterval, positive),

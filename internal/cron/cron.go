@@ -8,8 +8,8 @@ package cron
 import (
 	"context"
 	"fmt"
-	"os"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 

@@ -78,8 +78,16 @@ type Job struct {
 	NextTokenDigest *string    `json:"-"`
 	NextExpiresAt   *time.Time `json:"-"`
 	NextTokenSeq    *int64     `json:"-"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	// AttentionReason says why an admin should look at the job beyond
+	// what its status shows (a payment that did not match its checkout).
+	AttentionReason *string `json:"attention_reason"`
+	// The latest dispute of the job's charge.
+	DisputeID     *string   `json:"dispute_id"`
+	DisputeStatus *string   `json:"dispute_status"`
+	DisputeReason *string   `json:"dispute_reason"`
+	DisputeAmount *Money    `json:"dispute_amount"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // DownloadRevoked reports whether a full refund took the download away:

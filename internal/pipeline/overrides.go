@@ -41,7 +41,7 @@ func (s *Service) ConfirmPaid(ctx context.Context, jobID string, actor job.Actor
 	if err != nil {
 		return stripeErr(err)
 	}
-	if sess.PaymentStatus != "paid" && sess.PaymentStatus != "no_payment_required" {
+	if sess.PaymentStatus != "paid" {
 		return job.Errorf(job.EConflict, "Stripe does not confirm a payment for this checkout (payment status %q); the job stays %s", sess.PaymentStatus, j.Status)
 	}
 	if j.PaymentStatus.Captured() {
@@ -49,5 +49,6 @@ func (s *Service) ConfirmPaid(ctx context.Context, jobID string, actor job.Actor
 		_, err := s.Requeue(ctx, jobID, actor, RequeueOptions{Reason: "payment confirmed with Stripe"})
 		return err
 	}
-	return s.markPaid(ctx, jobID, sess, actor)
+	_, err = s.markPaid(ctx, jobID, sess, actor)
+	return err
 }

@@ -50,7 +50,7 @@ func (s *Service) PaymentCompleted(ctx context.Context, jobID string, adminOverr
 	if !j.PaymentStatus.Captured() && j.StripeCheckoutSessionID != nil {
 		// The webhook may be late or lost: ask Stripe before refusing.
 		if sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID); err == nil && sess.PaymentStatus == "paid" {
-			queued, err := s.recordPaid(ctx, jobID, sess, actor)
+			queued, err := s.markPaid(ctx, jobID, sess, actor)
 			if err != nil {
 				return nil, err
 			}

@@ -37,8 +37,8 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 			pi = sess.PaymentIntentID
 		}
 		switch {
-		case (sess.PaymentStatus == "paid" || sess.PaymentStatus == "no_payment_required") && !j.PaymentStatus.Captured():
-			if err := s.markPaid(ctx, jobID, sess, actor); err != nil {
+		case sess.PaymentStatus == "paid" && !j.PaymentStatus.Captured():
+			if _, err := s.markPaid(ctx, jobID, sess, actor); err != nil {
 				return nil, err
 			}
 			res.Changes = append(res.Changes, "payment confirmed by Stripe was recorded; the job is queued")

@@ -93,6 +93,9 @@ type Config struct {
 	FileRetention      time.Duration
 	AbandonAfter       time.Duration
 	RevokeOnFullRefund bool
+	// RefundOnFraudWarning refunds a charge in full when Stripe reports an
+	// early fraud warning for it (stripe.refund_on_fraud_warning).
+	RefundOnFraudWarning bool
 	// RetainAbandoned and RetainFailed delete such jobs after that long;
 	// 0 keeps them for ever.
 	RetainAbandoned time.Duration

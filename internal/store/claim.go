@@ -146,4 +146,3 @@ func sortedKeys(set Set) []string {
 func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
 	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)
 }
-
