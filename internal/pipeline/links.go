@@ -31,10 +31,19 @@ func (s *Service) downloadURL(token string) string {
 	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-download/" + token
 }
 
-// upsamplerWebhook carries our job id so a callback finds its job even
-// when a crash lost the Upsampler id we were given.
-func (s *Service) upsamplerWebhook(jobID string) string {
-	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-webhook/upsampler/?job=" + url.QueryEscape(jobID)
+// CallbackURL is the Upsampler webhook URL of a job's attempt. It carries our job id, the attempt and a MAC of both, so
+// a callback finds its job even when a crash lost the Upsampler id we
+// were given, and proves it answers this attempt's submission.
+func (s *Service) CallbackURL(jobID string, attempt int64) string {
+	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-webhook/upsampler/?job=" + url.QueryEscape(jobID) +
+		"&a=" + strconv.FormatInt(attempt, 10) + "&k=" + s.callbackProof(jobID, attempt)
+}
+
+// callbackProof is the MAC of a job's attempt in its callback URL.
+func (s *Service) callbackProof(jobID string, attempt int64) string {
+	m := hmac.New(sha256.New, s.cfg.TokenKey)
+	m.Write([]byte("smid upsampler callback v1\x00" + jobID + "\x00" + strconv.FormatInt(attempt, 10)))
+	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
 // deliveryToken derives the download token of a job's delivery number

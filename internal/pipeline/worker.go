@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -157,9 +159,18 @@ func (s *Service) Work(ctx context.Context) (did bool, err error) {
 func (s *Service) submit(ctx context.Context, j *job.Job) {
 	h := store.HolderOf(j)
 	failpointHit("after_claim")
-	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.upsamplerWebhook(j.JobID))
+	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.CallbackURL(j.JobID, j.Fence))
 	failpointHit("after_submit_sent")
 	if err != nil {
+		if s.up.Name() == "upsampler" && ambiguous(err) {
+			// The request may have reached Upsampler (a timeout, a reset,
+			// a 5xx after sending): submitting again could pay twice, and
+			// the first result's callback would be ignored. Wait for the
+			// callback of this attempt (its URL proves it) or the upscale
+			// timeout; only then does Rescue submit again.
+			s.inDoubt(ctx, j, h, err)
+			return
+		}
 		if upscale.IsTransient(err) && j.Attempts < s.cfg.MaxAttempts {
 			s.retryLater(ctx, j, h, err)
 			return
@@ -203,6 +214,43 @@ func (s *Service) retryLater(ctx context.Context, j *job.Job, h store.Holder, ca
 	if err != nil {
 		s.quietly("schedule retry", j.JobID, err)
 	}
+}
+
+// inDoubt keeps a job whose submission may have reached the provider
+// waiting for that submission's callback until the upscale timeout.
+func (s *Service) inDoubt(ctx context.Context, j *job.Job, h store.Holder, cause error) {
+	start := s.now()
+	if j.SubmittedAt != nil {
+		start = *j.SubmittedAt
+	}
+	until := start.Add(s.cfg.UpscaleTimeout)
+	if err := s.st.WaitForCallback(ctx, h, until, store.EventInput{Actor: job.ActorSystem, Type: "submission_in_doubt",
+		Message: "the submission may have reached Upsampler (" + describeErr(cause) + "); waiting for its callback until " +
+			until.Format(time.RFC3339) + " before submitting again",
+		Data: map[string]any{"attempt": j.Attempts}}); err != nil {
+		s.quietly("wait for the callback", j.JobID, err)
+	}
+}
+
+// ambiguous reports whether a failed submission may still have been
+// accepted: the request left (no refusal to connect) and no answer said
+// it was refused (a 5xx, a timeout or a cut connection says nothing).
+func ambiguous(err error) bool {
+	var e *upscale.Error
+	if !errors.As(err, &e) || e.Kind != upscale.Transient {
+		return false
+	}
+	if e.HTTPStatus >= 500 || e.HTTPStatus >= 200 && e.HTTPStatus < 300 {
+		return true // a 5xx, or an accepting answer we could not read
+	}
+	if e.HTTPStatus != 0 {
+		return false // 429 and other answers: not accepted
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false // never connected
+	}
+	return e.Err != nil // a network failure after connecting, or a timeout
 }
 
 // backoff is 15 s doubled per attempt, capped at 10 minutes.
