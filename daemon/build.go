@@ -55,6 +55,9 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
 		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
 		UpscaleTimeout: cfg.Upscaler.Timeout, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
+		StripeConfigured:   cfg.Site.URL != "" && cfg.Stripe.SecretKey != "" && cfg.Stripe.WebhookSecret != "",
+		UpscalerConfigured: cfg.Upscaler.Provider == config.ProviderLocal || cfg.Upsampler.APIKey != "",
+		MailConfigured:     cfg.Mail.SMTPHost != "",
 	}}
 	if err := cfg.RequirePipeline(); err != nil {
 		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())

@@ -51,7 +51,11 @@ type Config struct {
 	// on which actions apply and which jobs need attention.
 	UpscaleTimeout     time.Duration
 	RevokeOnFullRefund bool
-	Now                func() time.Time
+	// What is configured, for the plugin's Site Health: Stripe (site URL,
+	// key, webhook secret), the upscaler (local, or an Upsampler key) and
+	// mail (an SMTP host). Checkouts answer 503 without the first two.
+	StripeConfigured, UpscalerConfigured, MailConfigured bool
+	Now                                                  func() time.Time
 }
 
 // Server holds the handlers' dependencies.
