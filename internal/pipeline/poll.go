@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -134,12 +135,19 @@ func (s *Service) HintAsync(cb Callback) error {
 	return nil
 }
 
+// providerIDRE is what an Upsampler job id may look like (a UUID, or any
+// short token of the same alphabet): nothing longer than the column holds.
+var providerIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
 func hintID(body []byte) (string, error) {
 	var hint struct {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(body, &hint); err != nil || hint.ID == "" {
 		return "", job.Invalid("body", "expected a JSON body with the Upsampler job id")
+	}
+	if !providerIDRE.MatchString(hint.ID) {
+		return "", job.Invalid("body", "the Upsampler job id is not one Upsampler gives")
 	}
 	return hint.ID, nil
 }

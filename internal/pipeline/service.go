@@ -13,8 +13,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/netguard"
@@ -228,9 +230,13 @@ func str(s string) *string { return &s }
 
 // describeErr keeps an error message short enough for last_error.
 func describeErr(err error) string {
-	msg := err.Error()
+	msg := strings.ToValidUTF8(err.Error(), "?")
 	if len(msg) > 500 {
-		msg = msg[:500] + "…"
+		cut := 500
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut-- // never inside a character: MariaDB refuses broken UTF-8
+		}
+		msg = msg[:cut] + "…"
 	}
 	return msg
 }
