@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -44,7 +45,16 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	svc, err := pipeline.New(pipeline.Config{
+	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
+	if err != nil {
+		files.Close()
+		return nil, nil, nil, err
+	}
+	pollEvery, err := cron.Period(cmp.Or(cfg.Cron.Poll, "@every 30s"))
+	if err != nil {
+		pollEvery = 30 * time.Second // "off": the budget is moot
+	}
+	svc, err := pipeline.New(pipeline.Config{TokenKey: tokenKey, PollEvery: pollEvery, ShutdownTimeout: cfg.API.ShutdownTimeout,
 		SiteURL: cfg.Site.URL, Currency: cfg.Stripe.Currency, ImageHosts: cfg.Checkout.ImageHosts,
 		AllowPrivateHosts: cfg.Network.AllowPrivateHosts, PollInterval: cfg.Upscaler.PollInterval,
 		UpscaleTimeout: cfg.Upscaler.Timeout, MaxAttempts: cfg.Upscaler.MaxAttempts,
@@ -52,7 +62,8 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		Concurrency: cfg.Worker.Concurrency, Lease: cfg.Worker.Lease, IdlePoll: cfg.Worker.IdlePoll,
 		DownloadExpiry: cfg.Downloads.Expiry, FileRetention: cfg.Downloads.FileRetention,
 		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
-		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
+		RefundOnFraudWarning: cfg.Stripe.RefundOnFraudWarning,
+		RetainAbandoned:      cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
 	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: files, Pricing: pr, Log: log})
 	if err != nil {
 		files.Close()

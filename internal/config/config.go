@@ -101,6 +101,9 @@ type Stripe struct {
 	Currency string
 	// DashboardURL is where admin links to payments point.
 	DashboardURL string
+	// RefundOnFraudWarning refunds in full, and revokes, a charge Stripe
+	// reports an early fraud warning for.
+	RefundOnFraudWarning bool
 }
 
 // Upscale providers.
@@ -143,6 +146,9 @@ type Downloads struct {
 	Expiry             time.Duration
 	FileRetention      time.Duration // never shorter than Expiry
 	RevokeOnFullRefund bool
+	// TokenKey is the key download links are derived from; empty means a
+	// key file kept beside the stored files (see TokenKeyBytes).
+	TokenKey Secret
 }
 
 // Checkout governs what a customer may buy.

@@ -56,6 +56,7 @@ func fields(c *Config) []field {
 		strField("stripe.api_base", "", &s.APIBase, optional(httpURL)),
 		strField("stripe.currency", "usd", &s.Currency, currency),
 		strField("stripe.dashboard_url", "https://dashboard.stripe.com", &s.DashboardURL, httpURL),
+		boolField("stripe.refund_on_fraud_warning", true, &s.RefundOnFraudWarning),
 
 		strField("upscaler.provider", ProviderUpsampler, &u.Provider, oneOf(ProviderUpsampler, ProviderLocal)),
 		durField("upscaler.poll_interval", "30s", &u.PollInterval, positive),
@@ -77,6 +78,7 @@ func fields(c *Config) []field {
 		durField("downloads.expiry", "24h", &c.Downloads.Expiry, positive),
 		durField("downloads.file_retention", "168h", &c.Downloads.FileRetention, positive),
 		boolField("downloads.revoke_on_full_refund", true, &c.Downloads.RevokeOnFullRefund),
+		secretField("downloads.token_key", &c.Downloads.TokenKey, optional(minChars(32))),
 
 		durField("checkout.abandon_after", "24h", &c.Checkout.AbandonAfter, positive),
 		listField("checkout.image_hosts", &c.Checkout.ImageHosts, hostPort),

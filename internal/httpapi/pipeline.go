@@ -21,7 +21,7 @@ type Pipeline interface {
 	Prices(w, h int) ([]pricing.Quote, error)
 	Checkout(ctx context.Context, rq pipeline.CheckoutRequest, actor job.Actor) (*pipeline.CheckoutResult, error)
 	HandleStripeWebhook(ctx context.Context, payload []byte, sig string) (*pipeline.WebhookResult, error)
-	HintAsync(jobID string, body []byte) error
+	HintAsync(cb pipeline.Callback) error
 	PaymentCompleted(ctx context.Context, jobID string, adminOverride bool, actor job.Actor) (*pipeline.QueueResult, error)
 	OpenDownload(ctx context.Context, token, clientIP string, count bool) (*pipeline.Download, error)
 }
@@ -123,7 +123,8 @@ func (s *Server) handleUpsamplerWebhook(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	if err := p.HintAsync(strings.ToLower(id), body); err != nil {
+	q := r.URL.Query()
+	if err := p.HintAsync(pipeline.Callback{JobID: strings.ToLower(id), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
