@@ -199,6 +199,9 @@ type Mail struct {
 	Subject  string
 	// TemplatesDir holds templates replacing the embedded ones by name.
 	TemplatesDir string
+	// MaxAttempts bounds the tries of a delivery email the server
+	// refuses for now; a permanent refusal stops at once.
+	MaxAttempts int
 }
 
 // Notify switches the shop owner's email notifications.

@@ -98,6 +98,7 @@ func fields(c *Config) []field {
 		strField("mail.reply_to", "", &m.ReplyTo, optional(address)),
 		strField("mail.subject", "Your hi-res image is ready", &m.Subject, nonEmpty, oneLine),
 		strField("mail.templates_dir", "", &m.TemplatesDir),
+		intField("mail.max_attempts", 5, &m.MaxAttempts, 1, 50),
 
 		boolField("notify.sale", true, &c.Notify.Sale),
 		boolField("notify.failed", true, &c.Notify.Failed),
