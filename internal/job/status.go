@@ -17,8 +17,8 @@ const (
 	StatusAwaitingPayment Status = "awaiting_payment" // Stripe checkout created
 	StatusPending         Status = "pending"          // paid, waiting for a worker
 	StatusProcessing      Status = "processing"       // being upscaled
-	StatusCompleted       Status = "completed"        // download ready and email sent
-	StatusFailed          Status = "failed"           // processing error; automatic refund
+	StatusCompleted       Status = "completed"        // file stored, download link issued and emailed (or flagged)
+	StatusFailed          Status = "failed"           // not made; the charge is refunded where it still can be
 	StatusAbandoned       Status = "abandoned"        // checkout expired or never paid
 )
 
@@ -33,11 +33,11 @@ type PaymentStatus string
 
 // Payment statuses.
 const (
-	PaymentPending           PaymentStatus = "pending"
-	PaymentPaid              PaymentStatus = "paid"
-	PaymentFailed            PaymentStatus = "failed"
-	PaymentPartiallyRefunded PaymentStatus = "partially_refunded"
-	PaymentRefunded          PaymentStatus = "refunded"
+	PaymentPending           PaymentStatus = "pending"            // checkout open, no money yet
+	PaymentPaid              PaymentStatus = "paid"               // Stripe collected the quoted amount
+	PaymentFailed            PaymentStatus = "failed"             // a payment attempt failed; nothing collected
+	PaymentPartiallyRefunded PaymentStatus = "partially_refunded" // part of the charge went back
+	PaymentRefunded          PaymentStatus = "refunded"           // the whole charge went back
 	// PaymentDisputed: the customer's bank disputes the charge; the
 	// download is revoked until the dispute is won.
 	PaymentDisputed PaymentStatus = "disputed"
