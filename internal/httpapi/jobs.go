@@ -37,7 +37,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Now()
-	resp := listResponse{Jobs: make([]jobView, 0, len(p.Jobs)), Total: p.Total, TotalCapped: p.TotalCapped,
+	resp := listResponse{Jobs: make([]jobView, 0, len(p.Jobs)), Total: p.Total, TotalExact: p.TotalExact, TotalCapped: !p.TotalExact,
 		Page: p.Page, PerPage: p.PerPage, TotalPages: p.TotalPages, NextCursor: p.NextCursor, PrevCursor: p.PrevCursor}
 	for _, j := range p.Jobs {
 		resp.Jobs = append(resp.Jobs, s.viewJob(j, now))

@@ -56,12 +56,12 @@ func (r *Results) Markdown() string {
 	p := r.Params
 	w("- Parameters, read from the data: status `%s`; email `%s`; UUID prefix `%s`; post id %d; week %s to %s.\n\n",
 		p.Status, p.Email, p.JobPrefix, p.PostID, p.WeekFrom.Format(time.DateOnly), p.WeekTo.Format(time.DateOnly))
-	w("**Daemon** is `store.List` (the page query plus the total from the counters, or counted up to %d), `store.Count` or `store.Counts`: "+
+	w("**Daemon** is `store.List` (the page query plus the total from the counters, or counted up to %d and then estimated), `store.Count` or `store.Counts`: "+
 		"what `GET /v1/jobs` runs before it writes JSON. **HTTP** is the same request to `GET /v1/jobs` on a `smid serve` subprocess over loopback, JSON included. "+
 		"**Legacy** is the original plugin's page view on `%s`, a copy of the same rows with that plugin's schema and single-column indexes: "+
 		"`SELECT COUNT(*) … WHERE …` then `SELECT * … WHERE … ORDER BY created_at DESC LIMIT %d OFFSET m`, its search being `(email LIKE '%%q%%' OR job_id LIKE '%%q%%')`. "+
 		"Each side gets one untimed warm-up, then the sides take turns; a side whose warm-up took over %s gets %d runs instead of %d (the runs column, daemon/legacy).\n\n",
-		store.TotalCap, legacyTable, r.Config.PerPage, r.Config.Slow, r.Config.SlowRuns, r.Config.Runs)
+		store.ExactCountLimit, legacyTable, r.Config.PerPage, r.Config.Slow, r.Config.SlowRuns, r.Config.Runs)
 
 	w("| case | daemon median | daemon p95 | HTTP median | legacy median | legacy p95 | runs | legacy ÷ daemon | target | result |\n")
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
