@@ -37,6 +37,9 @@ type DB struct {
 	jobs, events, counts, migrations string
 	refunds, stripeEvents, idem      string
 	batches, batchItems              string
+
+	// countLimit is ExactCountLimit; tests lower it.
+	countLimit int
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
@@ -68,7 +71,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		now = time.Now
 	}
 	return &DB{
-		db: dbx, prefix: p, now: now,
+		db: dbx, prefix: p, now: now, countLimit: ExactCountLimit,
 		jobs: p + "smi_jobs", events: p + "smi_job_events", counts: p + "smi_job_counts",
 		migrations: p + "smi_schema_migrations", refunds: p + "smi_refunds",
 		stripeEvents: p + "smi_stripe_events", idem: p + "smi_idempotency",

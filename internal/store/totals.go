@@ -29,13 +29,13 @@ func (s *DB) Count(ctx context.Context, f Filter) (total int64, estimate bool, e
 	var n int64
 	over := false
 	for _, b := range f.branches() {
-		args := append(b.args, ExactCountLimit+1)
+		args := append(b.args, s.countLimit+1)
 		var k int64
 		if err := s.db.GetContext(ctx, &k, s.q("SELECT COUNT(*) FROM (SELECT 1 FROM {jobs}"+b.where+" LIMIT ?) t"), args...); err != nil {
 			return 0, false, fmt.Errorf("count jobs: %w", err)
 		}
 		n += k
-		over = over || k > ExactCountLimit
+		over = over || k > int64(s.countLimit)
 	}
 	if !over {
 		return n, false, nil
