@@ -1,5 +1,15 @@
 package store
 
+import "context"
+
 // SetCountLimit lowers how far Count counts exactly, so a small table can
 // show an estimate.
 func (s *DB) SetCountLimit(n int) { s.countLimit = n }
+
+// IndexDDL is the ALTER that would add the jobs and events tables'
+// secondary indexes as they are now.
+func (s *DB) IndexDDL(ctx context.Context) string {
+	_, a, _ := s.secondaryIndexes(ctx, s.jobs)
+	_, b, _ := s.secondaryIndexes(ctx, s.events)
+	return a + ";" + b
+}

@@ -84,9 +84,9 @@ func (b *Bench) rows(ctx context.Context, table string) (int, error) {
 
 // seed fills wp_smi_jobs the way `smid seed` does, with two writers.
 func (b *Bench) seed(ctx context.Context) error {
-	b.logf("seeding %d jobs into %s.wp_smi_jobs (2 writers)…", b.cfg.Jobs, b.cfg.DB)
+	b.logf("seeding %d jobs into %s.wp_smi_jobs (smid seed's bulk load)…", b.cfg.Jobs, b.cfg.DB)
 	start, last := time.Now(), time.Now()
-	done, err := seed.Run(ctx, b.store, seed.New(1, b.cfg.Jobs, SeedAnchor), 5000, 2, func(done int) {
+	done, err := seed.Run(ctx, b.store, seed.New(1, b.cfg.Jobs, SeedAnchor), func(done int) {
 		if time.Since(last) > 10*time.Second {
 			last = time.Now()
 			b.logf("  %d jobs (%.0f rows/s)", done, float64(done)/time.Since(start).Seconds())
