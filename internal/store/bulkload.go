@@ -56,12 +56,23 @@ func (s *DB) BulkLoad(ctx context.Context, next func() *job.Job, ev EventInput, 
 	}
 	// The indexes come back however the load ends, even cancelled.
 	rebuild := func() error {
-		for _, ddl := range restore {
-			if _, err := s.db.ExecContext(context.WithoutCancel(ctx), ddl); err != nil {
-				return fmt.Errorf("bulk load: rebuild indexes (run by hand: %s): %w", ddl, err)
+		errs := make(chan error, len(restore))
+		for _, ddl := range restore { // one table each, side by side
+			go func() {
+				if _, err := s.db.ExecContext(context.WithoutCancel(ctx), ddl); err != nil {
+					errs <- fmt.Errorf("bulk load: rebuild indexes (run by hand: %s): %w", ddl, err)
+					return
+				}
+				errs <- nil
+			}()
+		}
+		var first error
+		for range restore {
+			if err := <-errs; err != nil && first == nil {
+				first = err
 			}
 		}
-		return nil
+		return first
 	}
 	done, deltas, err := s.loadChunks(ctx, next, ev, chunk, cfg.Progress)
 	if rerr := rebuild(); err == nil {
@@ -151,20 +162,50 @@ func (s *DB) loadChunks(ctx context.Context, next func() *job.Job, ev EventInput
 			}
 		}
 	}()
+	// The events load on a second connection, beside the next jobs chunk.
+	evq := make(chan *bytes.Buffer, 2)
+	evErr := make(chan error, 1)
+	go func() {
+		var err error
+		for buf := range evq {
+			if err == nil {
+				if err = s.loadData(ctx, s.events, "job_id, created_at, actor, type, to_status, message", buf); err != nil {
+					cancel()
+				}
+			}
+		}
+		evErr <- err
+	}()
+	done, err := s.loadJobs(ctx, out, evq, ev, progress)
+	close(evq)
+	if eerr := <-evErr; err == nil {
+		err = eerr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return done, deltas, err
+}
+
+// loadJobs loads each chunk's jobs and hands its events to evq; if the
+// server refuses local files it inserts both with multi-row INSERTs.
+func (s *DB) loadJobs(ctx context.Context, out <-chan *encoded, evq chan<- *bytes.Buffer, ev EventInput, progress func(int)) (int, error) {
 	done := 0
 	useInsert := false
 	for e := range out {
 		if !useInsert {
-			err := s.loadData(ctx, e)
+			err := s.loadData(ctx, s.jobs, insertColumns, &e.jobs)
 			if isMySQLErr(err, 1148, 3948, 4166) || (err != nil && strings.Contains(err.Error(), "local file")) {
 				useInsert = true // the server refuses local files
 			} else if err != nil {
-				return done, nil, err
+				return done, err
+			} else {
+				evq <- &e.events
 			}
 		}
 		if useInsert {
 			if err := s.insertRows(ctx, e.batch, ev); err != nil {
-				return done, nil, err
+				return done, err
 			}
 		}
 		done += len(e.batch)
@@ -172,29 +213,21 @@ func (s *DB) loadChunks(ctx context.Context, next func() *job.Job, ev EventInput
 			progress(done)
 		}
 	}
-	return done, deltas, ctx.Err()
+	return done, nil
 }
 
 var readerSeq atomic.Int64
 
-// loadData streams one encoded chunk with LOAD DATA LOCAL INFILE.
-func (s *DB) loadData(ctx context.Context, e *encoded) error {
-	for _, part := range []struct {
-		table, cols string
-		buf         *bytes.Buffer
-	}{
-		{s.jobs, insertColumns, &e.jobs},
-		{s.events, "job_id, created_at, actor, type, to_status, message", &e.events},
-	} {
-		name := fmt.Sprintf("smid-bulk-%d", readerSeq.Add(1))
-		buf := part.buf
-		mysql.RegisterReaderHandler(name, func() io.Reader { return buf })
-		_, err := s.db.ExecContext(ctx, "LOAD DATA LOCAL INFILE 'Reader::"+name+"' INTO TABLE "+part.table+
-			" CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("+part.cols+")")
-		mysql.DeregisterReaderHandler(name)
-		if err != nil {
-			return fmt.Errorf("bulk load %s: %w", part.table, err)
-		}
+// loadData streams one buffer of rows into a table with LOAD DATA LOCAL
+// INFILE.
+func (s *DB) loadData(ctx context.Context, table, cols string, buf *bytes.Buffer) error {
+	name := fmt.Sprintf("smid-bulk-%d", readerSeq.Add(1))
+	mysql.RegisterReaderHandler(name, func() io.Reader { return buf })
+	defer mysql.DeregisterReaderHandler(name)
+	_, err := s.db.ExecContext(ctx, "LOAD DATA LOCAL INFILE 'Reader::"+name+"' INTO TABLE "+table+
+		" CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("+cols+")")
+	if err != nil {
+		return fmt.Errorf("bulk load %s: %w", table, err)
 	}
 	return nil
 }
