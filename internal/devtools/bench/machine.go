@@ -32,6 +32,28 @@ type TableSize struct {
 }
 
 func (b *Bench) machine(ctx context.Context) Machine {
+	m := hostMachine(ctx)
+	var pool int64
+	b.raw.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&m.MariaDB, &pool)
+	m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
+	rows, err := b.raw.QueryContext(ctx, `SELECT t.table_name, t.data_length, t.index_length,
+		(SELECT COUNT(DISTINCT s.index_name) FROM information_schema.statistics s WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name)
+		FROM information_schema.tables t WHERE t.table_schema = ? AND t.table_name IN ('wp_smi_jobs', ?) ORDER BY t.table_name DESC`, b.cfg.DB, legacyTable)
+	if err == nil {
+		defer rows.Close()
+		for rows.Next() {
+			var t TableSize
+			if rows.Scan(&t.Name, &t.Data, &t.Index, &t.IndexCount) == nil {
+				m.Tables = append(m.Tables, t)
+			}
+		}
+	}
+	return m
+}
+
+// hostMachine is what the machine itself says: CPUs, RAM, load, Go and
+// the git tree.
+func hostMachine(ctx context.Context) Machine {
 	m := Machine{CPUs: runtime.NumCPU(), CPUModel: "unknown", RAM: "unknown", Go: runtime.Version()}
 	if body, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(body), "\n") {
@@ -50,21 +72,6 @@ func (b *Bench) machine(ctx context.Context) Machine {
 			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
 				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 				m.RAM = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
-			}
-		}
-	}
-	var pool int64
-	b.raw.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&m.MariaDB, &pool)
-	m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
-	rows, err := b.raw.QueryContext(ctx, `SELECT t.table_name, t.data_length, t.index_length,
-		(SELECT COUNT(DISTINCT s.index_name) FROM information_schema.statistics s WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name)
-		FROM information_schema.tables t WHERE t.table_schema = ? AND t.table_name IN ('wp_smi_jobs', ?) ORDER BY t.table_name DESC`, b.cfg.DB, legacyTable)
-	if err == nil {
-		defer rows.Close()
-		for rows.Next() {
-			var t TableSize
-			if rows.Scan(&t.Name, &t.Data, &t.Index, &t.IndexCount) == nil {
-				m.Tables = append(m.Tables, t)
 			}
 		}
 	}

@@ -17,6 +17,7 @@ type Params struct {
 	WeekTo     time.Time // inclusive, one second before the next week
 	Status     string    // the status the status cases filter on
 	ExportFrom time.Time // created_from that selects about 10,000 rows
+	PageIDs    []string  // the job ids of one page in the middle of the table
 }
 
 // ExportSmall is how many rows the small export selects.
@@ -45,6 +46,9 @@ func (b *Bench) params(ctx context.Context) (*Params, error) {
 	}
 	p.WeekFrom = lo.Add(hi.Sub(lo) / 2).Truncate(24 * time.Hour)
 	p.WeekTo = p.WeekFrom.Add(7*24*time.Hour - time.Second)
+	if err := b.raw.SelectContext(ctx, &p.PageIDs, "SELECT job_id FROM wp_smi_jobs WHERE id >= (SELECT (MIN(id) + MAX(id)) DIV 2 FROM wp_smi_jobs) ORDER BY id LIMIT ?", b.cfg.PerPage); err != nil {
+		return nil, err
+	}
 	if err := b.raw.GetContext(ctx, &p.ExportFrom, "SELECT created_at FROM wp_smi_jobs ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", ExportSmall-1); err != nil {
 		return nil, err
 	}

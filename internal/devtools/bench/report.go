@@ -129,6 +129,8 @@ func verdict(c CaseResult) string {
 		return "—"
 	case TargetFlat:
 		return metWord(c.Met, fmt.Sprintf("%.2f× page 1", c.Flat))
+	case TargetNear:
+		return metWord(c.Met, fmt.Sprintf("%.2f× its filter", c.Flat))
 	}
 	return metWord(c.Met, times(c.Ratio))
 }
@@ -182,7 +184,10 @@ func thousands(n int) string {
 // WriteSection puts section (which starts with Heading) into the markdown
 // file at path: in place of the previous one, up to the next "## " heading,
 // or at the end. Other sections are kept; a missing file gets an intro.
-func WriteSection(path, section string) error {
+func WriteSection(path, section string) error { return WriteSectionUnder(path, Heading, section) }
+
+// WriteSectionUnder is WriteSection for the section starting with heading.
+func WriteSectionUnder(path, heading, section string) error {
 	body, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		body, err = []byte(docIntro), nil
@@ -190,19 +195,19 @@ func WriteSection(path, section string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(replaceSection(string(body), section)), 0o644)
+	return os.WriteFile(path, []byte(replaceSection(string(body), heading, section)), 0o644)
 }
 
-func replaceSection(doc, section string) string {
+func replaceSection(doc, heading, section string) string {
 	section = strings.TrimRight(section, "\n") + "\n"
-	start := strings.Index(doc, Heading+"\n")
+	start := strings.Index(doc, heading+"\n")
 	if start < 0 {
 		return strings.TrimRight(doc, "\n") + "\n\n" + section
 	}
-	rest := doc[start+len(Heading)+1:]
+	rest := doc[start+len(heading)+1:]
 	end := len(doc)
 	if i := strings.Index(rest, "\n## "); i >= 0 {
-		end = start + len(Heading) + 1 + i + 1
+		end = start + len(heading) + 1 + i + 1
 		section += "\n"
 	}
 	return doc[:start] + section + doc[end:]
