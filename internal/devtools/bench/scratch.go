@@ -39,6 +39,9 @@ func (b *Bench) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if n != b.cfg.Jobs && b.cfg.Scale {
+		return fmt.Errorf("benchmark: %s.wp_smi_jobs has %d rows, not %d: seed it with smid seed first", b.cfg.DB, n, b.cfg.Jobs)
+	}
 	if n != b.cfg.Jobs {
 		if n >= 0 {
 			b.logf("%s.wp_smi_jobs has %d rows, not %d: dropping and re-seeding", b.cfg.DB, n, b.cfg.Jobs)
@@ -67,6 +70,9 @@ func (b *Bench) prepare(ctx context.Context) error {
 	} else {
 		b.logf("reusing %s.wp_smi_jobs: %d rows", b.cfg.DB, n)
 		b.Seeding = b.lastSeed(ctx)
+	}
+	if b.cfg.Scale {
+		return nil
 	}
 	return b.legacyCopy(ctx)
 }

@@ -31,6 +31,7 @@ func main() {
 	baseline := flag.String("baseline", "", "baseline file of ratios (docs/bench-baseline.json)")
 	check := flag.Bool("check", false, "compare the ratios with --baseline and fail on a regression beyond 30%")
 	write := flag.Bool("write-baseline", false, "store this run's ratios in --baseline")
+	flag.BoolVar(&cfg.Scale, "scale", false, "time the daemon alone on data seeded beforehand (the ten-million-job section)")
 	flag.Parse()
 	cfg.Invocation = strings.Join(append([]string{"smibench"}, os.Args[1:]...), " ")
 
@@ -48,6 +49,18 @@ func run(ctx context.Context, cfg bench.Config, out, baseline string, check, wri
 		return err
 	}
 	defer b.Close()
+	if cfg.Scale {
+		res, err := b.RunScale(ctx)
+		if err != nil {
+			return err
+		}
+		md := res.Markdown(cfg.Invocation)
+		fmt.Fprint(cfg.Out, "\n"+md)
+		if out == "" {
+			return nil
+		}
+		return bench.WriteSectionUnder(out, bench.ScaleHeading, md)
+	}
 	res, err := b.Run(ctx)
 	if err != nil {
 		return err
