@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -229,6 +230,8 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 	var query string
 	var args []any
 	switch {
+	case len(branches) > 1 && rd.col == "created_at" && rd.offset == 0:
+		return s.mergeBranches(ctx, branches, order, rd)
 	case len(branches) > 1:
 		keys := "id, created_at"
 		if rd.col != "created_at" {
@@ -258,6 +261,32 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return rows, nil
+}
+
+// mergeBranches reads each branch's first rows in index order, each as
+// cheap as a plain filter on its column, and keeps the first rd.limit of
+// them in created_at order: the merge a UNION would do, without the
+// temporary tables MariaDB builds for one.
+func (s *DB) mergeBranches(ctx context.Context, branches []branch, order string, rd read) ([]jobRow, error) {
+	var all []jobRow
+	for _, b := range branches {
+		var rows []jobRow
+		if err := s.db.SelectContext(ctx, &rows, s.q("SELECT "+jobColumns+" FROM {jobs}"+b.where+order+" LIMIT ?"), append(b.args, rd.limit)...); err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
+		}
+		all = append(all, rows...)
+	}
+	slices.SortFunc(all, func(a, b jobRow) int {
+		c := a.CreatedAt.Time.Compare(b.CreatedAt.Time)
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if rd.desc {
+			return -c
+		}
+		return c
+	})
+	return all[:min(len(all), rd.limit)], nil
 }
 
 func prefixCols(prefix, cols string) string {

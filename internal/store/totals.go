@@ -26,14 +26,24 @@ func (s *DB) Count(ctx context.Context, f Filter) (total int64, estimate bool, e
 		total, err = s.countShaped(ctx, f)
 		return total, false, err
 	}
+	// One statement, one bounded count per branch.
+	var parts []string
+	var args []any
+	for i, b := range f.branches() {
+		parts = append(parts, fmt.Sprintf("(SELECT COUNT(*) FROM (SELECT 1 FROM {jobs}%s LIMIT ?) t%d)", b.where, i))
+		args = append(append(args, b.args...), s.countLimit+1)
+	}
+	counts := make([]int64, len(parts))
+	dest := make([]any, len(parts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT "+strings.Join(parts, ", ")), args...).Scan(dest...); err != nil {
+		return 0, false, fmt.Errorf("count jobs: %w", err)
+	}
 	var n int64
 	over := false
-	for _, b := range f.branches() {
-		args := append(b.args, s.countLimit+1)
-		var k int64
-		if err := s.db.GetContext(ctx, &k, s.q("SELECT COUNT(*) FROM (SELECT 1 FROM {jobs}"+b.where+" LIMIT ?) t"), args...); err != nil {
-			return 0, false, fmt.Errorf("count jobs: %w", err)
-		}
+	for _, k := range counts {
 		n += k
 		over = over || k > int64(s.countLimit)
 	}
