@@ -86,7 +86,7 @@ func (r *Results) CheckBaseline(path string) ([]string, error) {
 		switch {
 		case !ok:
 			bad = append(bad, fmt.Sprintf("%s: case no longer measured", n))
-		case want.Self > 0 && got.Self > want.Self*Tolerance:
+		case want.Self > 0 && got.Self > max(want.Self, 1)*Tolerance:
 			bad = append(bad, fmt.Sprintf("%s: %.2f× its reference, baseline %.2f×", n, got.Self, want.Self))
 		case got.Legacy < want.Legacy/Tolerance:
 			bad = append(bad, fmt.Sprintf("%s: %.2f× the old plugin, baseline %.2f×", n, got.Legacy, want.Legacy))

@@ -128,7 +128,7 @@ func verdict(c CaseResult) string {
 	case TargetNone:
 		return "—"
 	case TargetFlat:
-		return metWord(c.Met, fmt.Sprintf("%.2f× page 1", c.Flat))
+		return metWord(c.Met, fmt.Sprintf("%.2f× its page 1", c.Flat))
 	case TargetNear:
 		return metWord(c.Met, fmt.Sprintf("%.2f× its filter", c.Flat))
 	}
