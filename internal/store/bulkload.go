@@ -144,7 +144,7 @@ func (s *DB) loadChunks(ctx context.Context, next func() *job.Job, ev EventInput
 				if j == nil {
 					break
 				}
-				bulkDefaults(j)
+				fillDefaults(j)
 				e.batch = append(e.batch, j)
 				encodeRow(&e.jobs, insertArgs(j))
 				encodeRow(&e.events, []any{j.JobID, j.CreatedAt.UTC(), string(ev.Actor), ev.Type, string(j.Status), ev.Message})
@@ -384,8 +384,8 @@ func encodeValue(b *bytes.Buffer, v any) {
 	}
 }
 
-// bulkDefaults fills what Insert would.
-func bulkDefaults(j *job.Job) {
+// fillDefaults fills what a new job leaves empty but its row needs.
+func fillDefaults(j *job.Job) {
 	if j.UpdatedAt.IsZero() {
 		j.UpdatedAt = j.CreatedAt
 	}

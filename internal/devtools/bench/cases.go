@@ -70,13 +70,7 @@ func (b *Bench) cases(ctx context.Context, p *Params) ([]Case, error) {
 		return store.ListQuery{Filter: f, OrderBy: "created_at", Desc: true, PerPage: pp, Page: page}
 	}
 	lastOf := func(f store.Filter) store.ListQuery { lq := newest(f, 0); lq.Last = true; return lq }
-	vals := func(kv ...string) url.Values {
-		v := url.Values{"per_page": {strconv.Itoa(pp)}}
-		for i := 0; i < len(kv); i += 2 {
-			v.Set(kv[i], kv[i+1])
-		}
-		return v
-	}
+	vals := func(kv ...string) url.Values { return perPage(pp, kv...) }
 	statusRows, _, err := b.store.Count(ctx, byStatus)
 	if err != nil {
 		return nil, err
@@ -107,9 +101,7 @@ func (b *Bench) cases(ctx context.Context, p *Params) ([]Case, error) {
 	week := store.Filter{Statuses: status, CreatedFrom: &p.WeekFrom, CreatedTo: &p.WeekTo}
 	wfrom, wto := p.WeekFrom.Format(time.RFC3339), p.WeekTo.Format(time.RFC3339)
 	// The screen's date filter sends site-local day bounds: Athens, +02:00.
-	athens := time.FixedZone("+02:00", 2*3600)
-	lfrom := time.Date(p.WeekFrom.Year(), p.WeekFrom.Month(), p.WeekFrom.Day(), 0, 0, 0, 0, athens)
-	lto := lfrom.AddDate(0, 0, 7).Add(-time.Second)
+	lfrom, lto := p.localWeek()
 	paid := []job.PaymentStatus{job.PaymentPaid}
 	localWeek := store.Filter{Statuses: status, PaymentStatuses: paid, CreatedFrom: &lfrom, CreatedTo: &lto}
 	statusWhere, statusArgs := " WHERE status = ?", []any{p.Status}

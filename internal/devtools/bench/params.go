@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -53,4 +55,21 @@ func (b *Bench) params(ctx context.Context) (*Params, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// perPage is a GET /v1/jobs query with per_page and the given pairs.
+func perPage(pp int, kv ...string) url.Values {
+	v := url.Values{"per_page": {strconv.Itoa(pp)}}
+	for i := 0; i < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// localWeek is the parameters' week as a site in Athens (+02:00) sends
+// it: local midnight to the last second of the seventh local day.
+func (p *Params) localWeek() (from, to time.Time) {
+	athens := time.FixedZone("+02:00", 2*3600)
+	from = time.Date(p.WeekFrom.Year(), p.WeekFrom.Month(), p.WeekFrom.Day(), 0, 0, 0, 0, athens)
+	return from, from.AddDate(0, 0, 7).Add(-time.Second)
 }

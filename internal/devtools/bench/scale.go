@@ -52,18 +52,10 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 	}
 	done := store.Filter{Statuses: []job.Status{job.StatusCompleted}}
 	failed := store.Filter{Statuses: []job.Status{job.StatusFailed}}
-	athens := time.FixedZone("+02:00", 2*3600)
-	lfrom := time.Date(p.WeekFrom.Year(), p.WeekFrom.Month(), p.WeekFrom.Day(), 0, 0, 0, 0, athens)
-	lto := lfrom.AddDate(0, 0, 7).Add(-time.Second)
+	lfrom, lto := p.localWeek()
 	week := store.Filter{Statuses: []job.Status{job.StatusCompleted}, PaymentStatuses: []job.PaymentStatus{job.PaymentPaid}, CreatedFrom: &lfrom, CreatedTo: &lto}
 	at := func(lq store.ListQuery, mod func(*store.ListQuery)) store.ListQuery { mod(&lq); return lq }
-	v := func(kv ...string) url.Values {
-		out := url.Values{"per_page": {strconv.Itoa(pp)}}
-		for i := 0; i < len(kv); i += 2 {
-			out.Set(kv[i], kv[i+1])
-		}
-		return out
-	}
+	v := func(kv ...string) url.Values { return perPage(pp, kv...) }
 	completedTotal, _, err := b.store.Count(ctx, done)
 	if err != nil {
 		return nil, err
