@@ -13,3 +13,6 @@ func (s *DB) IndexDDL(ctx context.Context) string {
 	_, b, _ := s.secondaryIndexes(ctx, s.events)
 	return a + ";" + b
 }
+
+// WaitRefined waits for the background counts started so far.
+func (s *DB) WaitRefined() { s.refine.wg.Wait() }

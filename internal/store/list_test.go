@@ -370,6 +370,12 @@ func TestTotalsExactOrEstimated(t *testing.T) {
 	if err != nil || !estimate || total < 51 || total < int64(n)/2 || total > int64(n)*2 {
 		t.Fatalf("domain estimate %d estimate=%v, want about %d", total, estimate, n)
 	}
+	// The next request gets the full count made in the background.
+	db.WaitRefined()
+	total, estimate, _ = db.Count(ctx, store.Filter{Search: q})
+	if !estimate || total != int64(n) {
+		t.Fatalf("refined domain total %d (estimate=%v), want %d", total, estimate, n)
+	}
 	done := []job.Status{job.StatusCompleted}
 	want := len(reference(all, func(j *job.Job) bool {
 		return j.Status == job.StatusCompleted && strings.HasSuffix(j.Email, "@example.com")

@@ -40,6 +40,7 @@ type DB struct {
 
 	// countLimit is ExactCountLimit; tests lower it.
 	countLimit int
+	refine     refiner
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
@@ -89,7 +90,10 @@ func describe(err error) string {
 }
 
 // Close closes the pool.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.refine.stop()
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -20,7 +20,8 @@ const ExactCountLimit = 10000
 // is an estimate. Statuses, payment statuses and a date range, in any
 // combination, are exact from the counters (a range on site-local day
 // bounds counts its partial first and last UTC days on the index); other
-// filters are counted up to ExactCountLimit, then estimated.
+// filters are counted up to ExactCountLimit, then estimated, and counted
+// in full in the background for the next request to answer.
 func (s *DB) Count(ctx context.Context, f Filter) (total int64, estimate bool, err error) {
 	if f.counterShaped() {
 		total, err = s.countShaped(ctx, f)
@@ -49,6 +50,9 @@ func (s *DB) Count(ctx context.Context, f Filter) (total int64, estimate bool, e
 	}
 	if !over {
 		return n, false, nil
+	}
+	if counted, ok := s.refinedCount(f); ok {
+		return max(counted, n), true, nil
 	}
 	est, err := s.estimate(ctx, f)
 	if err != nil {
