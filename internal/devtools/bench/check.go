@@ -14,7 +14,9 @@ const Tolerance = 1.3
 
 // Baseline is the ratios of one run, committed so later runs are held to
 // them. Ratios, not times: each is taken side by side in one run, so a
-// busier or faster machine moves both sides.
+// busier or faster machine moves both sides; and ratios of each side's
+// fastest run, which other work on a shared machine disturbs least (the
+// medians move by several times at a load average of 30).
 type Baseline struct {
 	Jobs   int                      `json:"jobs"`
 	Taken  time.Time                `json:"taken"`
@@ -34,10 +36,18 @@ type BaselineRatio struct {
 // Baseline makes the baseline of these results.
 func (r *Results) Baseline() Baseline {
 	bl := Baseline{Jobs: r.Params.Rows, Taken: r.Date, Tree: r.Machine.Tree, Cases: map[string]BaselineRatio{}}
+	fastest := map[string]time.Duration{}
 	for _, c := range r.Cases {
-		br := BaselineRatio{Legacy: round3(c.Ratio)}
+		fastest[c.Name] = c.Daemon.Fastest()
+	}
+	for _, c := range r.Cases {
+		br := BaselineRatio{Legacy: round3(float64(c.Legacy.Fastest()) / float64(c.Daemon.Fastest()))}
 		if c.Target.relative() {
-			br.Self = round3(c.Flat)
+			ref := fastest[r.Cases[0].Name]
+			if c.Versus != "" {
+				ref = fastest[c.Versus]
+			}
+			br.Self = round3(float64(c.Daemon.Fastest()) / float64(ref))
 		}
 		bl.Cases[c.Name] = br
 	}
