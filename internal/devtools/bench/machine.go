@@ -91,3 +91,13 @@ func loadAvg() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// Load1 is the 1-minute load average, 0 when unknown.
+func Load1() float64 {
+	f := strings.Fields(loadAvg())
+	if len(f) == 0 {
+		return 0
+	}
+	x, _ := strconv.ParseFloat(f[0], 64)
+	return x
+}

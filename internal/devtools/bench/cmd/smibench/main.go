@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -31,12 +32,17 @@ func main() {
 	baseline := flag.String("baseline", "", "baseline file of ratios (docs/bench-baseline.json)")
 	check := flag.Bool("check", false, "compare the ratios with --baseline and fail on a regression beyond 30%")
 	write := flag.Bool("write-baseline", false, "store this run's ratios in --baseline")
+	maxLoad := flag.Float64("max-load", 2*float64(runtime.NumCPU()), "with --check: above this 1-minute load average the machine is too busy to judge; say so and pass")
 	flag.BoolVar(&cfg.Scale, "scale", false, "time the daemon alone on data seeded beforehand (the ten-million-job section)")
 	flag.Parse()
 	cfg.Invocation = strings.Join(append([]string{"smibench"}, os.Args[1:]...), " ")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *check && bench.Load1() > *maxLoad {
+		fmt.Printf("smibench: NOT CHECKED: load average %.1f is above --max-load %.1f; two runs of the same code differ by more than 30%% on a machine this busy\n", bench.Load1(), *maxLoad)
+		return
+	}
 	if err := run(ctx, cfg, *out, *baseline, *check, *write); err != nil {
 		fmt.Fprintln(os.Stderr, "smibench:", err)
 		os.Exit(1)
