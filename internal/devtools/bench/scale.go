@@ -90,7 +90,6 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
 	for _, c := range cases {
 		r := ScaleResult{Name: c.name}
 		fn := c.fn
@@ -115,19 +114,9 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 				t  *Timing
 			}{func(ctx context.Context) error { _, err := srv.get(ctx, "/v1/jobs", hv); return err }, &r.HTTP})
 		}
-		for _, s := range sides {
-			if _, err := timeOnce(ctx, s.fn); err != nil {
-				return nil, fmt.Errorf("benchmark: %s: %w", c.name, err)
-			}
-		}
-		for range b.cfg.Runs {
-			for _, s := range sides {
-				d, err := timeOnce(ctx, s.fn)
-				if err != nil {
-					return nil, err
-				}
-				s.t.Runs = append(s.t.Runs, d)
-			}
+		if err := timeSides(ctx, b.cfg.Runs, sides); err != nil {
+			srv.stop()
+			return nil, fmt.Errorf("benchmark: %s: %w", c.name, err)
 		}
 		b.logf("  %-50s store %9s  HTTP %9s  rows %d total %d exact %v", c.name, ms(r.Daemon.Median()), ms(r.HTTP.Median()), r.Rows, r.Total, r.Exact)
 		res.Cases = append(res.Cases, r)
@@ -142,6 +131,28 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// timeSides gives each side an untimed warm-up, then times them in turn.
+func timeSides(ctx context.Context, runs int, sides []struct {
+	fn func(context.Context) error
+	t  *Timing
+}) error {
+	for _, s := range sides {
+		if _, err := timeOnce(ctx, s.fn); err != nil {
+			return err
+		}
+	}
+	for range runs {
+		for _, s := range sides {
+			d, err := timeOnce(ctx, s.fn)
+			if err != nil {
+				return err
+			}
+			s.t.Runs = append(s.t.Runs, d)
+		}
+	}
+	return nil
+}
 
 // Markdown renders the ten-million-job section.
 func (r *ScaleResults) Markdown(invocation string) string {
