@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint deps bench bench-check bench-baseline demo clean
+.PHONY: build test test-go test-php lint deps bench bench-check bench-baseline demo fuzz clean
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -49,6 +49,24 @@ bench-check: build
 
 bench-baseline: build
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-check-db) && $(BENCH_CHECK) --dsn "root@unix($$sock)/" --write-baseline
+
+# Each fuzz target for FUZZTIME, one after another (plain `go test` runs only
+# their seed corpora in testdata/fuzz). FuzzDownload needs the private MariaDB.
+# FUZZPARALLEL workers per target: 1 keeps a shared machine usable. A new
+# input is shrunk for at most FUZZMINIMIZE, so the slower targets keep exploring.
+FUZZTIME ?= 60s
+FUZZPARALLEL ?= 1
+FUZZMINIMIZE ?= 10s
+FUZZ_TARGETS := pricing:FuzzQuote stripe:FuzzVerifyEvent stripe:FuzzEventObject \
+	store:FuzzParseFilter store:FuzzCursor httpapi:FuzzParseList httpapi:FuzzCSVWriter \
+	httpapi:FuzzDownload config:FuzzParseWPConfig config:FuzzWPConfigRoundTrip upscale:FuzzUpsamplerAnswer
+
+fuzz: deps
+	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && export SMI_TEST_DSN="root@unix($$sock)/" && failed="" && \
+	  for t in $(FUZZ_TARGETS); do pkg=./internal/$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
+	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
+	  done; \
+	  if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the failing input is in that package's testdata/fuzz)"; exit 1; fi
 
 demo: deps build
 	@bash scripts/demo.sh

@@ -50,7 +50,7 @@ func (s *Service) PaymentCompleted(ctx context.Context, jobID string, adminOverr
 	if !j.PaymentStatus.Captured() && j.StripeCheckoutSessionID != nil {
 		// The webhook may be late or lost: ask Stripe before refusing.
 		if sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID); err == nil && sess.PaymentStatus == "paid" {
-			queued, err := s.recordPaid(ctx, jobID, sess, actor)
+			queued, err := s.markPaid(ctx, jobID, sess, actor)
 			if err != nil {
 				return nil, err
 			}
@@ -81,21 +81,29 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 	var prevUpsampler *string
 	// A refund still waiting for Stripe's answer would land after the job
 	// is queued again: the work would be redone and refunded too.
-	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending, NoRefundInFlight: true,
+	// Claim moves the fence on: whatever still runs of the previous
+	// attempt (a slow download, a late callback) can no longer write.
+	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending, NoRefundInFlight: true, Claim: true,
 		Check: func(cur *job.Job, set store.Set) error {
 			from, prevUpsampler = cur.Status, cur.UpsamplerJobID
 			if cur.Status == job.StatusPending && cur.DueAt != nil {
 				return errNoChange
 			}
-			if cur.Status == job.StatusProcessing && !opt.Force && s.upscaleAlive(cur) {
-				return job.Errorf(job.EConflict, "an upscale is running for this job (started %s); wait for it, or pass force to start another", cur.ProcessingStartedAt.Format("15:04:05 MST"))
-			}
-			paid := cur.PaymentStatus == job.PaymentPaid || cur.PaymentStatus == job.PaymentPartiallyRefunded
-			if !paid && !opt.AllowUnpaid {
-				if cur.PaymentStatus == job.PaymentRefunded {
+			// The rulebook says what a retry of this job needs; the admin
+			// must have chosen it.
+			for _, need := range job.RetryVerdict(cur, s.facts(cur, nil)).Requires {
+				switch {
+				case need == "force" && !opt.Force:
+					started := "recently"
+					if cur.ProcessingStartedAt != nil {
+						started = cur.ProcessingStartedAt.Format("15:04:05 MST")
+					}
+					return job.Errorf(job.EConflict, "an upscale is running for this job (started %s); wait for it, or pass force to start another", started)
+				case need == "allow_unpaid" && !opt.AllowUnpaid && cur.PaymentStatus == job.PaymentRefunded:
 					return job.Errorf(job.EConflict, "the job was refunded; retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway — the work is given away")
+				case need == "allow_unpaid" && !opt.AllowUnpaid:
+					return job.Errorf(job.EConflict, "the job is not paid (payment status %s); retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway", cur.PaymentStatus)
 				}
-				return job.Errorf(job.EConflict, "the job is not paid (payment status %s); retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway", cur.PaymentStatus)
 			}
 			set["due_at"] = now
 			set["attempts"] = 0
@@ -108,6 +116,9 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 			set["upscaled_file_path"] = nil
 			set["failed_at"] = nil
 			set["email_attempts"] = 0
+			set["next_download_token"] = nil
+			set["next_download_expires_at"] = nil
+			set["next_token_seq"] = nil
 			return nil
 		},
 		Event: store.EventInput{Actor: actor, Type: "requeued", Message: "queued for upscaling again: " + opt.Reason,
@@ -133,20 +144,6 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 	}
 	s.notify()
 	return s.result(j, true, "queued for upscaling"), nil
-}
-
-// upscaleAlive reports whether a processing job may still finish by
-// itself: its worker holds a live lease, or its upscale is within the
-// timeout.
-func (s *Service) upscaleAlive(j *job.Job) bool {
-	now := s.cfg.Now()
-	if j.LeaseExpiresAt != nil && j.LeaseExpiresAt.After(now) {
-		return true
-	}
-	if j.UpsamplerJobID != nil && j.SubmittedAt != nil && now.Sub(*j.SubmittedAt) < s.cfg.UpscaleTimeout && j.DueAt != nil {
-		return true
-	}
-	return j.UpscaledFilePath != nil && j.DueAt != nil // delivering
 }
 
 func (s *Service) result(j *job.Job, queued bool, msg string) *QueueResult {
