@@ -179,6 +179,6 @@ func (r *ScaleResults) Markdown(invocation string) string {
 	}
 	e := r.Export
 	w("\n**Export** of every job, `GET /v1/jobs/export.csv` (newest first) on a fresh `smid serve`: %s rows in %s, %s rows/s, peak RSS (`VmHWM`) %.1f MiB.\n",
-		thousands(e.Rows), (time.Duration(float64(e.Rows)/e.SmidRate()*float64(time.Second))).Round(time.Second), thousands(int(e.SmidRate())), float64(e.MaxRSS())/(1<<20))
+		thousands(e.Rows), (time.Duration(float64(e.Rows) / e.SmidRate() * float64(time.Second))).Round(time.Second), thousands(int(e.SmidRate())), float64(e.MaxRSS())/(1<<20))
 	return b.String()
 }
