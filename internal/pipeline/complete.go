@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/sellmyimages/smid/internal/failpoint"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/storage"
@@ -43,6 +44,7 @@ func (s *Service) storeResult(ctx context.Context, j *job.Job, res upscale.Resul
 		return nil, err
 	}
 	defer rc.Close()
+	rc = failpoint.Reader("during_result_download", rc)
 	saved, err := s.files.Save(ctx, j.JobID, rc)
 	if err != nil {
 		return nil, err
@@ -103,12 +105,14 @@ func (s *Service) deliverWith(ctx context.Context, j *job.Job, file store.Set) {
 		}
 		return
 	}
+	failpoint.Hit("after_file_recorded")
 	sent := false
 	if j.Email != "" {
 		if err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires)); err != nil {
 			s.deliveryProblem(ctx, j, "sending the delivery email failed", err)
 			return
 		}
+		failpoint.Hit("after_email_sent")
 		sent = true
 	}
 	msg := "download ready and email sent"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/sellmyimages/smid/internal/failpoint"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/store"
@@ -95,6 +96,7 @@ func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, 
 // is also how cron retries a reservation Stripe never answered.
 func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, notify, existing bool) (*RefundResult, error) {
 	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j))
+	failpoint.Hit("after_stripe_refund")
 	if err != nil {
 		perr := stripeErr(err)
 		var e *job.Error

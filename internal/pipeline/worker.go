@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sellmyimages/smid/internal/failpoint"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/upscale"
@@ -134,6 +135,7 @@ func (s *Service) Work(ctx context.Context) (did bool, err error) {
 	if err != nil || j == nil {
 		return false, err
 	}
+	failpoint.Hit("after_claim")
 	s.submit(ctx, j)
 	return true, nil
 }
@@ -141,6 +143,7 @@ func (s *Service) Work(ctx context.Context) (did bool, err error) {
 // submit sends a claimed job to the provider and records the answer.
 func (s *Service) submit(ctx context.Context, j *job.Job) {
 	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.upsamplerWebhook(j.JobID))
+	failpoint.Hit("after_submit_sent")
 	if err != nil {
 		if upscale.IsTransient(err) && j.Attempts < s.cfg.MaxAttempts {
 			s.retryLater(ctx, j, err)
