@@ -1,0 +1,173 @@
+package faults
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/devtools/proc"
+)
+
+// Replica is one `smid serve` on the stack's database, restarted as often
+// as a test likes on the same port.
+type Replica struct {
+	s       *Stack
+	name    string
+	port    int
+	logPath string
+	proc    *proc.Process
+	client  *http.Client
+	from    int64 // where the current run's log begins
+	halting bool  // Stop is ending the run: its SIGTERM is no crash
+
+	// Starts and Kills count the runs and the SIGKILLs that ended them.
+	Starts, Kills int
+}
+
+// AddReplica reserves a port and a log for a new replica; Start runs it.
+func (s *Stack) AddReplica() *Replica {
+	port, err := proc.FreePort()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.replicas)
+	r := &Replica{s: s, name: fmt.Sprintf("smid-%d", n), port: port,
+		logPath: filepath.Join(s.dir, fmt.Sprintf("smid-%d.log", n)), client: &http.Client{Timeout: 30 * time.Second}}
+	s.replicas = append(s.replicas, r)
+	return r
+}
+
+// Start runs `smid serve` with failpoints armed (SMID_FAILPOINTS syntax; ""
+// for none) and waits until it answers /healthz. It reports false when
+// the process died before answering (a failpoint can fire that early).
+// It may be called from any goroutine: it fails the test with Errorf.
+func (r *Replica) Start(failpoints string, seed int64) bool {
+	if r.proc != nil && !r.proc.Exited() {
+		r.s.t.Errorf("%s is already running", r.name)
+		return true
+	}
+	env := r.s.env("SMI_API_LISTEN=127.0.0.1:"+itoa(r.port))
+	if failpoints != "" {
+		env = append(env, "SMID_FAILPOINTS="+failpoints, fmt.Sprintf("SMID_FAILPOINT_SEED=%d", seed))
+	}
+	if fi, err := os.Stat(r.logPath); err == nil {
+		r.from = fi.Size()
+	}
+	p, err := proc.Start(r.name, r.logPath, env, r.s.bin, "serve", "--config", r.s.ConfigPath)
+	if err != nil {
+		r.s.t.Error(err)
+		return false
+	}
+	r.proc, r.halting = p, false
+	r.Starts++
+	err = proc.WaitHTTP(context.Background(), p, r.URL()+"/healthz", 30*time.Second)
+	if err != nil && !p.Exited() {
+		r.s.t.Errorf("%s did not start: %v", r.name, err)
+		p.Kill()
+	}
+	if p.Exited() {
+		r.noteExit()
+		return false
+	}
+	return true
+}
+
+// noteExit counts a SIGKILL, and fails the test for any other end: a
+// replica that exits on its own is a crash the suite did not ask for.
+func (r *Replica) noteExit() {
+	if r.proc.KilledBySignal() {
+		r.Kills++
+		return
+	}
+	if r.halting {
+		return
+	}
+	r.s.t.Errorf("%s exited on its own (%v); its log:\n%s", r.name, r.proc.Err(), r.proc.Tail(3000))
+}
+
+// WaitDeath waits up to within for the process to end; it reports whether
+// it did (and was killed).
+func (r *Replica) WaitDeath(within time.Duration) bool {
+	select {
+	case <-r.proc.Done():
+		r.noteExit()
+		return true
+	case <-time.After(within):
+		return false
+	}
+}
+
+// Kill sends SIGKILL from outside.
+func (r *Replica) Kill() {
+	if r.proc != nil && !r.proc.Exited() {
+		r.proc.Kill()
+		r.noteExit()
+	}
+}
+
+// Stop ends the replica gracefully (SIGTERM), if it runs.
+func (r *Replica) Stop() {
+	if r.proc != nil && !r.proc.Exited() {
+		r.halting = true
+		r.proc.Stop(10 * time.Second)
+	}
+}
+
+// Running reports whether the process runs.
+func (r *Replica) Running() bool { return r.proc != nil && !r.proc.Exited() }
+
+// URL is the replica's API base.
+func (r *Replica) URL() string { return "http://127.0.0.1:" + itoa(r.port) }
+
+// Log is the replica's whole log (every run appends to it).
+func (r *Replica) Log() string { return proc.TailFile(r.logPath, 1<<30) }
+
+func (r *Replica) do(method, path, ctype string, body []byte, hdr map[string]string) (*http.Response, error) {
+	req, err := http.NewRequest(method, r.URL()+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.s.Secret)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	return r.client.Do(req)
+}
+
+func (r *Replica) post(path, ctype string, body []byte, hdr map[string]string) (*http.Response, error) {
+	return r.do(http.MethodPost, path, ctype, body, hdr)
+}
+
+// get fetches path and returns the status and body.
+func (r *Replica) get(path string) (int, []byte, error) {
+	resp, err := r.do(http.MethodGet, path, "", nil, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// RunLog is the log of the current (or last) run.
+func (r *Replica) RunLog() string {
+	b, err := os.ReadFile(r.logPath)
+	if err != nil || int64(len(b)) < r.from {
+		return ""
+	}
+	return string(b[r.from:])
+}
+
+// logCount counts the lines of the replica's log that contain s.
+func (r *Replica) logCount(s string) int { return strings.Count(r.Log(), s) }
