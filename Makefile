@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint deps bench demo clean
+.PHONY: build test test-go test-php lint deps bench demo clean faults
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -35,6 +35,13 @@ bench: deps build
 	@# The pipeline and admin figures print as benchmark metrics; docs/benchmarks.md records a run of them.
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
 	  SMI_TEST_DSN="root@unix($$sock)/" go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/devtools/bench/pipelinebench/
+
+# The fault suite in full: 20 kill -9 per pipeline step instead of the 5 that
+# `make test` runs (see docs/reliability.md).
+faults: deps build
+	@set -o pipefail && sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
+	  SMI_FAULTS_FULL=1 SMI_TEST_DSN="root@unix($$sock)/" SMI_SMID_BIN="$(CURDIR)/bin/smid" \
+	  go test -count=1 -v -timeout 60m ./internal/devtools/faults/ | grep -E '^(=== RUN|--- |    [a-z_]+_test.go|PASS|FAIL|ok)'
 
 demo: deps build
 	@bash scripts/demo.sh

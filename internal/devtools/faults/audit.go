@@ -134,6 +134,13 @@ func (s *Stack) Audit(orders []Order) Outcome {
 		default:
 			out.problem(&out.Lost, o.ID, "lost: %s/%s, refunded %d of %d (failing order: %v)", j.Status, j.PaymentStatus, refunded, charged, o.Failing)
 		}
+		if !o.Failing && j.Status == "failed" {
+			why := ""
+			if j.LastError != nil {
+				why = *j.LastError
+			}
+			out.Problems = append(out.Problems, o.ID[:8]+": an upscale that succeeded at Upsampler failed (refunded): "+why)
+		}
 		if o.Failing && j.Status == "completed" {
 			out.Problems = append(out.Problems, o.ID[:8]+": an upscale that failed at Upsampler completed")
 		}

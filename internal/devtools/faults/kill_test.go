@@ -17,6 +17,7 @@ var steps = []string{"after_claim", "after_submit_sent", "during_result_download
 // upscale fails; then, with nothing armed, lets everything settle and
 // judges what a customer would see.
 func TestKillAtEachStep(t *testing.T) {
+	t.Parallel()
 	kills := 5
 	if Full() {
 		kills = 20

@@ -29,6 +29,7 @@ type Job struct {
 	PaymentIntent  *string `json:"stripe_payment_intent_id"`
 	EmailSent      bool    `json:"email_sent"`
 	Attempts       int     `json:"attempts"`
+	LastError      *string `json:"last_error"`
 }
 
 // Detail is GET /v1/jobs/{id}.

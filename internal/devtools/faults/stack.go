@@ -40,8 +40,11 @@ type Options struct {
 	// CallbackCopies is how many times at once each Upsampler callback is
 	// forwarded to the daemon (default 1).
 	CallbackCopies int
-	// Cron overrides cron schedules (key: cron.<name>).
+	// Cron overrides cron schedules (key: the name under cron:).
 	Cron map[string]string
+	// PollInterval and UpscaleTimeout are upscaler.poll_interval (1s)
+	// and upscaler.timeout (10s).
+	PollInterval, UpscaleTimeout time.Duration
 	// Extra is YAML appended to the configuration.
 	Extra string
 }
@@ -157,8 +160,8 @@ stripe:
   api_base: %q
 upscaler:
   provider: upsampler
-  poll_interval: 1s
-  timeout: 10s
+  poll_interval: %s
+  timeout: %s
   max_attempts: 3
 upsampler:
   api_key: %q
@@ -178,7 +181,8 @@ mail:
 storage:
   dir: %q
 cron:
-%s%s`, s.DSN, s.Secret, s.site.URL, s.WebhookSecret, s.Stripe.URL(), s.Up.APIKey(), s.upURL, host,
+%s%s`, s.DSN, s.Secret, s.site.URL, s.WebhookSecret, s.Stripe.URL(),
+		cmp.Or(s.opts.PollInterval, time.Second), cmp.Or(s.opts.UpscaleTimeout, 10*time.Second), s.Up.APIKey(), s.upURL, host,
 		s.Mail.SMTPPort(), filepath.Join(s.dir, "files"), cr.String(), s.opts.Extra)
 	s.ConfigPath = filepath.Join(s.dir, "smid.yaml")
 	if err := os.WriteFile(s.ConfigPath, []byte(yaml), 0o600); err != nil {

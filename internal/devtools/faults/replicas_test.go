@@ -1,0 +1,122 @@
+package faults
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
+)
+
+const pollPeriod = 2 * time.Second
+
+// TestReplicas runs two and then three `smid serve` on one database.
+// First, undisturbed, it counts the runs of the poll task across the
+// replicas while three upscales are under way (each run checks one job:
+// with upscaler.poll_interval under a second the budget is one check a
+// run), which must be one per tick of cron.poll, not one per replica.
+// Then, under SIGKILLs of random replicas, a workload must end as with
+// one daemon: nothing lost, no refund doubled, every link working, and
+// each job submitted once.
+//
+// One replica alone runs first as the control: it shows the count is the
+// daemon's and not the harness's.
+func TestReplicas(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("%d replica(s)", n), func(t *testing.T) { replicas(t, n) })
+	}
+}
+
+func replicas(t *testing.T, n int) {
+	s := NewStack(t, Options{
+		Upsampler:    upscaletest.Options{ProcessingTime: 14 * time.Second, Webhook: upscaletest.WebhookNever},
+		PollInterval: 500 * time.Millisecond, UpscaleTimeout: 40 * time.Second,
+		Cron: map[string]string{"poll": "@every " + pollPeriod.String()},
+	})
+	var rs []*Replica
+	for range n {
+		r := s.AddReplica()
+		if !r.Start("", 0) {
+			t.Fatal("smid did not start")
+		}
+		rs = append(rs, r)
+	}
+
+	// The ticks: three jobs under way, nothing else to do.
+	watch := s.PlaceOrders(0, 3, 0)
+	var ids []string
+	deadline := time.Now().Add(30 * time.Second)
+	for len(ids) < len(watch) && time.Now().Before(deadline) {
+		ids = ids[:0]
+		for _, o := range watch {
+			if d := s.Get(o.ID); d.Job.UpsamplerJobID != nil {
+				ids = append(ids, *d.Job.UpsamplerJobID)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(ids) < len(watch) {
+		t.Fatalf("only %d of %d jobs submitted after 30 s", len(ids), len(watch))
+	}
+	from := time.Now().Add(time.Second)
+	window := 10 * time.Second
+	time.Sleep(time.Until(from.Add(window)))
+	runs := pollRuns(s, ids, from, from.Add(window))
+	most := int(window/pollPeriod) + 1
+	t.Logf("matrix | %d replica(s), cron.poll every %s | 0 kills | %d poll runs in %s, at most %d with one run a tick",
+		n, pollPeriod, runs, window, most)
+	if runs > most {
+		t.Errorf("%d replicas ran the poll task %d times in %s; one run per tick is at most %d", n, runs, window, most)
+	}
+	if n == 1 {
+		return
+	}
+	s.Settle(watch, time.Minute)
+
+	// The kills.
+	orders := s.PlaceOrders(10, 9, 3)
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	kills := 0
+	for kills < 2*n {
+		time.Sleep(1500 * time.Millisecond)
+		r := rs[rng.IntN(n)]
+		r.Kill()
+		kills++
+		time.Sleep(500 * time.Millisecond)
+		r.Start("", 0)
+	}
+	s.Settle(orders, 3*time.Minute)
+	out := s.Audit(append(watch, orders...))
+	t.Logf("matrix | %d replicas, random SIGKILLs | %d kills | %s", n, kills, out)
+	for _, p := range out.Problems {
+		t.Log(p)
+	}
+	requireClean(t, out)
+	if twice := len(watch) + len(orders) - out.SubmissionsPerJob[1]; twice > 0 {
+		t.Errorf("%d jobs were submitted more than once (per job %s) under %d kills", twice, histogram(out.SubmissionsPerJob), kills)
+	}
+}
+
+// pollRuns counts the poll runs that checked the jobs between from and
+// to: checks less than 100 ms apart are one run.
+func pollRuns(s *Stack, ids []string, from, to time.Time) int {
+	var at []time.Time
+	for _, id := range ids {
+		for _, c := range s.Checks.Of(id) {
+			if !c.Before(from) && c.Before(to) {
+				at = append(at, c)
+			}
+		}
+	}
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	runs := 0
+	for i, c := range at {
+		if i == 0 || c.Sub(at[i-1]) > 100*time.Millisecond {
+			runs++
+		}
+	}
+	return runs
+}
