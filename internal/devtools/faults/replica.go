@@ -54,7 +54,7 @@ func (r *Replica) Start(failpoints string, seed int64) bool {
 		r.s.t.Errorf("%s is already running", r.name)
 		return true
 	}
-	env := r.s.env("SMI_API_LISTEN=127.0.0.1:"+itoa(r.port))
+	env := r.s.env("SMI_API_LISTEN=127.0.0.1:" + itoa(r.port))
 	if failpoints != "" {
 		env = append(env, "SMID_FAILPOINTS="+failpoints, fmt.Sprintf("SMID_FAILPOINT_SEED=%d", seed))
 	}

@@ -15,13 +15,13 @@ func Full() bool { return os.Getenv("SMI_FAULTS_FULL") == "1" }
 // dies it is started again, with a failpoint armed while the current
 // step still wants kills.
 type supervisor struct {
-	r    *Replica
-	rng  *rand.Rand
-	mu   sync.Mutex
-	step string
-	want int
-	got  map[string]int // kills that landed at each step's failpoint
-	armed string // the step the running replica was started for
+	r     *Replica
+	rng   *rand.Rand
+	mu    sync.Mutex
+	step  string
+	want  int
+	got   map[string]int // kills that landed at each step's failpoint
+	armed string         // the step the running replica was started for
 	stop  chan struct{}
 	done  chan struct{}
 	once  sync.Once
