@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,13 +37,26 @@ func replicas(t *testing.T, n int) {
 		PollInterval: 500 * time.Millisecond, UpscaleTimeout: 40 * time.Second,
 		Cron: map[string]string{"poll": "@every " + pollPeriod.String()},
 	})
+	// Started a period/n apart, the replicas' @every ticks fall at
+	// different moments of each period: runs that are not one per tick
+	// then show as n checks a period, whatever the machine's speed.
 	var rs []*Replica
 	for range n {
-		r := s.AddReplica()
-		if !r.Start("", 0) {
-			t.Fatal("smid did not start")
-		}
-		rs = append(rs, r)
+		rs = append(rs, s.AddReplica())
+	}
+	t0 := time.Now()
+	var started sync.WaitGroup
+	for i, r := range rs {
+		started.Add(1)
+		go func() {
+			defer started.Done()
+			time.Sleep(time.Until(t0.Add(time.Duration(i) * pollPeriod / time.Duration(n))))
+			r.Start("", 0)
+		}()
+	}
+	started.Wait()
+	if len(s.Live()) != n {
+		t.Fatalf("%d of %d replicas running", len(s.Live()), n)
 	}
 
 	// The ticks: three jobs under way, nothing else to do.

@@ -1,12 +1,8 @@
 package faults
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"net/http"
 	"regexp"
@@ -219,17 +215,4 @@ func (s *Stack) Mails() []Mail {
 		out = append(out, ml)
 	}
 	return out
-}
-
-// testPNG is the 200×150 picture the site sells.
-func testPNG() []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 200, 150))
-	for x := range 200 {
-		for y := range 150 {
-			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 90, 255})
-		}
-	}
-	var b bytes.Buffer
-	png.Encode(&b, img)
-	return b.Bytes()
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/devtools/proc"
 	"github.com/sellmyimages/smid/internal/mail/mailtest"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/store/storetest"
 	"github.com/sellmyimages/smid/internal/stripe/stripetest"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
@@ -98,7 +99,7 @@ func NewStack(t *testing.T, o Options) *Stack {
 	s.Stripe = newStripeRecorder(t, mockURL)
 	s.Mail = mailtest.Start(t)
 
-	pic := testPNG()
+	pic := pipelinetest.PNG()
 	s.site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/wp-content/uploads/"):
