@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,12 +199,14 @@ type Mail struct {
 
 var tokenRE = regexp.MustCompile(`/smi-download/([0-9A-Za-z]{16,128})`)
 
-// Mails lists every message Mailpit received, with the download token of
-// delivery mails.
+// Mails lists every message Mailpit received, oldest first, with the
+// download token of delivery mails.
 func (s *Stack) Mails() []Mail {
 	s.t.Helper()
 	var out []Mail
-	for _, m := range s.Mail.Messages(s.t) {
+	msgs := s.Mail.Messages(s.t) // newest first
+	slices.Reverse(msgs)
+	for _, m := range msgs {
 		full := s.Mail.Message(s.t, m.ID)
 		ml := Mail{JobID: full.Header("X-SMI-Job-ID"), Subject: full.Subject}
 		if len(full.To) > 0 {
