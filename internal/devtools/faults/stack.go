@@ -44,7 +44,9 @@ type Options struct {
 	// Cron overrides cron schedules (key: the name under cron:).
 	Cron map[string]string
 	// PollInterval and UpscaleTimeout are upscaler.poll_interval (1s)
-	// and upscaler.timeout (10s).
+	// and upscaler.timeout (30s: a kill that forces a job into doubt costs
+	// that long; shorter, retried downloads would time out upscales that
+	// succeeded).
 	PollInterval, UpscaleTimeout time.Duration
 	// Extra is YAML appended to the configuration.
 	Extra string
@@ -183,7 +185,7 @@ storage:
   dir: %q
 cron:
 %s%s`, s.DSN, s.Secret, s.site.URL, s.WebhookSecret, s.Stripe.URL(),
-		cmp.Or(s.opts.PollInterval, time.Second), cmp.Or(s.opts.UpscaleTimeout, 10*time.Second), s.Up.APIKey(), s.upURL, host,
+		cmp.Or(s.opts.PollInterval, time.Second), cmp.Or(s.opts.UpscaleTimeout, 30*time.Second), s.Up.APIKey(), s.upURL, host,
 		s.Mail.SMTPPort(), filepath.Join(s.dir, "files"), cr.String(), s.opts.Extra)
 	s.ConfigPath = filepath.Join(s.dir, "smid.yaml")
 	if err := os.WriteFile(s.ConfigPath, []byte(yaml), 0o600); err != nil {
