@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -17,14 +18,15 @@ import (
 // Replica is one `smid serve` on the stack's database, restarted as often
 // as a test likes on the same port.
 type Replica struct {
-	s       *Stack
-	name    string
-	port    int
-	logPath string
-	proc    *proc.Process
-	client  *http.Client
-	from    int64 // where the current run's log begins
-	halting bool  // Stop is ending the run: its SIGTERM is no crash
+	s        *Stack
+	name     string
+	port     int
+	logPath  string
+	proc     *proc.Process
+	client   *http.Client
+	from     int64 // where the current run's log begins
+	halting  bool  // Stop is ending the run: its SIGTERM is no crash
+	launched time.Time
 
 	// Starts and Kills count the runs and the SIGKILLs that ended them.
 	Starts, Kills int
@@ -66,7 +68,7 @@ func (r *Replica) Start(failpoints string, seed int64) bool {
 		r.s.t.Error(err)
 		return false
 	}
-	r.proc, r.halting = p, false
+	r.proc, r.halting, r.launched = p, false, time.Now()
 	r.Starts++
 	err = proc.WaitHTTP(context.Background(), p, r.URL()+"/healthz", 30*time.Second)
 	if err != nil && !p.Exited() {
@@ -167,6 +169,19 @@ func (r *Replica) RunLog() string {
 		return ""
 	}
 	return string(b[r.from:])
+}
+
+var servingRE = regexp.MustCompile(`time=(\S+) level=INFO msg="smid serving"`)
+
+// ServingAt is when the current run logged that it serves (its cron has
+// just started then), or launch time if the line cannot be found.
+func (r *Replica) ServingAt() time.Time {
+	if m := servingRE.FindStringSubmatch(r.RunLog()); m != nil {
+		if t, err := time.Parse(time.RFC3339Nano, m[1]); err == nil {
+			return t
+		}
+	}
+	return r.launched
 }
 
 // logCount counts the lines of the replica's log that contain s.

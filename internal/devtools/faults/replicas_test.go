@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
-const pollPeriod = 2 * time.Second
+// pollPeriod is cron.poll's period in the replicas test: whole seconds,
+// one phase per replica.
+const pollPeriod = 3 * time.Second
 
 // TestReplicas runs two and then three `smid serve` on one database.
 // First, undisturbed, it counts the runs of the poll task across the
@@ -34,30 +35,15 @@ func TestReplicas(t *testing.T) {
 
 func replicas(t *testing.T, n int) {
 	s := NewStack(t, Options{
-		Upsampler:    upscaletest.Options{ProcessingTime: 14 * time.Second, Webhook: upscaletest.WebhookNever},
+		Upsampler:    upscaletest.Options{ProcessingTime: 18 * time.Second, Webhook: upscaletest.WebhookNever},
 		PollInterval: 500 * time.Millisecond, UpscaleTimeout: 40 * time.Second,
 		Cron: map[string]string{"poll": "@every " + pollPeriod.String()},
 	})
-	// Started a period/n apart, the replicas' @every ticks fall at
-	// different moments of each period: runs that are not one per tick
-	// then show as n checks a period, whatever the machine's speed.
 	var rs []*Replica
-	for range n {
-		rs = append(rs, s.AddReplica())
-	}
-	t0 := time.Now()
-	var started sync.WaitGroup
-	for i, r := range rs {
-		started.Add(1)
-		go func() {
-			defer started.Done()
-			time.Sleep(time.Until(t0.Add(time.Duration(i) * pollPeriod / time.Duration(n))))
-			r.Start("", 0)
-		}()
-	}
-	started.Wait()
-	if len(s.Live()) != n {
-		t.Fatalf("%d of %d replicas running", len(s.Live()), n)
+	for i := range n {
+		r := s.AddReplica()
+		startInPhase(t, r, rs, i)
+		rs = append(rs, r)
 	}
 
 	// The ticks: three jobs under way, nothing else to do.
@@ -77,7 +63,7 @@ func replicas(t *testing.T, n int) {
 		t.Fatalf("only %d of %d jobs submitted after 30 s", len(ids), len(watch))
 	}
 	from := time.Now().Add(time.Second)
-	window := 10 * time.Second
+	window := 12 * time.Second
 	time.Sleep(time.Until(from.Add(window)))
 	runs := pollRuns(s, ids, from, from.Add(window))
 	most := int(window/pollPeriod) + 1
@@ -120,6 +106,31 @@ func replicas(t *testing.T, n int) {
 	// is submitted again after upscaler.timeout. Reported, not failed.
 	if twice := len(watch) + len(orders) - out.SubmissionsPerJob[1]; twice > 0 {
 		t.Logf("%d jobs were submitted more than once under %d kills (per job %s)", twice, kills, histogram(out.SubmissionsPerJob))
+	}
+}
+
+// startInPhase starts r so that its cron ticks fall in another second of
+// the period than those of the replicas before it. robfig/cron's @every
+// ticks on whole seconds counted from its start, so replicas started in
+// the same second of the period tick together, and their named lock
+// alone makes them run once: the promise is only tested when their ticks
+// differ. A run that lands in a taken phase is stopped and started again.
+func startInPhase(t *testing.T, r *Replica, before []*Replica, i int) {
+	t.Helper()
+	sec := int64(pollPeriod / time.Second)
+	phase := func(x *Replica) int64 { return x.ServingAt().Unix() % sec }
+	for try := 0; ; try++ {
+		if !r.Start("", 0) {
+			t.Fatal("smid did not start")
+		}
+		if len(before) == 0 || phase(r) == (phase(before[0])+int64(i))%sec {
+			return
+		}
+		if try == 10 {
+			t.Fatalf("could not start %s in phase %d of %d", r.name, i, sec)
+		}
+		r.Stop()
+		time.Sleep(time.Duration(200+100*try) * time.Millisecond)
 	}
 }
 
