@@ -145,6 +145,9 @@ func WaitHTTP(ctx context.Context, p *Process, url string, within time.Duration)
 		}
 		select {
 		case <-ctx.Done():
+			if p != nil {
+				return fmt.Errorf("%s did not answer %s within %s: %v; its log:\n%s", p.Name, url, within, err, p.Tail(2000))
+			}
 			return fmt.Errorf("%s did not answer within %s: %v", url, within, err)
 		case <-time.After(50 * time.Millisecond):
 		}
