@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/devtools/proc"
@@ -18,18 +19,32 @@ import (
 // Replica is one `smid serve` on the stack's database, restarted as often
 // as a test likes on the same port.
 type Replica struct {
-	s        *Stack
-	name     string
-	port     int
-	logPath  string
+	s       *Stack
+	name    string
+	port    int
+	logPath string
+	client  *http.Client
+
+	mu       sync.Mutex // guards the run's fields below
 	proc     *proc.Process
-	client   *http.Client
 	from     int64 // where the current run's log begins
 	halting  bool  // Stop is ending the run: its SIGTERM is no crash
 	launched time.Time
+	kills    int
+}
 
-	// Starts and Kills count the runs and the SIGKILLs that ended them.
-	Starts, Kills int
+// current is the process of the current (or last) run.
+func (r *Replica) current() *proc.Process {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.proc
+}
+
+// Kills is how many runs ended by SIGKILL.
+func (r *Replica) Kills() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.kills
 }
 
 // AddReplica reserves a port and a log for a new replica; Start runs it.
@@ -52,7 +67,7 @@ func (s *Stack) AddReplica() *Replica {
 // the process died before answering (a failpoint can fire that early).
 // It may be called from any goroutine: it fails the test with Errorf.
 func (r *Replica) Start(failpoints string, seed int64) bool {
-	if r.proc != nil && !r.proc.Exited() {
+	if r.Running() {
 		r.s.t.Errorf("%s is already running", r.name)
 		return true
 	}
@@ -60,16 +75,18 @@ func (r *Replica) Start(failpoints string, seed int64) bool {
 	if failpoints != "" {
 		env = append(env, "SMID_FAILPOINTS="+failpoints, fmt.Sprintf("SMID_FAILPOINT_SEED=%d", seed))
 	}
+	var from int64
 	if fi, err := os.Stat(r.logPath); err == nil {
-		r.from = fi.Size()
+		from = fi.Size()
 	}
 	p, err := proc.Start(r.name, r.logPath, env, r.s.bin, "serve", "--config", r.s.ConfigPath)
 	if err != nil {
 		r.s.t.Error(err)
 		return false
 	}
-	r.proc, r.halting, r.launched = p, false, time.Now()
-	r.Starts++
+	r.mu.Lock()
+	r.proc, r.from, r.halting, r.launched = p, from, false, time.Now()
+	r.mu.Unlock()
 	err = proc.WaitHTTP(context.Background(), p, r.URL()+"/healthz", 30*time.Second)
 	if err != nil && !p.Exited() {
 		r.s.t.Errorf("%s did not start: %v", r.name, err)
@@ -85,21 +102,23 @@ func (r *Replica) Start(failpoints string, seed int64) bool {
 // noteExit counts a SIGKILL, and fails the test for any other end: a
 // replica that exits on its own is a crash the suite did not ask for.
 func (r *Replica) noteExit() {
-	if r.proc.KilledBySignal() {
-		r.Kills++
+	r.mu.Lock()
+	p, halting := r.proc, r.halting
+	if p.KilledBySignal() {
+		r.kills++
+	}
+	r.mu.Unlock()
+	if p.KilledBySignal() || halting {
 		return
 	}
-	if r.halting {
-		return
-	}
-	r.s.t.Errorf("%s exited on its own (%v); its log:\n%s", r.name, r.proc.Err(), r.proc.Tail(3000))
+	r.s.t.Errorf("%s exited on its own (%v); its log:\n%s", r.name, p.Err(), p.Tail(3000))
 }
 
 // WaitDeath waits up to within for the process to end; it reports whether
 // it did (and was killed).
 func (r *Replica) WaitDeath(within time.Duration) bool {
 	select {
-	case <-r.proc.Done():
+	case <-r.current().Done():
 		r.noteExit()
 		return true
 	case <-time.After(within):
@@ -109,22 +128,27 @@ func (r *Replica) WaitDeath(within time.Duration) bool {
 
 // Kill sends SIGKILL from outside.
 func (r *Replica) Kill() {
-	if r.proc != nil && !r.proc.Exited() {
-		r.proc.Kill()
+	if p := r.current(); p != nil && !p.Exited() {
+		p.Kill()
 		r.noteExit()
 	}
 }
 
 // Stop ends the replica gracefully (SIGTERM), if it runs.
 func (r *Replica) Stop() {
-	if r.proc != nil && !r.proc.Exited() {
+	if p := r.current(); p != nil && !p.Exited() {
+		r.mu.Lock()
 		r.halting = true
-		r.proc.Stop(10 * time.Second)
+		r.mu.Unlock()
+		p.Stop(10 * time.Second)
 	}
 }
 
 // Running reports whether the process runs.
-func (r *Replica) Running() bool { return r.proc != nil && !r.proc.Exited() }
+func (r *Replica) Running() bool {
+	p := r.current()
+	return p != nil && !p.Exited()
+}
 
 // URL is the replica's API base.
 func (r *Replica) URL() string { return "http://127.0.0.1:" + itoa(r.port) }
@@ -164,11 +188,14 @@ func (r *Replica) get(path string) (int, []byte, error) {
 
 // RunLog is the log of the current (or last) run.
 func (r *Replica) RunLog() string {
+	r.mu.Lock()
+	from := r.from
+	r.mu.Unlock()
 	b, err := os.ReadFile(r.logPath)
-	if err != nil || int64(len(b)) < r.from {
+	if err != nil || int64(len(b)) < from {
 		return ""
 	}
-	return string(b[r.from:])
+	return string(b[from:])
 }
 
 var servingRE = regexp.MustCompile(`time=(\S+) level=INFO msg="smid serving"`)
@@ -181,6 +208,8 @@ func (r *Replica) ServingAt() time.Time {
 			return t
 		}
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.launched
 }
 

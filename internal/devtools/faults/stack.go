@@ -252,7 +252,7 @@ func (s *Stack) Live() []*Replica {
 	defer s.mu.Unlock()
 	var out []*Replica
 	for _, r := range s.replicas {
-		if r.proc != nil && !r.proc.Exited() {
+		if r.Running() {
 			out = append(out, r)
 		}
 	}
@@ -271,8 +271,11 @@ func (s *Stack) StopAll() {
 
 // Logs is the end of every replica's log, for a failed test.
 func (s *Stack) Logs() string {
+	s.mu.Lock()
+	rs := append([]*Replica(nil), s.replicas...)
+	s.mu.Unlock()
 	var b strings.Builder
-	for _, r := range s.replicas {
+	for _, r := range rs {
 		fmt.Fprintf(&b, "--- %s\n%s\n", r.name, proc.TailFile(r.logPath, 3000))
 	}
 	return b.String()
