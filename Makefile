@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test lint deps bench bench-check bench-baseline demo fuzz clean generate
+.PHONY: build test lint deps bench bench-check bench-baseline demo fuzz faults clean generate
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -72,6 +72,13 @@ fuzz: deps
 	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
 	  done; \
 	  if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the failing input is in that package's testdata/fuzz)"; exit 1; fi
+
+# The fault suite in full: 20 kill -9 per pipeline step instead of the 5 that
+# `make test` runs (see docs/reliability.md).
+faults: deps build
+	@set -o pipefail && sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
+	  SMI_FAULTS_FULL=1 SMI_TEST_DSN="root@unix($$sock)/" SMI_SMID_BIN="$(CURDIR)/bin/smid" \
+	  go test -count=1 -v -timeout 60m ./internal/devtools/faults/ | grep -E '^(=== RUN|--- |    [a-z_]+_test.go|PASS|FAIL|ok)'
 
 demo: deps build
 	@bash scripts/demo.sh
