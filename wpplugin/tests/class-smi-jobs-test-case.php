@@ -22,14 +22,22 @@ abstract class SMI_Jobs_Test_Case extends SMI_Test_Case {
 	protected array $routes = array();
 
 	/**
+	 * Answers requests no route matches: fn( $url, $args ).
+	 *
+	 * @var callable|null
+	 */
+	private $fallback = null;
+
+	/**
 	 * Forgets the cached daemon answers and routes /v1/system.
 	 */
 	protected function setUp(): void {
 		parent::setUp();
 		SMI_Daemon_System::flush();
 		delete_transient( SMI_Admin_Jobs_Page::ATTENTION_CACHE );
-		$this->routes = array( '/v1/system' => $this->json( 200, self::system_answer() ) );
-		$this->respond( array( $this, 'route' ) );
+		$this->routes   = array( '/v1/system' => $this->json( 200, self::system_answer() ) );
+		$this->fallback = null;
+		parent::respond( array( $this, 'route' ) );
 	}
 
 	/**
@@ -61,6 +69,15 @@ abstract class SMI_Jobs_Test_Case extends SMI_Test_Case {
 	}
 
 	/**
+	 * Answers every path but the routed ones (/v1/system) with $responder.
+	 *
+	 * @param callable $responder fn( $url, $args ).
+	 */
+	protected function respond( callable $responder ): void {
+		$this->fallback = $responder;
+	}
+
+	/**
 	 * Adds or replaces routes.
 	 *
 	 * @param array $routes path => answer.
@@ -82,7 +99,7 @@ abstract class SMI_Jobs_Test_Case extends SMI_Test_Case {
 			$answer = $this->routes[ $path ];
 			return is_callable( $answer ) ? $answer( $url, $args ) : $answer;
 		}
-		return $this->json( 200, array() );
+		return $this->fallback ? call_user_func( $this->fallback, $url, $args ) : $this->json( 200, array() );
 	}
 
 	/**
