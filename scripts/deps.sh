@@ -13,6 +13,8 @@ grep -qix 'mysqli' <<<"$mods" || need+=(php-mysql)
 grep -qix 'curl' <<<"$mods" || need+=(php-curl)
 grep -qix 'xml' <<<"$mods" || need+=(php-xml)
 grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
+# The Jobs screen formats money with NumberFormatter (ext-intl).
+grep -qix 'intl' <<<"$mods" || need+=(php-intl)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
