@@ -149,15 +149,15 @@ class SMI_Admin_Jobs_Page {
 	 */
 	public function attention_count(): ?int {
 		$cached = get_transient( self::ATTENTION_CACHE );
-		if ( is_array( $cached ) && isset( $cached['count'] ) ) {
-			return (int) $cached['count'];
+		if ( is_array( $cached ) && array_key_exists( 'count', $cached ) ) {
+			return null === $cached['count'] ? null : (int) $cached['count'];
 		}
 		$stats = $this->client->get( '/v1/stats', array( 'only' => 'counts' ), array( 'timeout' => 3 ) );
-		if ( is_wp_error( $stats ) || ! isset( $stats['attention'] ) ) {
-			return null;
-		}
-		set_transient( self::ATTENTION_CACHE, array( 'count' => (int) $stats['attention'] ), MINUTE_IN_SECONDS );
-		return (int) $stats['attention'];
+		$count = ! is_wp_error( $stats ) && isset( $stats['attention'] ) ? (int) $stats['attention'] : null;
+		// A failure is remembered too: a daemon that is down must not slow
+		// every admin page.
+		set_transient( self::ATTENTION_CACHE, array( 'count' => $count ), MINUTE_IN_SECONDS );
+		return $count;
 	}
 
 	/**

@@ -46,6 +46,8 @@ class Test_SMI_Admin_Jobs_Page extends SMI_Jobs_Test_Case {
 		delete_transient( SMI_Admin_Jobs_Page::ATTENTION_CACHE );
 		$this->serve( array( '/v1/stats' => new WP_Error( 'http_request_failed', 'refused' ) ) );
 		$this->assertSame( 'Sell My Images', $this->menu_title() );
+		$this->menu_title();
+		$this->assertCount( 2, $this->requests_to( '/v1/stats' ), 'a daemon that is down is asked once a minute, not on every page' );
 	}
 
 	public function test_screen_shows_the_money_strip_for_the_filter_and_the_preview_dialog(): void {

@@ -92,8 +92,12 @@ func (b *browser) lastDialog() string {
 	return b.dialogs[len(b.dialogs)-1]
 }
 
-// step is a deadline for one step of the test.
+// step is a deadline for one step of the test, multiplied by
+// SMI_E2E_TIMEOUT_SCALE (a whole number, default 1) on a loaded machine.
 func (b *browser) step(d time.Duration) (context.Context, context.CancelFunc) {
+	if n, err := strconv.Atoi(os.Getenv("SMI_E2E_TIMEOUT_SCALE")); err == nil && n > 1 {
+		d *= time.Duration(n)
+	}
 	return context.WithTimeout(b.ctx, d)
 }
 
