@@ -16,6 +16,9 @@ grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
 # The Jobs screen formats money with NumberFormatter (ext-intl).
 grep -qix 'intl' <<<"$mods" || need+=(php-intl)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
+# A theme (a Recommends of wordpress, skipped by --no-install-recommends):
+# without one every public page is empty and the buy button cannot show.
+[ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] || need+=(wordpress-theme-twentytwentythree)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
