@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/sellmyimages/smid/internal/devtools/e2e"
 )
 
 // logInAndList checks that the admin logs in and sees the newest job first,
@@ -154,56 +157,62 @@ func sortAndPage(t *testing.T, e *env) {
 // typed page number jumps there.
 func pageByCursor(t *testing.T, e *env) {
 	b, st, ctx, admin := e.b, e.st, e.ctx, e.admin
-	page := func(n int) []string {
+	type answer struct {
+		Jobs       []e2e.Job `json:"jobs"`
+		TotalPages int       `json:"total_pages"`
+		PrevCursor string    `json:"prev_cursor"`
+	}
+	daemon := func(q url.Values) answer {
 		t.Helper()
-		want, err := st.Jobs(ctx, url.Values{"page": {strconv.Itoa(n)}, "per_page": {"25"}})
-		if err != nil {
+		var a answer
+		q.Set("per_page", "25")
+		if err := st.Daemon(ctx, http.MethodGet, "/v1/jobs", q, nil, &a); err != nil {
 			t.Fatal(err)
 		}
-		return ids2(want.Jobs)
+		return a
 	}
-	check := func(what string, n int, wantCursor bool) {
+	page := func(n int) []string { return ids2(daemon(url.Values{"page": {strconv.Itoa(n)}}).Jobs) }
+	check := func(what string, n int, want []string, byCursor bool) {
 		t.Helper()
 		q := query(t, b.location())
-		if wantCursor && (q.Get("cursor") == "" || q.Get("page") != "smi-jobs") {
+		if byCursor && (q.Get("cursor") == "" || q.Get("page") != "smi-jobs") {
 			t.Fatalf("%s: the URL %s does not move by cursor", what, b.location())
 		}
-		if got := b.rows(); !slices.Equal(ids(got), page(n)) {
-			t.Fatalf("%s (%s): rows %v, daemon's page %d %v", what, b.location(), ids(got), n, page(n))
+		if got := b.rows(); !slices.Equal(ids(got), want) {
+			t.Fatalf("%s (%s): rows %v, the daemon's %v", what, b.location(), ids(got), want)
 		}
 		if got := attr(b, "#current-page-selector", "value"); got != strconv.Itoa(n) {
 			t.Fatalf("%s: the pager says page %q, want %d", what, got, n)
 		}
 	}
-	all, err := st.Jobs(ctx, url.Values{"per_page": {"25"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	b.open(admin, "#smi-jobs-table")
-	if b.count(".tablenav.top .first-page.button") != 0 || b.count(".tablenav.top a.prev-page") != 0 {
+	if b.count(".tablenav.top a.first-page") != 0 || b.count(".tablenav.top a.prev-page") != 0 {
 		t.Fatal("page 1 offers a way back")
 	}
 	b.click(".tablenav.top a.next-page")
-	check("next", 2, true)
+	check("next", 2, page(2), true)
 	b.click(".tablenav.top a.next-page")
-	check("next again", 3, true)
+	check("next again", 3, page(3), true)
 	b.click(".tablenav.top a.prev-page")
-	check("previous", 2, true)
+	check("previous", 2, page(2), true)
+
+	// The last page is read backwards from the end: the newest-last rows.
+	last := daemon(url.Values{"position": {"last"}})
 	b.click(".tablenav.top a.last-page")
 	if query(t, b.location()).Get("position") != "last" {
 		t.Fatalf("last page URL %s", b.location())
 	}
-	check("last", all.TotalPages, false)
+	check("last", last.TotalPages, ids2(last.Jobs), false)
 	if b.count(".tablenav.top a.next-page") != 0 || b.count(".tablenav.top a.last-page") != 0 {
 		t.Fatal("the last page offers a way forward")
 	}
-	if got := b.text(".tablenav.top .total-pages"); got != strconv.Itoa(all.TotalPages) {
-		t.Fatalf("total pages %q, daemon %d", got, all.TotalPages)
+	if got := b.text(".tablenav.top .total-pages"); got != strconv.Itoa(last.TotalPages) {
+		t.Fatalf("total pages %q, daemon %d", got, last.TotalPages)
 	}
 	b.click(".tablenav.top a.prev-page")
-	check("previous from the last", all.TotalPages-1, true)
+	check("previous from the last", last.TotalPages-1, ids2(daemon(url.Values{"cursor": {last.PrevCursor}}).Jobs), true)
 	b.click(".tablenav.top a.first-page")
-	check("first", 1, false)
+	check("first", 1, page(1), false)
 
 	// A typed page number jumps with page=N.
 	b.do("type page 4", chromedp.SetValue(chromedp.ID("current-page-selector"), "4"))
@@ -211,7 +220,7 @@ func pageByCursor(t *testing.T, e *env) {
 	if q := query(t, b.location()); q.Get("paged") != "4" || q.Get("cursor") != "" {
 		t.Fatalf("typed page 4: %s", b.location())
 	}
-	check("typed page", 4, false)
+	check("typed page", 4, page(4), false)
 }
 
 // previewFromTheList checks that Preview opens a dialog with the row's job
