@@ -173,6 +173,7 @@ if ( 'GET' === $method && '/v1/system' === $path ) {
 				array( 'id' => 2, 'job_id' => $j['job_id'], 'at' => '2026-12-01T10:05:00Z', 'actor' => 'system', 'type' => 'downloaded', 'from_status' => null, 'to_status' => null, 'message' => 'file downloaded', 'data' => array( 'ip' => '203.0.113.7' ) ),
 				array( 'id' => 3, 'job_id' => $j['job_id'], 'at' => '2026-12-01T10:06:00Z', 'actor' => 'wp:1:admin', 'type' => 'note', 'from_status' => null, 'to_status' => null, 'message' => 'called the <b>customer</b>', 'data' => new stdClass() ),
 			),
+			'allowed_status_moves' => array( 'pending', 'failed' ),
 			'credits_estimate'     => 4,
 		)
 	);
