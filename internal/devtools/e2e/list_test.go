@@ -45,6 +45,20 @@ func logInAndList(t *testing.T, e *env) {
 	if got := b.text("#smi-view-all .count"); got != fmt.Sprintf("(%d)", seeded+1) {
 		t.Fatalf("All view count %q", got)
 	}
+	var stats struct {
+		Total   int   `json:"total"`
+		Revenue int64 `json:"revenue"`
+	}
+	if err := st.Daemon(ctx, http.MethodGet, "/v1/stats", nil, nil, &stats); err != nil {
+		t.Fatal(err)
+	}
+	revenue := fmt.Sprintf("$%d.%02d", stats.Revenue/100, stats.Revenue%100)
+	if got := b.text("#smi-summary-orders"); got != strconv.Itoa(stats.Total) {
+		t.Fatalf("the strip counts %q orders, the daemon %d", got, stats.Total)
+	}
+	if got := strings.ReplaceAll(b.text("#smi-summary-revenue"), ",", ""); got != revenue {
+		t.Fatalf("the strip says revenue %q, the daemon %s", got, revenue)
+	}
 	b.screenshot(root, "jobs-list.png")
 }
 
