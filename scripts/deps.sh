@@ -20,6 +20,8 @@ grep -qix 'intl' <<<"$mods" || need+=(php-intl)
 # without one every public page is empty and the buy button cannot show.
 [ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] || need+=(wordpress-theme-twentytwentythree)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
+# xgettext, msgfmt: the plugin test cross-checks its .pot with them.
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "deps: installing ${need[*]}"

@@ -75,13 +75,13 @@ func TestTwoReplicasDrainAThousandJobs(t *testing.T) {
 	var hints sync.WaitGroup
 	var turn atomic.Int64
 	slots := make(chan struct{}, 8)
-	b.onUpsamplerHook(func(jobID string, body []byte) {
+	b.onUpsamplerHook(func(cb pipeline.Callback) {
 		svc := replicas[turn.Add(1)%2]
 		hints.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; hints.Done() }()
-			svc.UpsamplerHint(ctx, jobID, body)
+			svc.UpsamplerCallback(ctx, cb)
 		}()
 	})
 

@@ -97,7 +97,8 @@ func New(t testing.TB, o Options) *Env {
 		case r.URL.Path == "/smi-webhook/upsampler/":
 			body, _ := io.ReadAll(r.Body)
 			if e.Svc != nil {
-				e.Svc.UpsamplerHint(context.Background(), r.URL.Query().Get("job"), body)
+				q := r.URL.Query()
+				e.Svc.UpsamplerCallback(context.Background(), pipeline.Callback{JobID: q.Get("job"), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body})
 			}
 		default:
 			http.NotFound(w, r)
