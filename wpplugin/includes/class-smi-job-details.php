@@ -472,7 +472,6 @@ class SMI_Job_Details {
 	 * @param array $verdict The daemon's verdict on the action.
 	 */
 	private function render_retry_form( array $job, array $data, array $verdict ): void {
-		unset( $verdict );
 		$job_id  = (string) ( $job['job_id'] ?? '' );
 		$credits = (int) ( $data['credits_estimate'] ?? 0 );
 		$this->form_open( 'retry', $job_id, __( 'Retry upscaling', 'sell-my-images' ) );
@@ -483,7 +482,18 @@ class SMI_Job_Details {
 				$credits
 			)
 		) . '</p>';
-		printf( '<p><label><input type="checkbox" name="allow_unpaid" value="1" id="smi-retry-allow-unpaid" /> %s</label></p>', esc_html__( 'Even if it is refunded or was never paid (the work is given away)', 'sell-my-images' ) );
+		// Flags the daemon requires for this job are ticked by hand, never for the admin.
+		$flags    = array(
+			'force'        => __( 'Start another upscale even though one is running', 'sell-my-images' ),
+			'allow_unpaid' => __( 'Make it even though it is not paid (the work is given away)', 'sell-my-images' ),
+		);
+		$requires = array_intersect( array_keys( $flags ), (array) ( $verdict['requires'] ?? array() ) );
+		if ( $requires && ! empty( $verdict['reason'] ) ) {
+			echo '<p class="smi-warning" id="smi-retry-warning">' . esc_html( (string) $verdict['reason'] ) . '</p>';
+		}
+		foreach ( $requires as $flag ) {
+			printf( '<p><label><input type="checkbox" name="%1$s" value="1" id="smi-retry-%2$s" required /> %3$s</label></p>', esc_attr( $flag ), esc_attr( str_replace( '_', '-', $flag ) ), esc_html( $flags[ $flag ] ) );
+		}
 		printf( '<p><label for="smi-retry-reason">%1$s</label><br /><input type="text" class="regular-text" id="smi-retry-reason" name="reason"%2$s /></p>', esc_html__( 'Reason (optional)', 'sell-my-images' ), $this->system->maxlength( 'reason_max' ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- maxlength() escapes.
 		/* translators: %d: number of credits. */
 		submit_button( __( 'Retry upscaling', 'sell-my-images' ), 'secondary smi-confirm', 'submit', false, array( 'data-confirm' => sprintf( __( 'Retry upscaling? This uses about %d Upsampler credits.', 'sell-my-images' ), $credits ) ) );

@@ -591,7 +591,10 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 			'view'    => sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) ), esc_html__( 'View', 'sell-my-images' ) ),
 			'preview' => sprintf( '<button type="button" class="button-link smi-preview" aria-haspopup="dialog">%s</button>', esc_html__( 'Preview', 'sell-my-images' ) ),
 		);
-		if ( self::allows( $item, 'retry' ) ) {
+		if ( self::allows( $item, 'retry' ) && ! empty( $item['actions']['retry']['requires'] ) ) {
+			// The daemon wants a flag chosen knowingly (force, allow_unpaid): on the details form.
+			$actions['retry'] = sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) . '#smi-retry-form' ), esc_html__( 'Retry upscaling…', 'sell-my-images' ) );
+		} elseif ( self::allows( $item, 'retry' ) ) {
 			$credits          = (int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 );
 			$actions['retry'] = $this->action_link(
 				'retry',

@@ -123,6 +123,19 @@ class Test_SMI_Job_Details extends SMI_Jobs_Test_Case {
 		$this->assertStringContainsString( 'maxlength="1000"', $html, 'the daemon\'s limit' );
 	}
 
+	public function test_retry_asks_for_the_flags_the_daemon_requires(): void {
+		$this->serve_job( 'test', array( 'actions' => array( 'retry' => array( 'allowed' => true, 'requires' => array( 'allow_unpaid' ), 'reason' => 'the job is not paid <refunded>' ) ) ) );
+		$html = $this->render();
+		$this->assertStringContainsString( '<input type="checkbox" name="allow_unpaid" value="1" id="smi-retry-allow-unpaid" required />', $html );
+		$this->assertStringNotContainsString( 'name="force"', $html );
+		$this->assertStringContainsString( 'id="smi-retry-warning">the job is not paid &lt;refunded&gt;</p>', $html );
+
+		$this->serve_job( 'test', array( 'actions' => array( 'retry' => array( 'allowed' => true ) ) ) );
+		$html = $this->render();
+		$this->assertStringContainsString( 'id="smi-retry-form"', $html );
+		$this->assertStringNotContainsString( 'name="allow_unpaid"', $html, 'no flag when the daemon needs none' );
+	}
+
 	public function test_no_forms_when_the_daemon_allows_nothing(): void {
 		$refused = array();
 		foreach ( array( 'retry', 'regenerate_token', 'refund', 'set_status', 'resend_email', 'reconcile' ) as $action ) {

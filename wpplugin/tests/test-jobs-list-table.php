@@ -184,6 +184,15 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		$this->assertSame( 1, wp_verify_nonce( $m[2], 'smi_retry::' . $m[1] ) );
 	}
 
+	public function test_a_retry_that_needs_a_flag_goes_to_the_details_form(): void {
+		$actions          = $this->only( array( 'retry' ) );
+		$actions['retry'] = array( 'allowed' => true, 'requires' => array( 'force' ), 'reason' => 'an upscale is running' );
+		$this->serve_jobs( array( $this->job( array( 'actions' => $actions ) ) ) );
+		$html = $this->rows_html( $this->table() );
+		$this->assertStringNotContainsString( 'action=smi_retry', $html, 'no one-click retry' );
+		$this->assertMatchesRegularExpression( '#<a href="[^"]*job=[0-9a-f-]+\#smi-retry-form">Retry upscaling…</a>#', $html );
+	}
+
 	public function test_pager_moves_by_cursor(): void {
 		$this->serve_jobs(
 			array( $this->job() ),
