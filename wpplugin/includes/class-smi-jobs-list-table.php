@@ -8,6 +8,9 @@
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/class-smi-jobs-filter-bar.php';
+require_once __DIR__ . '/class-smi-job-preview.php';
+
 if ( ! class_exists( 'WP_List_Table' ) ) {
 	require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
 }
@@ -360,97 +363,16 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Filters, bulk parameters and export above the table.
+	 * Filters and bulk parameters above the table.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @param string $which top|bottom.
 	 */
 	protected function extra_tablenav( $which ) {
-		if ( 'top' !== $which ) {
-			return;
+		if ( 'top' === $which ) {
+			( new SMI_Jobs_Filter_Bar( $this->query, $this->system ) )->render( $this->total(), $this->total_exact(), count( $this->items ) );
 		}
-		$f = $this->query->filters;
-		echo '<div class="alignleft actions smi-filters" id="smi-filters">';
-		$this->select( 'status', 'smi-filter-status', __( 'Filter by status', 'sell-my-images' ), __( 'All statuses', 'sell-my-images' ), $this->system->statuses(), array( 'SMI_Format', 'status_label' ), $f['status'] ?? '' );
-		$this->select( 'payment_status', 'smi-filter-payment-status', __( 'Filter by payment status', 'sell-my-images' ), __( 'All payments', 'sell-my-images' ), $this->system->payment_statuses(), array( 'SMI_Format', 'payment_label' ), $f['payment_status'] ?? '' );
-		if ( ! empty( $f['attention'] ) ) {
-			echo '<input type="hidden" name="attention" value="1" />';
-		}
-		$fields = array(
-			'created_from'  => array( 'date', __( 'From', 'sell-my-images' ), '' ),
-			'created_to'    => array( 'date', __( 'To', 'sell-my-images' ), '' ),
-			'email'         => array( 'text', __( 'Email', 'sell-my-images' ), __( 'Email or its start', 'sell-my-images' ) ),
-			'post_id'       => array( 'number', __( 'Post ID', 'sell-my-images' ), __( 'Post ID', 'sell-my-images' ) ),
-			'attachment_id' => array( 'number', __( 'Attachment ID', 'sell-my-images' ), __( 'Attachment ID', 'sell-my-images' ) ),
-		);
-		foreach ( $fields as $key => $field ) {
-			$id = 'smi-filter-' . str_replace( '_', '-', $key );
-			printf(
-				'<label for="%1$s" class="smi-filter-label">%2$s</label> <input type="%3$s" id="%1$s" name="%4$s" value="%5$s" placeholder="%6$s"%7$s class="smi-filter-input" />',
-				esc_attr( $id ),
-				esc_html( $field[1] ),
-				esc_attr( $field[0] ),
-				esc_attr( $key ),
-				esc_attr( (string) ( $f[ $key ] ?? '' ) ),
-				esc_attr( $field[2] ),
-				'number' === $field[0] ? ' min="1" step="1"' : ''
-			);
-		}
-		submit_button( __( 'Filter', 'sell-my-images' ), '', 'filter_action', false, array( 'id' => 'smi-filter-submit' ) );
-		printf( ' <a href="%1$s" class="button-link" id="smi-filter-reset">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::list_url() ), esc_html__( 'Reset', 'sell-my-images' ) );
-		echo '</div>';
-		$this->render_bulk_params();
-	}
-
-	/**
-	 * A select of daemon codes with their human labels.
-	 *
-	 * @since 1.1.0
-	 *
-	 * @param string   $name     Field name.
-	 * @param string   $id       Element id.
-	 * @param string   $label    Screen-reader label.
-	 * @param string   $none     Label of the empty choice.
-	 * @param string[] $codes    Codes offered.
-	 * @param callable $labeler  Code → label.
-	 * @param string   $selected Current value.
-	 */
-	private function select( string $name, string $id, string $label, string $none, array $codes, callable $labeler, string $selected ): void {
-		printf( '<label class="screen-reader-text" for="%1$s">%2$s</label><select name="%3$s" id="%1$s"><option value="">%4$s</option>', esc_attr( $id ), esc_html( $label ), esc_attr( $name ), esc_html( $none ) );
-		foreach ( $codes as $code ) {
-			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $code ), selected( $selected, $code, false ), esc_html( $labeler( $code ) ) );
-		}
-		echo '</select>';
-	}
-
-	/**
-	 * Reason, status and "apply to all" inputs used by some bulk actions.
-	 *
-	 * @since 1.0.0
-	 */
-	private function render_bulk_params(): void {
-		echo '<div class="alignleft actions smi-bulk-params" id="smi-bulk-params">';
-		echo '<span class="smi-bulk-status-wrap">';
-		$this->select( 'smi_bulk_status', 'smi-bulk-status', __( 'New status', 'sell-my-images' ), __( '— Choose —', 'sell-my-images' ), $this->system->statuses(), array( 'SMI_Format', 'status_label' ), '' );
-		echo '</span> ';
-		printf(
-			'<span class="smi-bulk-reason-wrap"><label for="smi-bulk-reason">%1$s</label> <input type="text" id="smi-bulk-reason" name="smi_bulk_reason"%2$s placeholder="%3$s" /></span> ',
-			esc_html__( 'Reason', 'sell-my-images' ),
-			$this->system->maxlength( 'reason_max' ), // Escaped in maxlength().
-			esc_attr__( 'Required for refunds and status changes', 'sell-my-images' )
-		);
-		if ( $this->total() > count( $this->items ) ) {
-			$count = $this->total_exact() ? number_format_i18n( $this->total() )
-				/* translators: %s: estimated number of jobs. */
-				: sprintf( __( 'about %s', 'sell-my-images' ), number_format_i18n( $this->total() ) );
-			printf(
-				'<label class="smi-apply-all-wrap"><input type="checkbox" name="smi_apply_all" value="1" id="smi-apply-all" /> %s</label>',
-				/* translators: %s: number of jobs matching the filter. */
-				esc_html( sprintf( __( 'Apply to all %s jobs matching this filter', 'sell-my-images' ), $count ) )
-			);
-		}
-		echo '</div>';
 	}
 
 	/**
@@ -473,52 +395,10 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 			(int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 ),
 			esc_attr( strtolower( (string) ( $item['currency'] ?? 'usd' ) ) ),
 			esc_attr( SMI_Format::state_key( $item ) ),
-			esc_attr( (string) wp_json_encode( $this->preview( $item ) ) )
+			esc_attr( (string) wp_json_encode( SMI_Job_Preview::of( $item ) ) )
 		);
 		$this->single_row_columns( $item );
 		echo '</tr>';
-	}
-
-	/**
-	 * What the preview modal shows: labels and plain-text values, formatted
-	 * here so the script only puts text in place.
-	 *
-	 * @since 1.1.0
-	 *
-	 * @param array $item Job.
-	 * @return array
-	 */
-	private function preview( array $item ): array {
-		$currency = (string) ( $item['currency'] ?? 'usd' );
-		$post_id  = (int) ( $item['post_id'] ?? 0 );
-		$post     = $post_id > 0 ? get_post( $post_id ) : null;
-		$fields   = array(
-			__( 'Job ID', 'sell-my-images' )     => (string) ( $item['job_id'] ?? '' ),
-			__( 'Status', 'sell-my-images' )     => SMI_Format::status_label( (string) ( $item['status'] ?? '' ) ),
-			__( 'Payment', 'sell-my-images' )    => SMI_Format::payment_label( (string) ( $item['payment_status'] ?? '' ) ),
-			__( 'Email', 'sell-my-images' )      => (string) ( $item['email'] ?? '' ),
-			__( 'Post', 'sell-my-images' )       => $post ? $post->post_title . ' #' . $post_id : ( $post_id ? '#' . $post_id : '—' ),
-			__( 'Resolution', 'sell-my-images' ) => (string) ( $item['resolution'] ?? '' ),
-			__( 'Charged', 'sell-my-images' )    => SMI_Format::money( $item['amount_charged'] ?? null, $currency ),
-			__( 'Refunded', 'sell-my-images' )   => SMI_Format::money( $item['refund_amount'] ?? 0, $currency ),
-			__( 'Refundable', 'sell-my-images' ) => SMI_Format::money( $item['refundable'] ?? 0, $currency ),
-			__( 'Cost', 'sell-my-images' )       => SMI_Format::money( $item['amount_cost'] ?? null, $currency ),
-			__( 'Created', 'sell-my-images' )    => SMI_Format::datetime( $item['created_at'] ?? null ),
-			__( 'Completed', 'sell-my-images' )  => SMI_Format::datetime( $item['completed_at'] ?? null ),
-		);
-		if ( ! empty( $item['last_error'] ) ) {
-			$fields[ __( 'Last error', 'sell-my-images' ) ] = (string) $item['last_error'];
-		}
-		$attention = array_map( array( 'SMI_Format', 'attention_label' ), array_filter( (array) ( $item['attention'] ?? array() ), 'is_string' ) );
-		if ( $attention ) {
-			$fields[ __( 'Needs attention', 'sell-my-images' ) ] = implode( ', ', $attention );
-		}
-		return array(
-			/* translators: %s: first 8 characters of the job ID. */
-			'title'  => sprintf( __( 'Job %s', 'sell-my-images' ), substr( (string) ( $item['job_id'] ?? '' ), 0, 8 ) ),
-			'url'    => SMI_Admin_Jobs_Page::job_url( (string) ( $item['job_id'] ?? '' ) ),
-			'fields' => array_map( null, array_keys( $fields ), array_values( $fields ) ),
-		);
 	}
 
 	/* ---- Columns ---- */
