@@ -39,12 +39,36 @@ func PaymentMismatch(j *Job, p CheckoutPayment) string {
 	return ""
 }
 
-// Payable reports whether a confirmed payment may still queue j: it must
-// be waiting for its money (or abandoned by the clock just before it
-// came), and no refund or dispute may have taken the money back first.
-func Payable(j *Job) bool {
-	if j.Status != StatusAwaitingPayment && j.Status != StatusAbandoned {
-		return false
+// Waiting reports whether j still waits for its money (or was abandoned
+// by the clock just before it came): only then does a payment move it.
+func Waiting(j *Job) bool { return j.Status == StatusAwaitingPayment || j.Status == StatusAbandoned }
+
+// PaidTakenBack says why a payment that arrives for a waiting job must
+// not make it, or "" when it may: its money was already refunded in full
+// or disputed (those events can come first). Such a job fails, not made,
+// just as it would had the payment come first. A partial refund does not
+// stop it.
+func PaidTakenBack(j *Job) string {
+	switch j.PaymentStatus {
+	case PaymentRefunded:
+		return "refunded before it was processed: not upscaled"
+	case PaymentDisputed:
+		return "the payment is disputed: not made"
 	}
-	return j.PaymentStatus != PaymentRefunded && j.PaymentStatus != PaymentPartiallyRefunded && j.PaymentStatus != PaymentDisputed
+	return ""
+}
+
+// disputeRank orders a dispute's states as Stripe moves them: awaiting
+// the merchant's answer, then under review, then closed.
+var disputeRank = map[string]int{
+	"warning_needs_response": 1, "needs_response": 1,
+	"warning_under_review": 2, "under_review": 2,
+	"warning_closed": 3, "won": 3, "lost": 3,
+}
+
+// DisputeStateIsOlder reports whether state next of a dispute is older
+// than the state cur already recorded (events arrive in any order): an
+// older state only goes on the timeline.
+func DisputeStateIsOlder(cur, next string) bool {
+	return disputeRank[next] < disputeRank[cur]
 }

@@ -131,3 +131,18 @@ func TestAttention(t *testing.T) {
 		}
 	}
 }
+
+func TestDisputeStateOrder(t *testing.T) {
+	for _, c := range []struct {
+		cur, next string
+		older     bool
+	}{
+		{"under_review", "needs_response", true}, {"needs_response", "under_review", false},
+		{"won", "under_review", true}, {"lost", "needs_response", true}, {"needs_response", "won", false},
+		{"under_review", "under_review", false}, {"", "needs_response", false},
+	} {
+		if got := DisputeStateIsOlder(c.cur, c.next); got != c.older {
+			t.Errorf("DisputeStateIsOlder(%q, %q) = %v", c.cur, c.next, got)
+		}
+	}
+}

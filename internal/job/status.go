@@ -57,12 +57,12 @@ func (p PaymentStatus) Captured() bool {
 // transitions is the one table of moves the pipeline may make. Admin
 // overrides have their own, narrower table in override.go.
 var transitions = map[Status][]Status{
-	StatusAwaitingPayment: {StatusPending, StatusAbandoned},
+	StatusAwaitingPayment: {StatusPending, StatusAbandoned, StatusFailed},
 	StatusPending:         {StatusProcessing, StatusFailed},
 	StatusProcessing:      {StatusCompleted, StatusFailed, StatusPending},
 	StatusCompleted:       {StatusPending},
 	StatusFailed:          {StatusPending},
-	StatusAbandoned:       {StatusPending},
+	StatusAbandoned:       {StatusPending, StatusFailed},
 }
 
 // CanTransition reports whether the pipeline may move a job from one status to another.

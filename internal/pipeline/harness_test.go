@@ -170,6 +170,9 @@ func setup(t *testing.T, o options) *bundle {
 		cfg.StatusChecksPerMinute = 600000
 	}
 	cfg.RevokeOnFullRefund = !o.keepTokenOnRefund
+	// One key for every replica a test builds, as downloads.token_key is
+	// shared in production: links and callback proofs hold across them.
+	cfg.TokenKey = []byte("test key shared by the replicas of one bundle")
 	b.cfg, b.pricing = cfg, pr
 	b.svc = b.replica(cfg, pipeline.Deps{})
 	b.onUpsamplerHook(func(cb pipeline.Callback) { b.svc.UpsamplerCallback(context.Background(), cb) })

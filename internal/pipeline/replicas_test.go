@@ -109,6 +109,11 @@ func TestTwoReplicasDrainAThousandJobs(t *testing.T) {
 		sent[0].n.Load(), sent[1].n.Load(), b.up.StatusChecks())
 
 	if c.ByStatus[job.StatusCompleted] != total || c.ByStatus[job.StatusFailed] != 0 || c.Total != total {
+		for _, j := range jobs {
+			if got := b.get(j.JobID); got.Status != job.StatusCompleted {
+				t.Logf("%s %s: last_error %q, timeline %v", j.JobID, got.Status, deref(got.LastError), b.events(j.JobID))
+			}
+		}
 		t.Fatalf("counters %+v, want %d completed", c.ByStatus, total)
 	}
 	if n := b.up.Submissions(); n != total {

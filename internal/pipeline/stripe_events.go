@@ -178,13 +178,6 @@ func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Sessio
 		return false, err
 	}
 	if !queued {
-		if j, gerr := s.st.Get(ctx, jobID); gerr == nil && (j.PaymentStatus == job.PaymentRefunded || j.PaymentStatus == job.PaymentPartiallyRefunded || j.PaymentStatus == job.PaymentDisputed) &&
-			(j.Status == job.StatusAwaitingPayment || j.Status == job.StatusAbandoned) {
-			// The money was refunded or disputed before we heard it was
-			// paid: nothing is made; an admin decides.
-			s.st.Flag(ctx, jobID, "paid after its payment was refunded or disputed: not made", store.EventInput{Actor: actor, Type: "payment_after_refund",
-				Message: "Stripe confirmed the payment after a refund or dispute was recorded; the job was not queued"})
-		}
 		return false, nil
 	}
 	s.notify()
@@ -235,7 +228,7 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 // download (and stops a job not yet delivered); closed and won, it gives
 // access back; lost, access stays revoked.
 func (s *Service) onDispute(ctx context.Context, typ string, d stripe.Dispute) error {
-	j, err := s.st.GetByPaymentIntent(ctx, d.PaymentIntentID)
+	j, err := s.jobOfPaymentIntent(ctx, d.PaymentIntentID)
 	if err != nil {
 		return err
 	}
@@ -262,9 +255,14 @@ func (s *Service) onDispute(ctx context.Context, typ string, d stripe.Dispute) e
 // in full, and so revokes its download, before a dispute can cost the
 // shop a fee (stripe.refund_on_fraud_warning, on by default).
 func (s *Service) onFraudWarning(ctx context.Context, w stripe.FraudWarning) error {
-	j, err := s.st.GetByPaymentIntent(ctx, w.PaymentIntentID)
+	j, err := s.jobOfPaymentIntent(ctx, w.PaymentIntentID)
 	if err != nil {
 		return err
+	}
+	if job.Waiting(j) && !j.PaymentStatus.Captured() {
+		// The warning came before the payment event: answer 5xx so Stripe
+		// delivers it again once the payment is recorded and refundable.
+		return job.Errorf(job.EUnavailable, "the payment of job %s is not recorded yet; this warning will be applied when Stripe sends it again", j.JobID)
 	}
 	if !s.cfg.RefundOnFraudWarning || !w.Actionable {
 		return s.st.Flag(ctx, j.JobID, "early fraud warning: "+w.FraudType, store.EventInput{Actor: job.ActorStripe, Type: "fraud_warning",
@@ -280,6 +278,27 @@ func (s *Service) onFraudWarning(ctx context.Context, w stripe.FraudWarning) err
 		return nil // nothing left to refund
 	}
 	return err
+}
+
+// jobOfPaymentIntent finds the job a PaymentIntent paid for: by the id
+// the payment event recorded, or, when that event has not come yet (a
+// dispute or a fraud warning can come first), by the job id Stripe keeps
+// in the PaymentIntent's metadata. A PaymentIntent of no job of ours is
+// job.ErrJobNotFound; Stripe unreachable is an error Stripe retries.
+func (s *Service) jobOfPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
+	j, err := s.st.GetByPaymentIntent(ctx, pi)
+	if !errors.Is(err, job.ErrJobNotFound) {
+		return j, err
+	}
+	intent, err := s.pay.GetPaymentIntent(ctx, pi)
+	if err != nil {
+		return nil, job.Errorf(job.EUnavailable, "Stripe's PaymentIntent could not be read; the event will be retried: %v", describeErr(err))
+	}
+	id := intent.Metadata[stripe.MetaJobID]
+	if id == "" {
+		return nil, job.ErrJobNotFound
+	}
+	return s.st.Get(ctx, id)
 }
 
 func toStoreRefunds(list []stripe.Refund) []store.StripeRefund {

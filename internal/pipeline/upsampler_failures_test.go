@@ -176,13 +176,13 @@ func TestUpsamplerMaxAttempts(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: pipeline.Config{MaxAttempts: 2}})
 	id, pi := b.fakePaid("buyer@example.com")
-	b.up.ScriptSubmit(upscaletest.ServerError(), upscaletest.ServerError(), upscaletest.ServerError())
+	b.up.ScriptSubmit(upscaletest.RateLimited(time.Second), upscaletest.RateLimited(time.Second), upscaletest.RateLimited(time.Second))
 	b.work()
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
 	b.clock.Advance(time.Minute)
 	b.work()
 	j := b.get(id)
-	if j.Attempts != 2 || !strings.Contains(deref(j.LastError), "HTTP 500") {
+	if j.Attempts != 2 || !strings.Contains(deref(j.LastError), "HTTP 429") {
 		t.Fatalf("attempts %d, last_error %q", j.Attempts, deref(j.LastError))
 	}
 	b.wantRefunded(id, pi, "buyer@example.com")

@@ -23,30 +23,43 @@ var ErrPaymentMismatch = errors.New("the payment does not match the job's checko
 func (s *DB) MarkPaid(ctx context.Context, jobID string, p job.CheckoutPayment, ev EventInput) (queued bool, err error) {
 	now := s.Now()
 	var mismatch string
-	_, err = s.Apply(ctx, Change{JobID: jobID, To: job.StatusPending,
-		Check: func(cur *job.Job, set Set) error {
-			if mismatch = job.PaymentMismatch(cur, p); mismatch != "" {
-				return ErrPaymentMismatch
-			}
-			if !job.Payable(cur) {
-				return errNoWrite
-			}
-			set["payment_status"], set["paid_at"], set["due_at"] = job.PaymentPaid, now, now
-			if p.PaymentIntent != "" {
-				set["stripe_payment_intent_id"] = p.PaymentIntent
-			}
-			if cur.Email == "" && p.Email != "" {
-				set["email"] = p.Email
-			}
-			return nil
-		}, Event: ev})
+	_, err = s.inTxApply(ctx, jobID, func(cur *job.Job, _ job.Money) (Change, error) {
+		if mismatch = job.PaymentMismatch(cur, p); mismatch != "" {
+			return Change{}, ErrPaymentMismatch
+		}
+		if !job.Waiting(cur) {
+			return Change{}, errNoWrite
+		}
+		set := Set{"paid_at": now}
+		if p.PaymentIntent != "" {
+			set["stripe_payment_intent_id"] = p.PaymentIntent
+		}
+		if cur.Email == "" && p.Email != "" {
+			set["email"] = p.Email
+		}
+		if why := job.PaidTakenBack(cur); why != "" {
+			// Refunded or disputed before we heard it was paid: it fails,
+			// not made, as it would had the payment come first.
+			set["failed_at"], set["due_at"], set["last_error"] = now, nil, why
+			ev.Type, ev.Message = "payment_after_refund", "Stripe confirmed the payment after it was refunded or disputed: "+why
+			return Change{JobID: jobID, To: job.StatusFailed, Set: set, Event: ev}, nil
+		}
+		if cur.PaymentStatus != job.PaymentPartiallyRefunded {
+			set["payment_status"] = job.PaymentPaid
+		}
+		set["due_at"] = now
+		queued = true
+		return Change{JobID: jobID, To: job.StatusPending, Set: set, Event: ev}, nil
+	})
 	switch {
 	case errors.Is(err, ErrPaymentMismatch):
 		return false, &job.Error{Code: job.EConflict, Reason: "payment_mismatch", Message: mismatch}
 	case errors.Is(err, errNoWrite):
 		return false, nil
+	case err != nil:
+		return false, err
 	}
-	return err == nil, err
+	return queued, nil
 }
 
 // errNoWrite is a Check's way of saying the change has nothing to do.
@@ -114,6 +127,11 @@ func (s *DB) RecordDispute(ctx context.Context, jobID string, d Dispute, downloa
 	_, err := s.inTxApply(ctx, jobID, func(cur *job.Job, refunded job.Money) (Change, error) {
 		set := Set{"dispute_id": d.ID, "dispute_status": d.Status, "dispute_reason": d.Reason, "dispute_amount": &d.Amount}
 		ch := Change{JobID: jobID, Set: set, Event: ev}
+		if cur.DisputeID != nil && *cur.DisputeID == d.ID && cur.DisputeStatus != nil && job.DisputeStateIsOlder(*cur.DisputeStatus, d.Status) {
+			// An older state of the dispute, delivered late: it only goes
+			// on the timeline.
+			return Change{JobID: jobID, Event: ev}, nil
+		}
 		if d.Won {
 			if cur.PaymentStatus == job.PaymentDisputed {
 				set["payment_status"] = job.PaymentAfterRefunds(job.PaymentPaid, cur.AmountCharged, refunded)

@@ -133,6 +133,10 @@ func New(t testing.TB, o Options) *Env {
 	t.Cleanup(func() { e.Files.Close() })
 	pr, _ := pricing.New(pricing.Config{CostPerCreditMicros: 40000, MicroCreditsPerMegapixel: 250000, MarkupPercent: 200, Minimum: 50})
 	cfg := o.Config
+	if len(cfg.TokenKey) == 0 {
+		// Shared by every replica built from this config, as in production.
+		cfg.TokenKey = []byte("pipelinetest key shared by replicas")
+	}
 	cfg.SiteURL, cfg.AllowPrivateHosts, cfg.Now = e.Site.URL, true, e.Clock.Now
 	if cfg.IdlePoll == 0 {
 		cfg.IdlePoll = 20 * time.Millisecond
