@@ -10,6 +10,7 @@
 #                                       AWS_SECRET_ACCESS_KEY as KEY=value lines (also in DIR/env)
 #   scripts/seaweedfs.sh stop DIR
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 version=v0.0.0-20261109003541-7506e5f91cd6
 cache=${SMI_WEED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smid}
 bin="$cache/weed-$version"
@@ -60,10 +61,14 @@ start)
   "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
 EOF
   chmod 600 "$dir/s3.json"
-  # No telemetry, no extra gateways: nothing leaves loopback.
+  # One volume per bucket (collection) instead of seven: tests make many small buckets.
+  printf '[master.volume_growth]\ncopy_1 = 1\ncopy_2 = 2\ncopy_3 = 3\ncopy_other = 1\n' >"$dir/master.toml"
+  # No telemetry, no extra gateways: nothing leaves loopback. weed reads
+  # master.toml from its working directory.
+  cd "$dir"
   nohup "$bin" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
     -master.port="$master" -master.port.grpc="$master_grpc" -master.telemetry=false \
-    -master.volumeSizeLimitMB=64 -volume.max=32 \
+    -master.volumeSizeLimitMB=64 -volume.max=100 \
     -volume.port="$volume" -volume.port.grpc="$volume_grpc" \
     -filer -filer.port="$filer" -filer.port.grpc="$filer_grpc" \
     -s3 -s3.port="$s3" -s3.port.grpc="$s3_grpc" -s3.port.iceberg=0 -s3.port.lance=0 \
@@ -81,7 +86,7 @@ EOF
     sleep 0.2
   done
   echo "seaweedfs.sh: S3 did not answer on port $s3 within 60 s; see $dir/weed.log" >&2
-  "$0" stop "$dir"; exit 1
+  "$self" stop "$dir"; exit 1
   ;;
 stop)
   dir=${2:?usage: seaweedfs.sh stop DIR}
