@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint deps bench demo clean
+.PHONY: build test test-go test-php lint deps bench demo fuzz clean
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -36,6 +36,24 @@ bench: deps build
 	@# The pipeline and admin figures print as benchmark metrics; docs/benchmarks.md records a run of them.
 	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
 	  SMI_TEST_DSN="root@unix($$sock)/" go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/devtools/bench/pipelinebench/
+
+# Each fuzz target for FUZZTIME, one after another (plain `go test` runs only
+# their seed corpora in testdata/fuzz). FuzzDownload needs the private MariaDB.
+# FUZZPARALLEL workers per target: 1 keeps a shared machine usable. A new
+# input is shrunk for at most FUZZMINIMIZE, so the slower targets keep exploring.
+FUZZTIME ?= 60s
+FUZZPARALLEL ?= 1
+FUZZMINIMIZE ?= 10s
+FUZZ_TARGETS := pricing:FuzzQuote stripe:FuzzVerifyEvent stripe:FuzzEventObject \
+	store:FuzzParseFilter store:FuzzCursor httpapi:FuzzParseList httpapi:FuzzCSVWriter \
+	httpapi:FuzzDownload config:FuzzParseWPConfig config:FuzzWPConfigRoundTrip upscale:FuzzUpsamplerAnswer
+
+fuzz: deps
+	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && export SMI_TEST_DSN="root@unix($$sock)/" && failed="" && \
+	  for t in $(FUZZ_TARGETS); do pkg=./internal/$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
+	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
+	  done; \
+	  if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the failing input is in that package's testdata/fuzz)"; exit 1; fi
 
 demo: deps build
 	@bash scripts/demo.sh

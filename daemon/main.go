@@ -24,6 +24,7 @@ Usage:
   smid serve   --config FILE            run the API, workers and cron
   smid migrate --config FILE [--status] apply (or list) schema migrations
   smid seed    --config FILE --jobs N [--seed S] [--until YYYY-MM-DD]
+  smid mail test --config FILE [--to ADDRESS]  send a test email
   smid version
 
 Every configuration key can also be set as an SMI_… environment variable.
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, out io.Writer, environ []string) er
 		return migrate(ctx, args[1:], out, environ)
 	case "seed":
 		return seedCmd(ctx, args[1:], out, environ)
+	case "mail":
+		return mailCmd(ctx, args[1:], out, environ)
 	case "version", "--version", "-v":
 		fmt.Fprintln(out, "smid", version)
 		return nil

@@ -15,6 +15,8 @@ grep -qix 'xml' <<<"$mods" || need+=(php-xml)
 grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
+# xgettext, msgfmt: the plugin test cross-checks its .pot with them.
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "deps: installing ${need[*]}"

@@ -1,11 +1,15 @@
-// Package cron runs the periodic tasks on robfig/cron schedules. Each run
-// holds a MySQL named lock, so with several replicas on one database each
-// task runs once per tick, wherever it happens to run.
+// Package cron runs the periodic tasks on robfig/cron schedules. With
+// several replicas on one database each task runs once per tick, wherever
+// it happens to run: a tick is claimed in the database (one row per task
+// and tick, so only one replica gets it), and the run holds a MySQL named
+// lock, so a long run never overlaps the next.
 package cron
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -16,6 +20,9 @@ import (
 // process holds it.
 type Locker interface {
 	WithLock(ctx context.Context, name string, fn func(ctx context.Context) error) (ran bool, err error)
+	// ClaimCronTick reports whether owner got tick of task; one caller
+	// per task and tick does.
+	ClaimCronTick(ctx context.Context, task string, tick time.Time, owner string) (bool, error)
 }
 
 // Task is one periodic job.
@@ -27,6 +34,8 @@ type Task struct {
 
 // Scheduler runs tasks.
 type Scheduler struct {
+	owner  string
+	now    func() time.Time
 	c      *robfig.Cron
 	locker Locker
 	log    *slog.Logger
@@ -37,26 +46,60 @@ type Scheduler struct {
 
 // New checks every schedule and builds the scheduler.
 func New(tasks []Task, locker Locker, log *slog.Logger) (*Scheduler, error) {
-	s := &Scheduler{c: robfig.New(), locker: locker, log: log}
+	h, _ := os.Hostname()
+	s := &Scheduler{c: robfig.New(), locker: locker, log: log, owner: fmt.Sprintf("%s-%d", h, os.Getpid()), now: time.Now}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, t := range tasks {
 		if t.Schedule == "" || t.Schedule == "off" {
 			continue
 		}
 		t := t
-		if _, err := s.c.AddFunc(t.Schedule, func() { s.runOnce(t) }); err != nil {
+		period, err := Period(t.Schedule)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.c.AddFunc(t.Schedule, func() { s.runOnce(t, period) }); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
+var parser = robfig.NewParser(robfig.Minute | robfig.Hour | robfig.Dom | robfig.Month | robfig.Dow | robfig.Descriptor)
+
+// Period is the length of a schedule's tick: the delay of an "@every"
+// schedule, a minute for a cron expression (whose runs fall on minutes).
+func Period(schedule string) (time.Duration, error) {
+	sched, err := parser.Parse(schedule)
+	if err != nil {
+		return 0, fmt.Errorf("cron schedule %q: %w", schedule, err)
+	}
+	if c, ok := sched.(robfig.ConstantDelaySchedule); ok {
+		return c.Delay, nil
+	}
+	return time.Minute, nil
+}
+
+// Tick is the tick a run at now belongs to: now rounded down to the
+// period, counted from the Unix epoch, so every replica names it alike
+// whatever the moment it started (robfig's "@every" counts from start).
+func Tick(now time.Time, period time.Duration) time.Time {
+	return now.UTC().Truncate(period)
+}
+
 // runOnce runs a task under its lock; a tick that finds the lock taken (the
 // task still running here or on another replica) is skipped.
-func (s *Scheduler) runOnce(t Task) {
+func (s *Scheduler) runOnce(t Task, period time.Duration) {
 	s.wg.Add(1)
 	defer s.wg.Done()
 	start := time.Now()
+	mine, err := s.locker.ClaimCronTick(s.ctx, t.Name, Tick(s.now(), period), s.owner)
+	if err != nil || !mine {
+		if err != nil && s.ctx.Err() == nil {
+			s.log.Error("cron tick claim failed", "task", t.Name, "err", err)
+		}
+		return // another replica runs this tick
+	}
 	var n int
 	ran, err := s.locker.WithLock(s.ctx, "smi_cron:"+t.Name, func(ctx context.Context) error {
 		var err error
@@ -74,9 +117,11 @@ func (s *Scheduler) runOnce(t Task) {
 // Start begins running the schedules.
 func (s *Scheduler) Start() { s.c.Start() }
 
-// Stop stops scheduling, cancels running tasks and waits for them.
+// Stop stops scheduling, cancels running tasks and waits for them to
+// let go (they stop at their next database call).
 func (s *Scheduler) Stop() {
-	<-s.c.Stop().Done()
+	done := s.c.Stop().Done()
 	s.cancel()
+	<-done
 	s.wg.Wait()
 }

@@ -46,7 +46,7 @@ func TestS3(t *testing.T) {
 		cfg.Prefix = "shop/files"
 		b := open(t, cfg)
 		pic := pngBytes(t, 40, 30)
-		saved, err := b.store.Save(ctx, jobID, bytes.NewReader(pic))
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pic))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,10 +108,10 @@ func TestS3(t *testing.T) {
 	t.Run("refused files never reach the bucket", func(t *testing.T) {
 		cfg := srv.Bucket(t)
 		b := setup(t, storage.Config{Backend: storage.BackendS3, S3: cfg, MaxFileBytes: 1000})
-		if _, err := b.store.Save(ctx, jobID, strings.NewReader("<html>not an image</html>")); !errors.Is(err, storage.ErrUnsupportedType) {
+		if _, err := b.store.Save(ctx, jobID, 0, strings.NewReader("<html>not an image</html>")); !errors.Is(err, storage.ErrUnsupportedType) {
 			t.Errorf("Save(html) = %v, want ErrUnsupportedType", err)
 		}
-		if _, err := b.store.Save(ctx, jobID, bytes.NewReader(pngBytes(t, 300, 300))); !errors.Is(err, storage.ErrTooLarge) {
+		if _, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 300, 300))); !errors.Is(err, storage.ErrTooLarge) {
 			t.Errorf("Save(big) = %v, want ErrTooLarge", err)
 		}
 		if got := objects(t, cfg.Bucket); len(got) != 0 {
@@ -124,7 +124,7 @@ func TestS3(t *testing.T) {
 		cfg := srv.Bucket(t)
 		b := open(t, cfg)
 		pic := pngBytes(t, 64, 64)
-		saved, err := b.store.Save(ctx, jobID, bytes.NewReader(pic))
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pic))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestS3(t *testing.T) {
 		cfg := srv.Bucket(t)
 		cfg.LinkTTL = time.Second
 		b := open(t, cfg)
-		saved, err := b.store.Save(ctx, jobID, bytes.NewReader(pngBytes(t, 4, 4)))
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestS3(t *testing.T) {
 		cfg.PublicEndpoint = strings.Replace(srv.Endpoint, "127.0.0.1", "localhost", 1)
 		b := open(t, cfg)
 		pic := pngBytes(t, 4, 4)
-		saved, err := b.store.Save(ctx, jobID, bytes.NewReader(pic))
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pic))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestS3(t *testing.T) {
 	t.Run("missing and deleted", func(t *testing.T) {
 		cfg := srv.Bucket(t)
 		b := open(t, cfg)
-		saved, err := b.store.Save(ctx, jobID, bytes.NewReader(pngBytes(t, 4, 4)))
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +244,7 @@ func TestS3(t *testing.T) {
 		a := open(t, cfg)
 		cfg.Prefix = "b/"
 		b := open(t, cfg)
-		saved, err := a.store.Save(ctx, jobID, bytes.NewReader(pngBytes(t, 4, 4)))
+		saved, err := a.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestS3(t *testing.T) {
 		t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
 		t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
 		b := open(t, cfg)
-		if _, err := b.store.Save(ctx, jobID, bytes.NewReader(pngBytes(t, 4, 4))); err != nil {
+		if _, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4))); err != nil {
 			t.Fatalf("Save with environment credentials: %v", err)
 		}
 		t.Setenv("AWS_ACCESS_KEY_ID", "")

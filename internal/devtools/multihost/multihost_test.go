@@ -36,6 +36,7 @@ import (
 const (
 	secret        = "multihost-api-secret-0123456789abcdef"
 	webhookSecret = "whsec_multihost_0123456789"
+	tokenKey      = "multihost-token-key-0123456789abcdef"
 	jobs          = 6
 )
 
@@ -138,7 +139,10 @@ storage:
 worker:
   concurrency: 2
   idle_poll: 100ms
-`, dsn, port, secret, site.URL, webhookSecret, stripeURL, up.APIKey(), up.URL(), mails.SMTPPort(), h.objects.URL, bucket.Bucket)
+downloads:
+  # Links and callback proofs are derived from it: every host shares it.
+  token_key: %q
+`, dsn, port, secret, site.URL, webhookSecret, stripeURL, up.APIKey(), up.URL(), mails.SMTPPort(), h.objects.URL, bucket.Bucket, tokenKey)
 		if err := os.WriteFile(filepath.Join(h.dir, "smid.yaml"), []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
 		}
