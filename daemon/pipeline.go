@@ -40,7 +40,11 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	files, err := storage.New(storage.Config{Dir: cfg.Storage.Dir, MaxFileBytes: cfg.Storage.MaxFileBytes})
+	st := cfg.Storage
+	files, err := storage.New(storage.Config{Backend: st.Backend, Dir: st.Dir, MaxFileBytes: st.MaxFileBytes,
+		S3: storage.S3Config{Endpoint: st.S3Endpoint, PublicEndpoint: st.S3PublicEndpoint, Region: st.S3Region,
+			Bucket: st.S3Bucket, Prefix: st.S3Prefix, PathStyle: st.S3PathStyle, AccessKeyID: st.S3AccessKeyID,
+			SecretAccessKey: st.S3SecretAccessKey.Reveal(), LinkTTL: st.S3LinkTTL}})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -15,7 +15,9 @@ defined( 'ABSPATH' ) || exit;
  * - `/smi-webhook/stripe/` and `/smi-webhook/upsampler/`: POST only, raw body
  *   and signature forwarded unchanged, the daemon's status and body answered.
  * - `/smi-download/{token}`: the file streamed from the daemon (Range
- *   supported); an expired or unknown link gets a friendly page.
+ *   supported), or the daemon's redirect to a short-lived signed URL when
+ *   files sit in object storage; an expired or unknown link gets a
+ *   friendly page.
  *
  * @since 1.0.0
  */
@@ -271,7 +273,8 @@ class SMI_Bridges {
 	}
 
 	/**
-	 * Streams a download, or shows a friendly page when the link does not work.
+	 * Streams a download (or passes on the daemon's redirect to object
+	 * storage), or shows a friendly page when the link does not work.
 	 *
 	 * @since 1.0.0
 	 *
@@ -299,8 +302,9 @@ class SMI_Bridges {
 			array(),
 			$headers,
 			array(
-				'statuses' => array( 200, 206, 416 ),
-				'headers'  => array( 'Content-Type', 'Content-Length', 'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Last-Modified', 'ETag' ),
+				// 302: the file sits in object storage; the browser fetches it from a short-lived signed URL.
+				'statuses' => array( 200, 206, 302, 416 ),
+				'headers'  => array( 'Content-Type', 'Content-Length', 'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Last-Modified', 'ETag', 'Location' ),
 				'extra'    => array( 'Cache-Control: private, no-store', 'X-Content-Type-Options: nosniff' ),
 			)
 		);

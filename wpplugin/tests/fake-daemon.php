@@ -189,6 +189,14 @@ if ( 'GET' === $method && '/v1/system' === $path ) {
 		fake_error( 410, 'gone', 'link expired', array( 'reason' => 'expired' ) );
 		return;
 	}
+	if ( str_repeat( 'e', 64 ) === $token ) {
+		// Object storage: the daemon sends the browser to a signed URL.
+		http_response_code( 302 );
+		header( 'Location: http://objects.example.test/bucket/ab/photo.png?X-Amz-Signature=abc' );
+		header( 'Cache-Control: private, no-store' );
+		header( 'X-Internal: must-not-leak' );
+		return;
+	}
 	if ( str_repeat( 'c', 64 ) === $token ) {
 		fake_json( 200, array( 'client_ip' => $_SERVER['HTTP_X_SMI_CLIENT_IP'] ?? null, 'range' => $_SERVER['HTTP_RANGE'] ?? null ) );
 		return;

@@ -106,6 +106,19 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 		$this->assertEmpty( preg_grep( '/X-Internal/i', $relay->headers ), 'only whitelisted headers pass' );
 	}
 
+	public function test_download_from_object_storage_passes_the_redirect_on(): void {
+		$client = $this->fake_daemon_client();
+		$relay  = new SMI_Test_Relay( $client );
+		ob_start();
+		$this->bridges( $client, $relay )->serve_download( str_repeat( 'e', 64 ), 'GET', '', '1.2.3.4' );
+		$body = (string) ob_get_clean();
+		$this->assertSame( 302, $relay->status, 'the browser is sent on, not streamed to' );
+		$this->assertContains( 'Location: http://objects.example.test/bucket/ab/photo.png?X-Amz-Signature=abc', $relay->headers );
+		$this->assertContains( 'Cache-Control: private, no-store', $relay->headers );
+		$this->assertEmpty( preg_grep( '/X-Internal/i', $relay->headers ), 'only whitelisted headers pass' );
+		$this->assertSame( '', $body );
+	}
+
 	public function test_download_range_gives_206(): void {
 		$client = $this->fake_daemon_client();
 		$relay  = new SMI_Test_Relay( $client );
