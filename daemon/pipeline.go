@@ -41,10 +41,15 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	files, err := storage.New(storage.Config{Dir: cfg.Storage.Dir, MaxFileBytes: cfg.Storage.MaxFileBytes})
+	stored, err := storage.New(storage.Config{Dir: cfg.Storage.Dir, MaxFileBytes: cfg.Storage.MaxFileBytes})
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	legacy, err := storage.OpenLegacy(cfg.LegacyDir())
+	if err != nil {
+		log.Warn("the original plugin's files will not be served", "dir", cfg.LegacyDir(), "err", err)
+	}
+	files := storage.WithLegacy{Store: stored, Legacy: legacy}
 	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
 	if err != nil {
 		files.Close()

@@ -139,6 +139,9 @@ type Worker struct {
 type Storage struct {
 	Dir          string
 	MaxFileBytes int64
+	// LegacyDir is where the original PHP plugin's files may be served
+	// from by their absolute paths; see Config.LegacyDir for its default.
+	LegacyDir string
 }
 
 // Downloads governs customers' download links.

@@ -74,6 +74,7 @@ func fields(c *Config) []field {
 
 		strField("storage.dir", "./var/files", &c.Storage.Dir, nonEmpty),
 		intField("storage.max_file_bytes", int64(200*mib), &c.Storage.MaxFileBytes, 1, 1<<40),
+		strField("storage.legacy_dir", "", &c.Storage.LegacyDir),
 
 		durField("downloads.expiry", "24h", &c.Downloads.Expiry, positive),
 		durField("downloads.file_retention", "168h", &c.Downloads.FileRetention, positive),
