@@ -7,13 +7,18 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint deps bench demo fuzz clean
+.PHONY: build test lint deps bench demo fuzz clean generate
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
 
 deps:
 	@bash scripts/deps.sh
+
+# Rewrites the lifecycle tables in docs/architecture.md from internal/job;
+# a test fails when the committed document differs.
+generate:
+	go generate ./internal/job/
 
 lint:
 	@unformatted=$$(gofmt -l daemon internal migrations); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

@@ -70,16 +70,8 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 	if !count {
 		return s.opened(j, f, fi), nil
 	}
-	_, err = s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusCompleted},
-		Check: func(cur *job.Job, set store.Set) error {
-			if (cur.DownloadTokenDigest == nil || *cur.DownloadTokenDigest != digest) && (cur.NextTokenDigest == nil || *cur.NextTokenDigest != digest) {
-				return gone("expired", "this download link was replaced by a newer one")
-			}
-			set["download_count"] = cur.DownloadCount + 1
-			return nil
-		},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "downloaded", Message: "file downloaded",
-			Data: map[string]any{"client_ip": clientIP}}})
+	err = s.st.CountDownload(ctx, j.JobID, digest, store.EventInput{Actor: job.ActorSystem, Type: "downloaded", Message: "file downloaded",
+		Data: map[string]any{"client_ip": clientIP}}, gone("expired", "this download link was replaced by a newer one"))
 	if err != nil {
 		f.Close()
 		return nil, err

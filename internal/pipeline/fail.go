@@ -119,7 +119,9 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 		if ferr != nil {
 			return nil, ferr
 		}
-		s.st.Apply(ctx, store.Change{JobID: rf.JobID, Set: store.Set{"last_error": "refund refused by Stripe: " + e.Message}})
+		if err := s.st.RecordProblem(ctx, rf.JobID, "refund refused by Stripe: "+e.Message); err != nil {
+			s.quietly("record the refused refund", rf.JobID, err)
+		}
 		_ = after
 		return nil, perr
 	}
