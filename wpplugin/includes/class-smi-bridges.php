@@ -14,11 +14,11 @@ defined( 'ABSPATH' ) || exit;
  *
  * - `/smi-webhook/stripe/` and `/smi-webhook/upsampler/`: POST only, raw body
  *   and signature forwarded unchanged, the daemon's status and body answered.
- * - `/smi-download/{token}`: the file streamed from the daemon (Range
- *   supported); an expired or unknown link gets a friendly page.
  * - `/wp-json/smi/v1/download/{token}`: the original PHP plugin's download
  *   URL, answered exactly as `/smi-download/`, so links it emailed (64
  *   letters and digits) keep working.
+ * - `/smi-download/{token}`: the file streamed from the daemon (Range
+ *   supported); an expired or unknown link gets a friendly page.
  *
  * @since 1.0.0
  */
