@@ -48,6 +48,11 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Links the original PHP plugin emailed name its files by absolute path.
+	legacy, err := storage.OpenLegacy(cfg.LegacyDir())
+	if err != nil {
+		log.Warn("the original plugin's files will not be served", "dir", cfg.LegacyDir(), "err", err)
+	}
 	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
 	if err != nil {
 		files.Close()
@@ -67,7 +72,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
 		RefundOnFraudWarning: cfg.Stripe.RefundOnFraudWarning, MaxEmailAttempts: cfg.Mail.MaxAttempts,
 		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
-	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: files, Pricing: pr, Log: log})
+	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: storage.WithLegacy{Store: files, Legacy: legacy}, Pricing: pr, Log: log})
 	if err != nil {
 		files.Close()
 		return nil, nil, nil, err
@@ -77,7 +82,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		files.Close()
 		return nil, nil, nil, fmt.Errorf("cron: %w", err)
 	}
-	return svc, sched, func() { files.Close() }, nil
+	return svc, sched, func() { files.Close(); legacy.Close() }, nil
 }
 
 func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {

@@ -141,6 +141,9 @@ type Storage struct {
 	Backend      string // StorageLocal or StorageS3
 	Dir          string // the files (local), or temp copies before upload (s3)
 	MaxFileBytes int64
+	// LegacyDir is where the original PHP plugin's files may be served
+	// from by their absolute paths; see Config.LegacyDir for its default.
+	LegacyDir string
 
 	S3Endpoint        string // http(s)://host[:port] the daemon reaches the store at
 	S3PublicEndpoint  string // the same store as browsers reach it; empty: S3Endpoint

@@ -75,6 +75,7 @@ func fields(c *Config) []field {
 		strField("storage.backend", StorageLocal, &st.Backend, oneOf(StorageLocal, StorageS3)),
 		strField("storage.dir", "./var/files", &st.Dir, nonEmpty),
 		intField("storage.max_file_bytes", int64(200*mib), &st.MaxFileBytes, 1, 1<<40),
+		strField("storage.legacy_dir", "", &st.LegacyDir),
 		strField("storage.s3.endpoint", "", &st.S3Endpoint, optional(httpURL)),
 		strField("storage.s3.public_endpoint", "", &st.S3PublicEndpoint, optional(httpURL)),
 		strField("storage.s3.region", "us-east-1", &st.S3Region, nonEmpty),
