@@ -2,6 +2,8 @@ package pipeline_test
 
 import (
 	"context"
+	"github.com/google/uuid"
+	"github.com/sellmyimages/smid/internal/store"
 	"image/png"
 	"regexp"
 	"slices"
@@ -103,5 +105,41 @@ func TestCheckoutRefusals(t *testing.T) {
 	}
 	if n, _, _ := b.db.Count(ctx, storeFilterAll()); n != 0 {
 		t.Fatalf("refused checkouts left %d jobs", n)
+	}
+}
+
+// Reconcile with Stripe reaches every waiting job in turn, not only the
+// oldest hundred: spam checkouts cannot starve a genuine lost payment.
+func TestReconcileRecentReachesEveryWaitingJob(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{fakeStripe: true})
+	ctx := context.Background()
+	now := b.clock.Now()
+	const total = 250
+	var jobs []*job.Job
+	for i := range total {
+		created := now.Add(-11*time.Minute - time.Duration(i)*time.Minute)
+		w, h, price := 200, 150, job.Money(50)
+		jobs = append(jobs, &job.Job{JobID: uuid.NewString(), ImageURL: b.site.URL + "/wp-content/uploads/x.png", Resolution: job.Resolution4x,
+			PostID: 7, ImageWidth: &w, ImageHeight: &h, Status: job.StatusAwaitingPayment, PaymentStatus: job.PaymentPending,
+			AmountCharged: &price, CreatedAt: created, UpdatedAt: created})
+	}
+	if err := b.db.InsertBulk(ctx, jobs, store.EventInput{Actor: job.ActorSystem, Type: "seeded", Message: "waiting"}); err != nil {
+		t.Fatal(err)
+	}
+	for run := range 3 {
+		if _, err := b.svc.ReconcileRecent(ctx); err != nil {
+			t.Fatalf("run %d: %v", run+1, err)
+		}
+	}
+	for _, j := range jobs {
+		if n := b.count(j.JobID, "reconciled"); n != 1 {
+			t.Fatalf("job created %s ago reconciled %d times in three runs, want once", now.Sub(j.CreatedAt), n)
+		}
+	}
+	// The fourth run starts again from the oldest.
+	b.svc.ReconcileRecent(ctx)
+	if n := b.count(jobs[total-1].JobID, "reconciled"); n != 2 {
+		t.Fatalf("the oldest job was not looked at again: %d", n)
 	}
 }

@@ -73,16 +73,34 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 }
 
 // ReconcileRecent reconciles recent jobs whose state looks inconsistent
-// with Stripe: awaiting payment for more than ten minutes (a lost
-// checkout.session.completed). Cron runs it.
+// with Stripe: awaiting payment for 10 minutes to 48 hours (a lost
+// checkout.session.completed). Cron runs it. Each run takes the next 100
+// of them after where the last run stopped, wrapping round, so every
+// waiting job is checked in turn however many spam checkouts there are,
+// not only the oldest 100.
 func (s *Service) ReconcileRecent(ctx context.Context) (int, error) {
 	now := s.now()
-	jobs, err := s.st.CreatedBetween(ctx, []job.Status{job.StatusAwaitingPayment}, now.Add(-48*time.Hour), now.Add(-10*time.Minute), 100)
+	from, to := now.Add(-48*time.Hour), now.Add(-10*time.Minute)
+	s.reconcileMu.Lock()
+	after := s.reconcileAfter
+	s.reconcileMu.Unlock()
+	jobs, err := s.st.AwaitingPaymentAfter(ctx, from, to, after, 100)
 	if err != nil {
 		return 0, err
 	}
+	next := store.PageMark{}
+	if len(jobs) == 100 {
+		last := jobs[len(jobs)-1]
+		next = store.PageMark{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	s.reconcileMu.Lock()
+	s.reconcileAfter = next
+	s.reconcileMu.Unlock()
 	n := 0
 	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
 		r, err := s.Reconcile(ctx, j.JobID, job.ActorCron)
 		if err == nil && len(r.Changes) > 0 {
 			n++

@@ -146,6 +146,10 @@ type Service struct {
 	// handled after their answer); Stop cancels it.
 	bg       context.Context
 	bgCancel context.CancelFunc
+
+	// reconcileAfter is where ReconcileRecent's next run starts.
+	reconcileMu    sync.Mutex
+	reconcileAfter store.PageMark
 }
 
 // New checks the configuration and builds the service.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -188,4 +189,26 @@ func (s *DB) inTxApply(ctx context.Context, jobID string, build func(cur *job.Jo
 		return s.applyLocked(ctx, tx, cur, ch, sortedKeys(ch.Set))
 	})
 	return before, err
+}
+
+// PageMark is where a walk through jobs in created_at order stopped; the
+// zero mark is the start.
+type PageMark struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// AwaitingPaymentAfter lists up to limit jobs awaiting payment created in
+// [from, to), in created_at order, after mark.
+func (s *DB) AwaitingPaymentAfter(ctx context.Context, from, to time.Time, mark PageMark, limit int) ([]*job.Job, error) {
+	if mark.CreatedAt.Before(from) {
+		mark = PageMark{CreatedAt: from, ID: 0}
+	}
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs}
+		WHERE status = 'awaiting_payment' AND created_at < ? AND (created_at > ? OR (created_at = ? AND id > ?))
+		ORDER BY created_at, id LIMIT ?`), to.UTC(), mark.CreatedAt.UTC(), mark.CreatedAt.UTC(), mark.ID, limit); err != nil {
+		return nil, fmt.Errorf("awaiting payment: %w", err)
+	}
+	return toJobs(rows)
 }
