@@ -231,7 +231,7 @@ class SMI_Reports {
 	 * @param array $range Current range.
 	 */
 	private function render_form( array $range ): void {
-		echo '<form method="get" class="smi-reports-range"><input type="hidden" name="page" value="' . esc_attr( self::SLUG ) . '" />';
+		echo '<form method="get" class="smi-reports-range" data-tz="' . esc_attr( wp_timezone_string() ) . '"><input type="hidden" name="page" value="' . esc_attr( self::SLUG ) . '" />';
 		wp_nonce_field( self::NONCE, '_smi_nonce', false );
 		printf(
 			'<label for="smi-from">%1$s</label> <input type="date" id="smi-from" name="from" value="%2$s" required /> <label for="smi-to">%3$s</label> <input type="date" id="smi-to" name="to" value="%4$s" required /> ',
@@ -288,7 +288,7 @@ class SMI_Reports {
 	private function render_totals( array $totals, string $currency ): void {
 		echo '<ul class="smi-report-totals" id="smi-report-totals">';
 		foreach ( self::labels() as $key => $label ) {
-			printf( '<li data-figure="%1$s"><span>%2$s</span> <strong>%3$s</strong></li>', esc_attr( $key ), esc_html( $label ), esc_html( self::figure( $totals, $key, $currency ) ) );
+			printf( '<li data-figure="%1$s" data-value="%2$d"><span>%3$s</span> <strong>%4$s</strong></li>', esc_attr( $key ), (int) ( $totals[ $key ] ?? 0 ), esc_html( $label ), esc_html( self::figure( $totals, $key, $currency ) ) );
 		}
 		echo '</ul>';
 	}
@@ -421,7 +421,7 @@ class SMI_Reports {
 			$totals   = (array) ( $report['totals'] ?? array() );
 			echo '<ul class="smi-widget-figures" id="smi-widget-figures">';
 			foreach ( array( 'orders', 'revenue', 'refunds', 'margin' ) as $key ) {
-				printf( '<li data-figure="%1$s">%2$s: <strong>%3$s</strong></li>', esc_attr( $key ), esc_html( self::labels()[ $key ] ), esc_html( self::figure( $totals, $key, $currency ) ) );
+				printf( '<li data-figure="%1$s" data-value="%2$d">%3$s: <strong>%4$s</strong></li>', esc_attr( $key ), (int) ( $totals[ $key ] ?? 0 ), esc_html( self::labels()[ $key ] ), esc_html( self::figure( $totals, $key, $currency ) ) );
 			}
 			echo '</ul>';
 		}

@@ -35,7 +35,7 @@ class Test_SMI_Reports extends SMI_Test_Case {
 		$html = $this->render( new SMI_Reports( $this->fake_daemon_client() ) );
 
 		// Totals of the fake daemon: 5 orders, $76.96 revenue, $3.00 refunds, $2.00 cost, $71.96 margin.
-		$this->assertMatchesRegularExpression( '#data-figure="orders"><span>Orders</span> <strong>5</strong>#', $html );
+		$this->assertMatchesRegularExpression( '#data-figure="orders" data-value="5"><span>Orders</span> <strong>5</strong>#', $html );
 		$this->assertStringContainsString( '<strong>$76.96</strong>', $html );
 		$this->assertStringContainsString( '<strong>$3.00</strong>', $html );
 		$this->assertStringContainsString( '<strong>$71.96</strong>', $html );
@@ -49,7 +49,7 @@ class Test_SMI_Reports extends SMI_Test_Case {
 		// Post 1 is the fake's; 999999 does not exist.
 		$this->assertStringContainsString( 'Post #999999 (deleted)', $html );
 		$this->assertStringContainsString( esc_html( get_the_title( 1 ) ), $html );
-		$this->assertStringContainsString( '<form method="get" class="smi-reports-range">', $html );
+		$this->assertStringContainsString( '<form method="get" class="smi-reports-range" data-tz="+00:00">', $html );
 		$this->assertStringContainsString( 'name="_smi_nonce"', $html );
 	}
 
@@ -124,10 +124,10 @@ class Test_SMI_Reports extends SMI_Test_Case {
 	public function test_widget_shows_last_7_days_and_attention_count(): void {
 		$this->login( 'administrator' );
 		$html = $this->render( new SMI_Reports( $this->fake_daemon_client() ), 'render_widget' );
-		$this->assertStringContainsString( '<li data-figure="orders">Orders: <strong>5</strong></li>', $html );
-		$this->assertStringContainsString( '<li data-figure="revenue">Revenue: <strong>$76.96</strong></li>', $html );
-		$this->assertStringContainsString( '<li data-figure="refunds">Refunds: <strong>$3.00</strong></li>', $html );
-		$this->assertStringContainsString( '<li data-figure="margin">Margin: <strong>$71.96</strong></li>', $html );
+		$this->assertStringContainsString( '<li data-figure="orders" data-value="5">Orders: <strong>5</strong></li>', $html );
+		$this->assertStringContainsString( '<li data-figure="revenue" data-value="7696">Revenue: <strong>$76.96</strong></li>', $html );
+		$this->assertStringContainsString( '<li data-figure="refunds" data-value="300">Refunds: <strong>$3.00</strong></li>', $html );
+		$this->assertStringContainsString( '<li data-figure="margin" data-value="7196">Margin: <strong>$71.96</strong></li>', $html );
 		$this->assertStringNotContainsString( 'data-figure="cost"', $html );
 		// The fake's job list has 3 jobs and no attention filter of its own.
 		$this->assertStringContainsString( 'data-count="3"', $html );
