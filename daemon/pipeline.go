@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -89,5 +88,3 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "notify_stuck", Schedule: cfg.Cron.NotifyStuck, Run: svc.NotifyStuck},
 	}
 }
-
-var _ = context.Background

@@ -13,7 +13,12 @@ grep -qix 'mysqli' <<<"$mods" || need+=(php-mysql)
 grep -qix 'curl' <<<"$mods" || need+=(php-curl)
 grep -qix 'xml' <<<"$mods" || need+=(php-xml)
 grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
+# The Jobs screen formats money with NumberFormatter (ext-intl).
+grep -qix 'intl' <<<"$mods" || need+=(php-intl)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
+# A theme (a Recommends of wordpress, skipped by --no-install-recommends):
+# without one every public page is empty and the buy button cannot show.
+[ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] || need+=(wordpress-theme-twentytwentythree)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 # xgettext, msgfmt: the plugin test cross-checks its .pot with them.
 command -v xgettext >/dev/null 2>&1 || need+=(gettext)

@@ -42,7 +42,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	resp := listResponse{Jobs: views, Total: p.Total, TotalCapped: p.TotalCapped,
+	resp := listResponse{Jobs: views, Total: p.Total, TotalExact: p.TotalExact, TotalCapped: !p.TotalExact,
 		Page: p.Page, PerPage: p.PerPage, TotalPages: p.TotalPages, NextCursor: p.NextCursor, PrevCursor: p.PrevCursor}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 var filterParams = store.FilterKeys
-var listParams = append(slices.Clone(filterParams), "orderby", "order", "per_page", "page", "cursor")
+var listParams = append(slices.Clone(filterParams), "orderby", "order", "per_page", "page", "cursor", "position")
 
 // checkKnown refuses parameters the endpoint does not know, so a typo is
 // an error instead of a silently unfiltered list.
@@ -70,6 +70,16 @@ func parseList(v url.Values, paging bool) (store.ListQuery, error) {
 			return lq, job.Invalid("cursor", "pass either page or cursor, not both")
 		}
 		lq.Cursor = c
+	}
+	switch v.Get("position") {
+	case "":
+	case "last":
+		if v.Get("page") != "" || v.Get("cursor") != "" {
+			return lq, job.Invalid("position", "position=last takes no page or cursor")
+		}
+		lq.Last = true
+	default:
+		return lq, job.Invalid("position", "position may be \"last\"")
 	}
 	return lq, nil
 }

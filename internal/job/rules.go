@@ -193,11 +193,11 @@ func JobActions(j *Job, f Facts) map[Action]Verdict {
 
 // Attention codes: why a job needs an admin.
 const (
-	AttentionFailed        = "failed"
-	AttentionStuck         = "stuck"
-	AttentionEmailNotSent  = "email_not_sent"
-	AttentionDisputed      = "disputed"
-	AttentionRefundPending = "refund_pending"
+	AttentionFailed        = "failed"         // the job failed
+	AttentionStuck         = "stuck"          // processing for longer than upscaler.timeout
+	AttentionEmailNotSent  = "email_not_sent" // completed, but the delivery email did not go out
+	AttentionDisputed      = "disputed"       // the customer's bank disputes the charge
+	AttentionRefundPending = "refund_pending" // a reserved refund waits for Stripe's answer
 )
 
 // AttentionCodes lists every attention code.
