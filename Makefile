@@ -27,6 +27,7 @@ lint:
 
 # The plugin's PHPUnit suite, then every Go test; internal/devtools/e2e drives the
 # whole product in headless Chromium with the bin/smid just built.
+test: export SMI_DEPS_SEAWEEDFS := 1
 test: deps lint build
 	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
 	  SMI_DB_SOCKET="$$sock" bash scripts/wp/test.sh && \

@@ -32,4 +32,6 @@ fi
 gobin="$(go env GOPATH)/bin"
 [ -x "$gobin/stripe-mock" ] || { echo "deps: go install stripe-mock"; go install github.com/stripe/stripe-mock@v0.203.0; }
 [ -x "$gobin/mailpit" ] || { echo "deps: go install mailpit"; go install github.com/axllent/mailpit@v1.33.1; }
+# SeaweedFS for the S3 storage tests (`make test` sets SMI_DEPS_SEAWEEDFS=1): built once, several minutes.
+[ "${SMI_DEPS_SEAWEEDFS:-}" != 1 ] || bash "$(dirname "$0")/seaweedfs.sh" build >/dev/null
 exit 0

@@ -28,6 +28,15 @@ func checkKnown(v url.Values, known []string) error {
 // batches.
 func parseFilter(v url.Values) (store.Filter, error) { return store.ParseFilter(v) }
 
+// stuckBefore fills the attention filter's clock: a job processing since
+// before now less upscaler.timeout is stuck.
+func (s *Server) stuckBefore(f *store.Filter) {
+	if f.Attention && s.cfg.UpscaleTimeout > 0 {
+		t := s.cfg.Now().Add(-s.cfg.UpscaleTimeout)
+		f.StuckBefore = &t
+	}
+}
+
 // parseList reads a list request: filter, order and paging.
 func parseList(v url.Values, paging bool) (store.ListQuery, error) {
 	lq := store.ListQuery{OrderBy: "created_at", Desc: true, PerPage: 25, Page: 1}

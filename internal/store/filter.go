@@ -28,6 +28,11 @@ type Filter struct {
 	// JobIDs matches exactly these jobs (the Jobs screen's live refresh).
 	JobIDs []string
 	Search Search
+	// Attention keeps the jobs that need an admin (job.Attention's rules,
+	// in SQL); StuckBefore is when a job still processing counts as stuck
+	// (now less upscaler.timeout; nil: 15 minutes ago by the database clock).
+	Attention   bool
+	StuckBefore *time.Time
 }
 
 // MaxJobIDs and MaxPostIDs bound the id lists a filter takes.
@@ -176,6 +181,17 @@ func (f Filter) eitherIDs() [][]int64 {
 func (f Filter) conds() ([]string, []any) {
 	var conds []string
 	var args []any
+	if f.Attention {
+		stuck := "processing_started_at < UTC_TIMESTAMP() - INTERVAL 15 MINUTE"
+		if f.StuckBefore != nil {
+			stuck = "processing_started_at < ?"
+			args = append(args, f.StuckBefore.UTC())
+		}
+		conds = append(conds, `(status = 'failed' OR (status = 'processing' AND `+stuck+`)
+			OR (status = 'completed' AND email_sent = 0 AND email <> '') OR payment_status = 'disputed'
+			OR attention_reason IS NOT NULL
+			OR job_id IN (SELECT job_id FROM {refunds} WHERE status = 'pending' AND stripe_refund_id IS NULL))`)
+	}
 	if len(f.JobIDs) > 0 {
 		conds = append(conds, "job_id IN ("+placeholders(len(f.JobIDs))+")")
 		for _, id := range f.JobIDs {

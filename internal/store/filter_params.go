@@ -12,7 +12,7 @@ import (
 )
 
 // FilterKeys are the query keys ParseFilter reads.
-var FilterKeys = []string{"status", "payment_status", "created_from", "created_to", "email", "post_id", "attachment_id", "post_ids", "ids", "q"}
+var FilterKeys = []string{"status", "payment_status", "created_from", "created_to", "email", "post_id", "attachment_id", "post_ids", "ids", "q", "attention"}
 
 // ParseFilter reads the filter keys shared by the list, export, stats and
 // batches.
@@ -56,6 +56,13 @@ func ParseFilter(v url.Values) (Filter, error) {
 	}
 	if f.Search, err = ParseSearch(v.Get("q")); err != nil {
 		return f, err
+	}
+	switch v.Get("attention") {
+	case "", "0":
+	case "1", "true":
+		f.Attention = true
+	default:
+		return f, job.Invalid("attention", "attention must be 1 or 0")
 	}
 	return f, nil
 }

@@ -183,10 +183,23 @@ if ( 'GET' === $method && '/v1/system' === $path ) {
 		false !== strpos( $body, 'reject-me' ) ? 400 : 200,
 		array( 'provider' => $m[1], 'body_b64' => base64_encode( $body ), 'stripe_signature' => $_SERVER['HTTP_STRIPE_SIGNATURE'] ?? null, 'content_type' => $_SERVER['CONTENT_TYPE'] ?? null )
 	);
-} elseif ( preg_match( '#^/v1/downloads/([0-9a-f]{64})$#', $path, $m ) ) {
+} elseif ( preg_match( '#^/v1/downloads/([A-Za-z0-9]{16,128})$#', $path, $m ) ) {
 	$token = $m[1];
+	if ( ! preg_match( '/^[0-9a-f]{64}$/', $token ) ) {
+		// The original plugin's tokens: say what arrived.
+		fake_json( 200, array( 'token' => $token, 'range' => $_SERVER['HTTP_RANGE'] ?? null, 'method' => $method ) );
+		return;
+	}
 	if ( str_repeat( 'b', 64 ) === $token ) {
 		fake_error( 410, 'gone', 'link expired', array( 'reason' => 'expired' ) );
+		return;
+	}
+	if ( str_repeat( 'e', 64 ) === $token ) {
+		// Object storage: the daemon sends the browser to a signed URL.
+		http_response_code( 302 );
+		header( 'Location: http://objects.example.test/bucket/ab/photo.png?X-Amz-Signature=abc' );
+		header( 'Cache-Control: private, no-store' );
+		header( 'X-Internal: must-not-leak' );
 		return;
 	}
 	if ( str_repeat( 'c', 64 ) === $token ) {

@@ -44,6 +44,9 @@ type Config struct {
 	AdminPassword string
 	// Logf reports progress; nil is silent.
 	Logf func(format string, args ...any)
+	// BeforeMigrate, when set, runs once the site is built and before
+	// `smid migrate`: a test lays out what an older install left behind.
+	BeforeMigrate func(context.Context, *Stack) error
 }
 
 // Stack is a running WordPress with the plugin, smid, stripe-mock and
@@ -169,6 +172,11 @@ func Start(ctx context.Context, cfg Config) (s *Stack, err error) {
 	}
 	if err := s.writeConfig(daemonPort); err != nil {
 		return nil, err
+	}
+	if cfg.BeforeMigrate != nil {
+		if err := cfg.BeforeMigrate(ctx, s); err != nil {
+			return nil, fmt.Errorf("before migrate: %w", err)
+		}
 	}
 	if err := s.migrateAndSeed(ctx); err != nil {
 		return nil, err
@@ -330,6 +338,9 @@ func (s *Stack) countJobs(ctx context.Context) (int, error) {
 	err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM wp_smi_jobs").Scan(&n)
 	return n, err
 }
+
+// OpenDB opens the site's database as root (tests inspect and prepare rows).
+func (s *Stack) OpenDB() (*sql.DB, error) { return s.openDB() }
 
 func (s *Stack) openDB() (*sql.DB, error) {
 	c := mysql.NewConfig()
