@@ -129,9 +129,10 @@ class Test_SMI_Reports extends SMI_Test_Case {
 		$this->assertStringContainsString( '<li data-figure="refunds" data-value="300">Refunds: <strong>$3.00</strong></li>', $html );
 		$this->assertStringContainsString( '<li data-figure="margin" data-value="7196">Margin: <strong>$71.96</strong></li>', $html );
 		$this->assertStringNotContainsString( 'data-figure="cost"', $html );
-		// The fake's job list has 3 jobs and no attention filter of its own.
-		$this->assertStringContainsString( 'data-count="3"', $html );
-		$this->assertStringContainsString( '3 jobs need attention', $html );
+		// Of the fake's 3 jobs, the failed one needs attention.
+		$this->assertStringContainsString( 'data-count="1"', $html );
+		$this->assertStringContainsString( '1 job needs attention', $html );
+		$this->assertStringContainsString( 'page=smi-jobs&#038;attention=1', $html );
 	}
 
 	public function test_widget_asks_for_seven_local_days_and_degrades_when_attention_is_unknown(): void {
