@@ -44,6 +44,7 @@ foreach ( array(
 	'site-health',
 	'help',
 	'onboarding',
+	'reports',
 	'plugin',
 ) as $smi_file ) {
 	require_once SMI_PLUGIN_DIR . 'includes/class-smi-' . $smi_file . '.php';

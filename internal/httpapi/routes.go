@@ -24,6 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /v1/jobs/{job_id}", s.authed(s.handleGetJob))
 	mux.HandleFunc("GET /v1/jobs/{job_id}/public", s.authed(s.handlePublicJob))
 	mux.HandleFunc("GET /v1/stats", s.authed(s.handleStats))
+	mux.HandleFunc("GET /v1/reports", s.authed(s.handleReport))
 
 	mux.HandleFunc("GET /v1/prices", s.authed(s.handlePrices))
 	mux.HandleFunc("POST /v1/checkouts", s.authed(s.handleCheckout))

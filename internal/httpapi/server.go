@@ -27,6 +27,8 @@ type Reader interface {
 	Count(ctx context.Context, f store.Filter) (int64, bool, error)
 	Stats(ctx context.Context, f store.Filter) (*store.Stats, error)
 	CountsFor(ctx context.Context, f store.Filter) (*store.Counts, error)
+	Daily(ctx context.Context, r store.ReportRange) ([]store.Day, error)
+	TopPosts(ctx context.Context, r store.ReportRange, by string, limit int) ([]store.PostFigures, error)
 	Export(ctx context.Context, lq store.ListQuery, fn func(cells []sql.RawBytes) error) error
 	Refunds(ctx context.Context, jobID string) ([]store.Refund, error)
 	RefundsInFlight(ctx context.Context, jobIDs []string) (map[string]bool, error)

@@ -92,6 +92,7 @@ class SMI_Plugin {
 			( new SMI_Export( $relay ) )->register();
 			( new SMI_Help() )->register();
 			( new SMI_Onboarding() )->register();
+			( new SMI_Reports( $this->client ) )->register();
 		}
 	}
 

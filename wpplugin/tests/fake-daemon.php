@@ -278,6 +278,32 @@ if ( 'GET' === $method && '/v1/system' === $path ) {
 	$w = (int) ( $_GET['image_width'] ?? 0 );
 	$h = (int) ( $_GET['image_height'] ?? 0 );
 	fake_json( 200, array( 'currency' => 'usd', 'prices' => array( array( 'resolution' => '4x', 'amount' => 499, 'credits' => 4, 'cost' => 40, 'output_width' => 4 * $w, 'output_height' => 4 * $h ), array( 'resolution' => '8x', 'amount' => 999, 'credits' => 8, 'cost' => 80, 'output_width' => 8 * $w, 'output_height' => 8 * $h ) ) ) );
+} elseif ( fake_reports_route( $method, $path ) ) {
+	// Answered by the reports block at the end of this file.
 } else {
 	fake_error( 404, 'not_found', "no route $method $path" );
+}
+
+// ---- Reports (GET /v1/reports) ---------------------------------------------
+// Three fixed days and two posts, echoing the range asked for so tests can
+// see what the plugin sent. Figures: margin = revenue - refunds - cost.
+
+function fake_reports_route( string $method, string $path ): bool {
+	if ( 'GET' !== $method || '/v1/reports' !== $path ) {
+		return false;
+	}
+	$day  = fn( $date, $o, $r, $f, $c ) => array( 'date' => $date, 'orders' => $o, 'revenue' => $r, 'refunds' => $f, 'cost' => $c, 'margin' => $r - $f - $c );
+	$days = array( $day( '2026-11-29', 2, 2598, 0, 80 ), $day( '2026-11-30', 0, 0, 0, 0 ), $day( '2026-12-01', 3, 5098, 300, 120 ) );
+	$post = fn( $id, $o, $r, $f, $c ) => array( 'post_id' => $id, 'orders' => $o, 'revenue' => $r, 'refunds' => $f, 'cost' => $c, 'margin' => $r - $f - $c );
+	fake_json( 200, array(
+		'currency'       => 'usd',
+		'tz'             => $_GET['tz'] ?? 'UTC',
+		'from'           => $_GET['from'] ?? '2026-11-29',
+		'to'             => $_GET['to'] ?? '2026-12-01',
+		'totals'         => $day( '', 5, 7696, 300, 200 ),
+		'days'           => $days,
+		'top_by_revenue' => array( $post( 1, 4, 6397, 300, 160 ), $post( 999999, 1, 1299, 0, 40 ) ),
+		'top_by_margin'  => array( $post( 1, 4, 6397, 300, 160 ), $post( 999999, 1, 1299, 0, 40 ) ),
+	) );
+	return true;
 }

@@ -67,7 +67,7 @@ class Test_SMI_Settings extends SMI_Test_Case {
 		do_action( 'admin_menu' );
 		$this->assertSame( 'smi-jobs', $menu[ array_key_first( array_filter( $menu, fn( $m ) => 'smi-jobs' === $m[2] ) ) ][2] );
 		$slugs = array_column( $submenu['smi-jobs'], 2 );
-		$this->assertSame( array( 'smi-jobs', 'smi-settings' ), $slugs );
+		$this->assertSame( array( 'smi-jobs', 'smi-reports', 'smi-settings' ), $slugs );
 		$this->assertSame( 'Jobs', $submenu['smi-jobs'][0][0] );
 		$this->assertSame( 'smi_manage_jobs', $submenu['smi-jobs'][0][1] );
 		$this->assertTrue( (bool) has_action( 'load-toplevel_page_smi-jobs' ) );

@@ -140,6 +140,7 @@ func TestAdminJobsAndPurchaseInABrowser(t *testing.T) {
 		{"bulk-retry failed jobs", bulkRetryFailed},
 		{"abandon every unpaid checkout with one batch", abandonUnpaidInOneBatch},
 		{"export CSV", exportCSV},
+		{"see the money on Reports and the dashboard", seeTheMoney},
 	}
 	for i, s := range steps {
 		ok := t.Run(s.name, func(t *testing.T) {
