@@ -74,6 +74,10 @@ func TestAttentionFilterMatchesTheRulebook(t *testing.T) {
 			t.Errorf("%s is in the filter but needs no attention", id)
 		}
 	}
+	n, estimate, err := db.Count(ctx, store.Filter{Attention: true, StuckBefore: &cutoff})
+	if err != nil || n != int64(len(want)) {
+		t.Errorf("count %d (estimate %v, %v), want %d: totals must count the same jobs the list shows", n, estimate, err, len(want))
+	}
 	for _, id := range []string{paid[0].JobID, paid[1].JobID, paid[2].JobID} {
 		if !got[id] {
 			t.Errorf("flagged/disputed/refund-pending job %s missing", id)

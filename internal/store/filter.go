@@ -290,7 +290,7 @@ func (f Filter) countable() bool {
 func (f Filter) isEmpty() bool {
 	return len(f.Statuses) == 0 && len(f.PaymentStatuses) == 0 && f.CreatedFrom == nil &&
 		f.CreatedTo == nil && f.Email == "" && f.PostID == nil && f.AttachmentID == nil &&
-		len(f.PostIDs) == 0 && len(f.JobIDs) == 0 && f.Search.Kind == SearchNone
+		len(f.PostIDs) == 0 && len(f.JobIDs) == 0 && f.Search.Kind == SearchNone && !f.Attention
 }
 
 // IsEmpty reports whether the filter selects every job.
