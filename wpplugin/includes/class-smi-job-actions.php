@@ -278,6 +278,9 @@ class SMI_Job_Actions {
 			}
 			$body['amount'] = $amount;
 		}
+		// The form's "Notify the customer" box is ticked by default; an
+		// unticked box is simply absent from the request.
+		$body['notify_customer'] = ! empty( $req['notify_customer'] );
 		$result = $this->client->post(
 			$path . '/refunds',
 			$body,

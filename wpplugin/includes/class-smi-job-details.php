@@ -557,6 +557,10 @@ class SMI_Job_Details {
 			esc_html( strtoupper( $currency ) )
 		);
 		printf( '<p><label for="smi-refund-reason">%1$s</label><br /><textarea id="smi-refund-reason" name="reason" rows="2" class="large-text" required%2$s></textarea></p>', esc_html__( 'Reason (required, recorded with the refund)', 'sell-my-images' ), $this->system->maxlength( 'reason_max' ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- maxlength() escapes.
+		printf(
+			'<p><label><input type="checkbox" id="smi-refund-notify" name="notify_customer" value="1" checked="checked" /> %s</label></p>',
+			esc_html__( 'Notify the customer (an email with the amount and your reason)', 'sell-my-images' )
+		);
 		submit_button( __( 'Refund', 'sell-my-images' ), 'secondary smi-refund-submit', 'submit', false );
 		echo '</form>';
 	}

@@ -341,6 +341,10 @@ class SMI_Jobs_Query {
 			array(
 				'orderby' => $this->orderby,
 				'order'   => $this->order,
+				// Human column headers with their stable keys, and a BOM so
+				// spreadsheet apps read UTF-8.
+				'header'  => 'labels',
+				'bom'     => '1',
 			)
 		);
 	}

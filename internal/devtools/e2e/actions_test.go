@@ -287,9 +287,22 @@ func exportCSV(t *testing.T, e *env) {
 	if len(recs)-1 != want.Total {
 		t.Fatalf("CSV has %d rows, the daemon %d completed jobs", len(recs)-1, want.Total)
 	}
-	col := slices.Index(recs[0], "status")
-	if col < 0 || !slices.Contains(recs[0], "job_id") {
-		t.Fatalf("CSV header %v", recs[0])
+	// The screen asks for human headers with their stable keys, "Status
+	// (status)", behind a UTF-8 BOM for spreadsheet apps.
+	if !strings.HasPrefix(a.Body, "\ufeff") {
+		t.Fatal("the export has no UTF-8 BOM")
+	}
+	keys := make([]string, len(recs[0]))
+	for i, h := range recs[0] {
+		h = strings.TrimPrefix(h, "\ufeff")
+		if open := strings.LastIndex(h, " ("); open >= 0 && strings.HasSuffix(h, ")") {
+			h = h[open+2 : len(h)-1]
+		}
+		keys[i] = h
+	}
+	col := slices.Index(keys, "status")
+	if col < 0 || !slices.Contains(keys, "job_id") || recs[0][col] == "status" {
+		t.Fatalf("CSV header %v: want labelled columns with their keys", recs[0])
 	}
 	for _, r := range recs[1:] {
 		if r[col] != "completed" {
