@@ -47,9 +47,14 @@ if [ -z "$have" ] || ! version_ge "$have" "$want"; then
   printf 'module bootstrap\n' >"$tmp/go.mod"
   # GOTOOLCHAIN=local keeps a bootstrap Go >= 1.21 from switching by
   # itself; -modcacherw lets the scratch cache be removed afterwards.
-  dir=$(cd "$tmp" && GOTOOLCHAIN=local GOFLAGS=-modcacherw GOMODCACHE="$tmp/mod" GOPATH="$tmp/gopath" \
-    go mod download -json "golang.org/toolchain@v0.0.1-go$want.linux-$arch" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -x "$dir/bin/go" ] || [ -f "$dir/bin/go" ] || { echo "deps: the toolchain download has no bin/go" >&2; exit 1; }
+  json=$(cd "$tmp" && GOTOOLCHAIN=local GOFLAGS=-modcacherw GOMODCACHE="$tmp/mod" GOPATH="$tmp/gopath" \
+    go mod download -json "golang.org/toolchain@v0.0.1-go$want.linux-$arch" 2>&1) || true
+  dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
+  if [ -z "$dir" ] || [ ! -f "$dir/bin/go" ]; then
+    echo "deps: could not download Go $want through the Go module proxy:" >&2
+    echo "$json" >&2
+    exit 1
+  fi
   $sudo mkdir -p "$(dirname "$goroot")"
   $sudo rm -rf "$goroot.tmp"
   $sudo cp -r "$dir" "$goroot.tmp"
