@@ -15,15 +15,19 @@ func openStore(ctx context.Context, path string, environ []string) (*config.Conf
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, store.Config{
-		DSN: cfg.Database.DSN(), TablePrefix: cfg.Database.TablePrefix,
-		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
-		ConnMaxLifetime: cfg.Database.ConnMaxLifetime, ConnMaxIdleTime: cfg.Database.ConnMaxIdleTime,
-	})
+	db, err := store.Open(ctx, storeConfig(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
 	return cfg, db, nil
+}
+
+func storeConfig(cfg *config.Config) store.Config {
+	return store.Config{
+		DSN: cfg.Database.DSN(), TablePrefix: cfg.Database.TablePrefix,
+		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
+		ConnMaxLifetime: cfg.Database.ConnMaxLifetime, ConnMaxIdleTime: cfg.Database.ConnMaxIdleTime,
+	}
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {
