@@ -10,7 +10,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint deps bench demo clean
+.PHONY: build test test-go test-php lint lint-deploy deps bench demo dist clean
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -37,9 +37,32 @@ bench: deps build
 	  go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/devtools/bench/pipelinebench/'
 	@# The pipeline and admin figures print as benchmark metrics; docs/benchmarks.md records a run of them.
 
+# Release binaries: static, for linux/amd64 and linux/arm64, named with the
+# version, with their SHA-256 sums in dist/SHA256SUMS.
+DIST ?= dist
+dist:
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@for arch in amd64 arm64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" \
+	    -o $(DIST)/smid-$(VERSION)-linux-$$arch ./daemon || exit 1; \
+	done
+	@cd $(DIST) && sha256sum smid-$(VERSION)-linux-* > SHA256SUMS && cat SHA256SUMS
+
+# What ships beside the binary, checked by its own tools: the alert rules
+# by promtool (check and unit tests; go install from the module proxy once,
+# a large build), the release binaries built by make dist. The unit, the
+# dashboard, the container files and the rules' metric names are checked
+# by ./deploy's tests under make test as well.
+PROMTOOL_VERSION := v0.316.0
+lint-deploy: dist
+	@command -v promtool >/dev/null || go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
+	promtool check rules deploy/prometheus-rules.yaml
+	promtool test rules deploy/prometheus-rules.test.yaml
+	SMI_DIST_DIR=$(CURDIR)/$(DIST) SMI_DIST_VERSION=$(VERSION) go test -count=1 -tags deploylint ./deploy/
+
 demo: deps build
 	@bash scripts/demo.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)
 	-bash scripts/mariadb.sh stop $(TEST_DB)

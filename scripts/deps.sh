@@ -87,6 +87,9 @@ grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 command -v git >/dev/null 2>&1 || need+=(git)
+# deploy/'s tests verify the systemd unit; the package only adds the tools
+# where systemd is not the init (a container), it starts nothing.
+command -v systemd-analyze >/dev/null 2>&1 || [ -x /usr/bin/systemd-analyze ] || need+=(systemd)
 # The browser for the end-to-end suite. Debian packages Chromium as
 # `chromium`. Ubuntu ships it only as a snap (its `chromium-browser` deb is
 # a wrapper that installs the snap), so there it is `snap install chromium`,

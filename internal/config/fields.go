@@ -64,7 +64,7 @@ func fields(c *Config) []field {
 		durField("worker.lease", "2m", &c.Worker.Lease, positive),
 		durField("worker.idle_poll", "1s", &c.Worker.IdlePoll, positive),
 
-		strField("storage.dir", "./var/files", &c.Storage.Dir, nonEmpty),
+		strField("storage.dir", "/var/lib/smid/files", &c.Storage.Dir, absPath),
 		intField("storage.max_file_bytes", int64(200*mib), &c.Storage.MaxFileBytes, 1, 1<<40),
 
 		durField("downloads.expiry", "24h", &c.Downloads.Expiry, positive),
