@@ -86,4 +86,3 @@ func TestSystemdUnit(t *testing.T) {
 		t.Errorf("exposure %.1f; want at most 2.0 (OK)", score)
 	}
 }
-
