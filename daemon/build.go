@@ -9,6 +9,7 @@ import (
 	"github.com/sellmyimages/smid/internal/config"
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/metrics"
 	"github.com/sellmyimages/smid/internal/pricing"
 	"github.com/sellmyimages/smid/internal/store"
 )
@@ -50,16 +51,17 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	reg := metrics.New(db.Pool(), db, log)
 	p := &parts{apiConfig: httpapi.Config{
 		Listen: cfg.API.Listen, Secret: cfg.API.Secret.Reveal(), MaxBodyBytes: cfg.API.MaxBodyBytes,
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
-		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
+		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now, Metrics: reg,
 	}}
 	if err := cfg.RequirePipeline(); err != nil {
 		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())
 		return p, nil
 	}
-	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, log)
+	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, reg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/sellmyimages/smid/internal/config"
+	"github.com/sellmyimages/smid/internal/reqid"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -32,8 +33,9 @@ func storeConfig(cfg *config.Config) store.Config {
 
 func newLogger(cfg *config.Config) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.Log.Level}
+	// reqid adds request_id to every line logged with a request's context.
 	if cfg.Log.Format == config.LogJSON {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(reqid.Handler(slog.NewJSONHandler(os.Stderr, opts)))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(reqid.Handler(slog.NewTextHandler(os.Stderr, opts)))
 }

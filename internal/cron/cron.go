@@ -25,28 +25,42 @@ type Task struct {
 	Run      func(ctx context.Context) (int, error)
 }
 
+// Observer hears of each task's schedule and of each run this process
+// made: its end time, and its error if it failed. Runs skipped because
+// another replica held the lock are not reported.
+type Observer interface {
+	CronScheduled(task string, period time.Duration, since time.Time)
+	CronRan(task string, at time.Time, err error)
+}
+
 // Scheduler runs tasks.
 type Scheduler struct {
-	c      *robfig.Cron
-	locker Locker
-	log    *slog.Logger
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	c       *robfig.Cron
+	locker  Locker
+	log     *slog.Logger
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	periods map[string]time.Duration
+	obs     Observer
 }
 
 // New checks every schedule and builds the scheduler.
 func New(tasks []Task, locker Locker, log *slog.Logger) (*Scheduler, error) {
-	s := &Scheduler{c: robfig.New(), locker: locker, log: log}
+	s := &Scheduler{c: robfig.New(), locker: locker, log: log, periods: map[string]time.Duration{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, t := range tasks {
 		if t.Schedule == "" || t.Schedule == "off" {
 			continue
 		}
 		t := t
-		if _, err := s.c.AddFunc(t.Schedule, func() { s.runOnce(t) }); err != nil {
+		sched, err := robfig.ParseStandard(t.Schedule)
+		if err != nil {
 			return nil, err
 		}
+		s.c.Schedule(sched, robfig.FuncJob(func() { s.runOnce(t) }))
+		next := sched.Next(time.Now())
+		s.periods[t.Name] = sched.Next(next).Sub(next)
 	}
 	return s, nil
 }
@@ -63,6 +77,9 @@ func (s *Scheduler) runOnce(t Task) {
 		n, err = t.Run(ctx)
 		return err
 	})
+	if s.obs != nil && (ran || err != nil) {
+		s.obs.CronRan(t.Name, time.Now(), err)
+	}
 	switch {
 	case err != nil:
 		s.log.Error("cron task failed", "task", t.Name, "err", err)
@@ -71,8 +88,19 @@ func (s *Scheduler) runOnce(t Task) {
 	}
 }
 
+// Observe reports schedules and runs to o; call it before Start.
+func (s *Scheduler) Observe(o Observer) { s.obs = o }
+
 // Start begins running the schedules.
-func (s *Scheduler) Start() { s.c.Start() }
+func (s *Scheduler) Start() {
+	if s.obs != nil {
+		now := time.Now()
+		for name, p := range s.periods {
+			s.obs.CronScheduled(name, p, now)
+		}
+	}
+	s.c.Start()
+}
 
 // Stop stops scheduling, cancels running tasks and waits for them.
 func (s *Scheduler) Stop() {

@@ -106,6 +106,7 @@ func (s *Service) deliverWith(ctx context.Context, j *job.Job, file store.Set) {
 	sent := false
 	if j.Email != "" {
 		if err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires)); err != nil {
+			s.countMailErr(err)
 			s.deliveryProblem(ctx, j, "sending the delivery email failed", err)
 			return
 		}

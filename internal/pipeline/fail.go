@@ -96,6 +96,7 @@ func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, 
 func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, notify, existing bool) (*RefundResult, error) {
 	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j))
 	if err != nil {
+		s.countStripeErr(err)
 		perr := stripeErr(err)
 		var e *job.Error
 		if errors.As(perr, &e) && e.Code == job.EBadGateway {
@@ -125,6 +126,7 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 	if notify && after.Email != "" {
 		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
 			Currency: after.Currency, Reason: rf.Reason}); err != nil {
+			s.countMailErr(err)
 			s.st.AddEvent(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
 				Message: "refund email failed: " + describeErr(err)})
 		}

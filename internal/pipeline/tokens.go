@@ -109,6 +109,7 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 			return res, err
 		}
 		if err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires)); err != nil {
+			s.countMailErr(err)
 			s.st.AddEvent(ctx, rq.JobID, store.EventInput{Actor: rq.Actor, Type: "email_failed", Message: "email failed: " + describeErr(err)})
 			return res, job.Errorf(job.EBadGateway, "the new link was issued but the email failed: %v", describeErr(err))
 		}

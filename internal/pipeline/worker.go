@@ -142,6 +142,7 @@ func (s *Service) Work(ctx context.Context) (did bool, err error) {
 func (s *Service) submit(ctx context.Context, j *job.Job) {
 	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.upsamplerWebhook(j.JobID))
 	if err != nil {
+		s.countUpscaleErr(err)
 		if upscale.IsTransient(err) && j.Attempts < s.cfg.MaxAttempts {
 			s.retryLater(ctx, j, err)
 			return

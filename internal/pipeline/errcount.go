@@ -1,0 +1,44 @@
+package pipeline
+
+import (
+	"errors"
+
+	"github.com/sellmyimages/smid/internal/stripe"
+	"github.com/sellmyimages/smid/internal/upscale"
+)
+
+// ErrorCounter counts errors from the outside parties by kind, for the
+// operator's metrics (internal/metrics.Registry is one).
+type ErrorCounter interface {
+	CountError(party, kind string)
+}
+
+type noCounter struct{}
+
+func (noCounter) CountError(string, string) {}
+
+// countUpscaleErr counts a provider error as transient or permanent.
+func (s *Service) countUpscaleErr(err error) {
+	kind := "transient"
+	if !upscale.IsTransient(err) {
+		kind = "permanent"
+	}
+	s.errs.CountError("upsampler", kind)
+}
+
+// countStripeErr counts a Stripe error by its kind (auth, refused, …).
+func (s *Service) countStripeErr(err error) {
+	s.errs.CountError("stripe", string(stripe.KindOf(err)))
+}
+
+// countMailErr counts a failed send: permanent when the server's answer
+// says so (go-mail's SendError reports whether a reply was temporary),
+// transient otherwise (no connection, a 4xx).
+func (s *Service) countMailErr(err error) {
+	kind := "transient"
+	var answer interface{ IsTemp() bool }
+	if errors.As(err, &answer) && !answer.IsTemp() {
+		kind = "permanent"
+	}
+	s.errs.CountError("smtp", kind)
+}
