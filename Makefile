@@ -10,7 +10,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint lint-deploy deps bench demo dist clean
+.PHONY: build test test-go test-php lint lint-deploy deps bench demo dist fuzz clean
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -59,6 +59,24 @@ lint-deploy: dist
 	promtool check rules deploy/prometheus-rules.yaml
 	promtool test rules deploy/prometheus-rules.test.yaml
 	SMI_DIST_DIR=$(CURDIR)/$(DIST) SMI_DIST_VERSION=$(VERSION) go test -count=1 -tags deploylint ./deploy/
+
+# Each fuzz target for FUZZTIME, one after another (plain `go test` runs only
+# their seed corpora in testdata/fuzz). FuzzDownload needs the private MariaDB.
+# FUZZPARALLEL workers per target: 1 keeps a shared machine usable. A new
+# input is shrunk for at most FUZZMINIMIZE, so the slower targets keep exploring.
+FUZZTIME ?= 60s
+FUZZPARALLEL ?= 1
+FUZZMINIMIZE ?= 10s
+FUZZ_TARGETS := pricing:FuzzQuote stripe:FuzzVerifyEvent stripe:FuzzEventObject \
+	store:FuzzParseFilter store:FuzzCursor httpapi:FuzzParseList httpapi:FuzzCSVWriter \
+	httpapi:FuzzDownload config:FuzzParseWPConfig config:FuzzWPConfigRoundTrip upscale:FuzzUpsamplerAnswer
+
+fuzz: deps
+	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && export SMI_TEST_DSN="root@unix($$sock)/" && failed="" && \
+	  for t in $(FUZZ_TARGETS); do pkg=./internal/$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
+	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
+	  done; \
+	  if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the failing input is in that package's testdata/fuzz)"; exit 1; fi
 
 demo: deps build
 	@bash scripts/demo.sh

@@ -56,12 +56,21 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		Listen: cfg.API.Listen, Secret: cfg.API.Secret.Reveal(), MaxBodyBytes: cfg.API.MaxBodyBytes,
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
 		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now, Metrics: reg,
+		UpscaleTimeout: cfg.Upscaler.Timeout, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
+		StripeConfigured:   cfg.Site.URL != "" && cfg.Stripe.SecretKey != "" && cfg.Stripe.WebhookSecret != "",
+		UpscalerConfigured: cfg.Upscaler.Provider == config.ProviderLocal || cfg.Upsampler.APIKey != "",
+		MailConfigured:     cfg.Mail.SMTPHost != "",
 	}}
+	mailer, shop, err := buildMail(cfg, db, log)
+	if err != nil {
+		return nil, err
+	}
+	p.services.Mail, p.services.Site = mailer, shop
 	if err := cfg.RequirePipeline(); err != nil {
 		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())
 		return p, nil
 	}
-	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, reg, log)
+	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, mailer, reg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ func commands() []command {
 		{"migrate", migrateUsage, migrate},
 		{"seed", seedUsage, seedCmd},
 		{"check", checkUsage, check},
+		{"mail", mailUsage, mailCmd},
 		{"version", versionUsage, func(_ context.Context, _ []string, out io.Writer, _ []string) error {
 			fmt.Fprintln(out, "smid", version)
 			return nil
@@ -64,6 +65,13 @@ const checkUsage = `smid check --config FILE
   key or the local provider, storage, the site URL. Exits 1 if any fails.
 
 ` + configFlag
+
+const mailUsage = `smid mail test --config FILE [--to ADDRESS]
+  Sends one test email through the configured SMTP server, to ADDRESS or
+  the site's admin email.
+
+` + configFlag + `  --to ADDRESS    the recipient (default: the site's admin_email)
+`
 
 const versionUsage = `smid version
   Prints the version.

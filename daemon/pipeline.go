@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -22,7 +23,7 @@ import (
 
 // buildPipeline wires Stripe, the upscaler, mail and storage into the
 // lifecycle service, and cron onto it.
-func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, reg *metrics.Registry, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
+func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer *mail.Mailer, reg *metrics.Registry, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
 	pay, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey.Reveal(), WebhookSecret: cfg.Stripe.WebhookSecret.Reveal(),
 		APIBase: cfg.Stripe.APIBase, Currency: cfg.Stripe.Currency})
 	if err != nil {
@@ -41,16 +42,20 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, reg *m
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mailer, err := mail.New(mail.Config{Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, Username: cfg.Mail.Username,
-		Password: cfg.Mail.Password.Reveal(), TLS: cfg.Mail.TLS, From: cfg.Mail.From, ReplyTo: cfg.Mail.ReplyTo, Subject: cfg.Mail.Subject})
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	files, err := storage.New(storage.Config{Dir: cfg.Storage.Dir, MaxFileBytes: cfg.Storage.MaxFileBytes})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	svc, err := pipeline.New(pipeline.Config{
+	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
+	if err != nil {
+		files.Close()
+		return nil, nil, nil, err
+	}
+	pollEvery, err := cron.Period(cmp.Or(cfg.Cron.Poll, "@every 30s"))
+	if err != nil {
+		pollEvery = 30 * time.Second // "off": the budget is moot
+	}
+	svc, err := pipeline.New(pipeline.Config{TokenKey: tokenKey, PollEvery: pollEvery, ShutdownTimeout: cfg.API.ShutdownTimeout,
 		SiteURL: cfg.Site.URL, Currency: cfg.Stripe.Currency, ImageHosts: cfg.Checkout.ImageHosts,
 		AllowPrivateHosts: cfg.Network.AllowPrivateHosts, PollInterval: cfg.Upscaler.PollInterval,
 		UpscaleTimeout: cfg.Upscaler.Timeout, MaxAttempts: cfg.Upscaler.MaxAttempts,
@@ -58,6 +63,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, reg *m
 		Concurrency: cfg.Worker.Concurrency, Lease: cfg.Worker.Lease, IdlePoll: cfg.Worker.IdlePoll,
 		DownloadExpiry: cfg.Downloads.Expiry, FileRetention: cfg.Downloads.FileRetention,
 		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
+		RefundOnFraudWarning: cfg.Stripe.RefundOnFraudWarning, MaxEmailAttempts: cfg.Mail.MaxAttempts,
 		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
 	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: files, Pricing: pr, Log: log, Errors: reg})
 	if err != nil {
@@ -82,6 +88,7 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "retry_deliveries", Schedule: cfg.Cron.RetryDeliveries, Run: svc.RetryRefunds},
 		{Name: "reconcile", Schedule: cfg.Cron.Reconcile, Run: svc.ReconcileRecent},
 		{Name: "retention", Schedule: cfg.Cron.Retention, Run: svc.Purge},
+		{Name: "notify_stuck", Schedule: cfg.Cron.NotifyStuck, Run: svc.NotifyStuck},
 	}
 }
 

@@ -101,6 +101,8 @@ snap_chromium=""
 if ! browser_ok; then
   if [ "$os_id" = ubuntu ]; then snap_chromium=1; else need+=(chromium); fi
 fi
+# xgettext, msgfmt: the plugin test cross-checks its .pot with them.
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 if [ ${#need[@]} -gt 0 ]; then
   echo "deps: installing ${need[*]}"
   apt_install "${need[@]}"

@@ -11,10 +11,11 @@
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
-foreach ( array( 'smi_daemon_url', 'smi_daemon_secret', 'smi_auto_buttons' ) as $smi_option ) {
+foreach ( array( 'smi_daemon_url', 'smi_daemon_secret', 'smi_auto_buttons', 'smi_trusted_proxies', 'smi_activated_at' ) as $smi_option ) {
 	delete_option( $smi_option );
 }
 unset( $smi_option );
 
 // The per-user "Jobs per page" screen option.
 delete_metadata( 'user', 0, 'smi_jobs_per_page', '', true );
+delete_metadata( 'user', 0, 'smi_dismissed_activation_notice', '', true );

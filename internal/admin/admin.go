@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,11 +72,17 @@ func (s *Service) Retry(ctx context.Context, jobID string, actor job.Actor, p Re
 type TokenParams struct {
 	SendEmail bool   `json:"send_email"`
 	ExpiresIn string `json:"expires_in"`
+	// ExpiresInHours is the Jobs screen's choice (24, 72, 168, 720);
+	// expires_in wins when both are sent.
+	ExpiresInHours int `json:"expires_in_hours"`
 }
 
 // RegenerateToken issues a new download link; the old one stops working.
 func (s *Service) RegenerateToken(ctx context.Context, jobID string, actor job.Actor, p TokenParams) (*pipeline.TokenResult, error) {
 	var ttl time.Duration
+	if p.ExpiresIn == "" && p.ExpiresInHours != 0 {
+		p.ExpiresIn = strconv.Itoa(p.ExpiresInHours) + "h"
+	}
 	if p.ExpiresIn != "" {
 		d, err := time.ParseDuration(p.ExpiresIn)
 		if err != nil || d < time.Minute || d > s.cfg.MaxTokenTTL {
@@ -95,10 +102,12 @@ func (s *Service) ResendEmail(ctx context.Context, jobID string, actor job.Actor
 		Reason: "delivery email resent by an admin", EventType: "email_resent"})
 }
 
-// RefundParams are a manual refund's amount and reason.
+// RefundParams are a manual refund's amount and reason, and whether the
+// customer is emailed the reason (the Jobs page's "Notify the customer").
 type RefundParams struct {
-	Amount *int64 `json:"amount"`
-	Reason string `json:"reason"`
+	Amount         *int64 `json:"amount"`
+	Reason         string `json:"reason"`
+	NotifyCustomer bool   `json:"notify_customer"`
 }
 
 // Refund issues a manual refund through Stripe.
@@ -107,12 +116,12 @@ func (s *Service) Refund(ctx context.Context, jobID string, actor job.Actor, p R
 	if reason == "" {
 		return nil, job.Invalid("reason", "a refund needs a reason")
 	}
-	if len(reason) > 1000 {
-		return nil, job.Invalid("reason", "reason must be at most 1000 characters")
+	if len(reason) > job.MaxReasonLen {
+		return nil, job.Invalid("reason", "reason must be at most %d characters", job.MaxReasonLen)
 	}
 	idemKey = strings.TrimSpace(idemKey)
-	if idemKey == "" || len(idemKey) > 200 {
-		return nil, job.Invalid("Idempotency-Key", "send an Idempotency-Key header (up to 200 characters) so a repeated request cannot refund twice")
+	if idemKey == "" || len(idemKey) > job.MaxIdempotencyKeyLen {
+		return nil, job.Invalid("Idempotency-Key", "send an Idempotency-Key header (up to %d characters) so a repeated request cannot refund twice", job.MaxIdempotencyKeyLen)
 	}
 	var amount job.Money
 	if p.Amount != nil {
@@ -122,7 +131,7 @@ func (s *Service) Refund(ctx context.Context, jobID string, actor job.Actor, p R
 		amount = job.Money(*p.Amount)
 	}
 	return s.pipe.Refund(ctx, pipeline.RefundRequest{JobID: jobID, Amount: amount, Reason: reason, Actor: actor,
-		Source: "admin", IdempotencyKey: "admin:" + idemKey})
+		Source: "admin", IdempotencyKey: "admin:" + idemKey, Notify: p.NotifyCustomer})
 }
 
 // StatusParams are a status override's target and reason.
@@ -197,4 +206,29 @@ func (s *Service) SetStatus(ctx context.Context, jobID string, actor job.Actor, 
 // Reconcile repairs a job's payment and refund state from Stripe.
 func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) (*pipeline.ReconcileResult, error) {
 	return s.pipe.Reconcile(ctx, jobID, actor)
+}
+
+// NoteParams is a private admin note.
+type NoteParams struct {
+	Note string `json:"note"`
+}
+
+// AddNote records a private note on the job's timeline. Notes are for
+// admins only; no email carries them.
+func (s *Service) AddNote(ctx context.Context, jobID string, actor job.Actor, p NoteParams) (*job.Event, error) {
+	note := strings.TrimSpace(p.Note)
+	if note == "" {
+		return nil, job.Invalid("note", "a note needs some text")
+	}
+	if len(note) > job.MaxNoteLen {
+		return nil, job.Invalid("note", "a note must be at most %d characters", job.MaxNoteLen)
+	}
+	if _, err := s.st.Get(ctx, jobID); err != nil {
+		return nil, err
+	}
+	ev := store.EventInput{Actor: actor, Type: "note", Message: note, Data: map[string]any{"private": true}}
+	if err := s.st.AddEvent(ctx, jobID, ev); err != nil {
+		return nil, err
+	}
+	return &job.Event{JobID: jobID, At: time.Now().UTC(), Actor: actor, Type: "note", Message: note}, nil
 }

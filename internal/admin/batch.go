@@ -18,7 +18,7 @@ import (
 var Actions = []string{"retry", "regenerate_token", "resend_email", "refund", "set_status", "reconcile"}
 
 // MaxBatchIDs is how many job ids one synchronous batch takes.
-const MaxBatchIDs = 500
+const MaxBatchIDs = job.MaxBatchIDs
 
 // BatchRequest is POST /v1/jobs/batch.
 type BatchRequest struct {

@@ -390,7 +390,7 @@ func (b *bundle) insert(j *job.Job) *job.Job {
 // storedFile saves a real PNG for jobID and returns its path.
 func (b *bundle) storedFile(jobID string) string {
 	b.t.Helper()
-	saved, err := b.files.Save(b.ctx, jobID, bytes.NewReader(testPNG()))
+	saved, err := b.files.Save(b.ctx, jobID, 0, bytes.NewReader(testPNG()))
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/robfig/cron/v3"
+	"github.com/sellmyimages/smid/internal/site"
 )
 
 // Checks for string values. Messages never repeat a value that could be a
@@ -181,4 +182,18 @@ func schedule(s string) (string, error) {
 		return s, fmt.Errorf("not a cron schedule (%v)", err)
 	}
 	return s, nil
+}
+
+// timezone accepts what the site's zone can be: an IANA name such as
+// America/New_York or an offset such as UTC+5:30.
+func timezone(s string) (string, error) {
+	if _, err := site.ParseZone(s); err != nil {
+		return s, err
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// locale accepts a WordPress locale such as en_US or de_DE.
+func locale(s string) (string, error) {
+	return site.ParseLocale(s)
 }

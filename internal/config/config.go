@@ -34,6 +34,7 @@ type Config struct {
 	Cron      Cron
 	Retention Retention
 	Batch     Batch
+	Notify    Notify
 }
 
 // API is the HTTP API that WordPress calls.
@@ -68,11 +69,26 @@ type Log struct {
 	Format string // LogText or LogJSON
 }
 
-// Site is the public WordPress site.
+// Site is the public WordPress site. The identity fields override what
+// the daemon reads from WordPress's options table; empty keeps WordPress's.
 type Site struct {
 	// URL is absolute http(s), without a trailing slash; empty until set,
 	// which only commands that run the pipeline refuse.
 	URL string
+	// Name overrides blogname.
+	Name string
+	// AdminEmail overrides admin_email: where owner notifications go.
+	AdminEmail string
+	// Timezone overrides timezone_string/gmt_offset: an IANA name or an
+	// offset such as UTC+5:30.
+	Timezone string
+	// Locale overrides WPLANG, such as en_US or de_DE.
+	Locale string
+	// DateFormat and TimeFormat override date_format and time_format, in
+	// PHP date() letters.
+	DateFormat, TimeFormat string
+	// OptionsRefresh is how often WordPress's options are read again.
+	OptionsRefresh time.Duration
 }
 
 // Stripe holds the Stripe account settings.
@@ -85,6 +101,9 @@ type Stripe struct {
 	Currency string
 	// DashboardURL is where admin links to payments point.
 	DashboardURL string
+	// RefundOnFraudWarning refunds in full, and revokes, a charge Stripe
+	// reports an early fraud warning for.
+	RefundOnFraudWarning bool
 }
 
 // Upscale providers.
@@ -127,6 +146,9 @@ type Downloads struct {
 	Expiry             time.Duration
 	FileRetention      time.Duration // never shorter than Expiry
 	RevokeOnFullRefund bool
+	// TokenKey is the key download links are derived from; empty means a
+	// key file kept beside the stored files (see TokenKeyBytes).
+	TokenKey Secret
 }
 
 // Checkout governs what a customer may buy.
@@ -172,9 +194,19 @@ type Mail struct {
 	Username string
 	Password Secret
 	TLS      string // TLSNone, TLSStartTLS or TLSImplicit
-	From     string // an RFC 5322 address
-	ReplyTo  string // optional RFC 5322 address
+	From     string // an RFC 5322 address; empty means wordpress@<site host>
+	ReplyTo  string // optional RFC 5322 address; empty means the site's admin_email
 	Subject  string
+	// TemplatesDir holds templates replacing the embedded ones by name.
+	TemplatesDir string
+	// MaxAttempts bounds the tries of a delivery email the server
+	// refuses for now; a permanent refusal stops at once.
+	MaxAttempts int
+}
+
+// Notify switches the shop owner's email notifications.
+type Notify struct {
+	Sale, Failed, Dispute, Stuck bool
 }
 
 // Cron holds the schedules of periodic tasks, in robfig/cron's standard
@@ -187,6 +219,7 @@ type Cron struct {
 	RetryDeliveries string
 	Reconcile       string
 	Retention       string
+	NotifyStuck     string
 }
 
 // Retention says when finished jobs are purged; zero keeps them forever.

@@ -43,12 +43,20 @@ func fields(c *Config) []field {
 		strField("log.format", LogText, &c.Log.Format, oneOf(LogText, LogJSON)),
 
 		strField("site.url", "", &c.Site.URL, optional(httpURL)),
+		strField("site.name", "", &c.Site.Name, oneLine),
+		strField("site.admin_email", "", &c.Site.AdminEmail, optional(address)),
+		strField("site.timezone", "", &c.Site.Timezone, optional(timezone)),
+		strField("site.locale", "", &c.Site.Locale, optional(locale)),
+		strField("site.date_format", "", &c.Site.DateFormat, oneLine),
+		strField("site.time_format", "", &c.Site.TimeFormat, oneLine),
+		durField("site.options_refresh", "5m", &c.Site.OptionsRefresh, positive),
 
 		secretField("stripe.secret_key", &s.SecretKey, optional(hasPrefix("sk_", "rk_"))),
 		secretField("stripe.webhook_secret", &s.WebhookSecret, optional(hasPrefix("whsec_"))),
 		strField("stripe.api_base", "", &s.APIBase, optional(httpURL)),
 		strField("stripe.currency", "usd", &s.Currency, currency),
 		strField("stripe.dashboard_url", "https://dashboard.stripe.com", &s.DashboardURL, httpURL),
+		boolField("stripe.refund_on_fraud_warning", true, &s.RefundOnFraudWarning),
 
 		strField("upscaler.provider", ProviderUpsampler, &u.Provider, oneOf(ProviderUpsampler, ProviderLocal)),
 		durField("upscaler.poll_interval", "30s", &u.PollInterval, positive),
@@ -70,6 +78,7 @@ func fields(c *Config) []field {
 		durField("downloads.expiry", "24h", &c.Downloads.Expiry, positive),
 		durField("downloads.file_retention", "168h", &c.Downloads.FileRetention, positive),
 		boolField("downloads.revoke_on_full_refund", true, &c.Downloads.RevokeOnFullRefund),
+		secretField("downloads.token_key", &c.Downloads.TokenKey, optional(minChars(32))),
 
 		durField("checkout.abandon_after", "24h", &c.Checkout.AbandonAfter, positive),
 		listField("checkout.image_hosts", &c.Checkout.ImageHosts, hostPort),
@@ -85,9 +94,16 @@ func fields(c *Config) []field {
 		strField("mail.username", "", &m.Username),
 		secretField("mail.password", &m.Password),
 		strField("mail.tls", TLSNone, &m.TLS, oneOf(TLSNone, TLSStartTLS, TLSImplicit)),
-		strField("mail.from", "Sell My Images <no-reply@localhost>", &m.From, address),
+		strField("mail.from", "", &m.From, optional(address)),
 		strField("mail.reply_to", "", &m.ReplyTo, optional(address)),
 		strField("mail.subject", "Your hi-res image is ready", &m.Subject, nonEmpty, oneLine),
+		strField("mail.templates_dir", "", &m.TemplatesDir),
+		intField("mail.max_attempts", 5, &m.MaxAttempts, 1, 50),
+
+		boolField("notify.sale", true, &c.Notify.Sale),
+		boolField("notify.failed", true, &c.Notify.Failed),
+		boolField("notify.dispute", true, &c.Notify.Dispute),
+		boolField("notify.stuck", true, &c.Notify.Stuck),
 
 		strField("cron.poll", "@every 30s", &cr.Poll, schedule),
 		strField("cron.expire_tokens", "@every 5m", &cr.ExpireTokens, schedule),
@@ -96,6 +112,7 @@ func fields(c *Config) []field {
 		strField("cron.retry_deliveries", "@every 2m", &cr.RetryDeliveries, schedule),
 		strField("cron.reconcile", "@every 15m", &cr.Reconcile, schedule),
 		strField("cron.retention", "@daily", &cr.Retention, schedule),
+		strField("cron.notify_stuck", "@every 5m", &cr.NotifyStuck, schedule),
 
 		durField("retention.abandoned_after", "0", &c.Retention.AbandonedAfter, nonNegative),
 		durField("retention.failed_after", "0", &c.Retention.FailedAfter, nonNegative),

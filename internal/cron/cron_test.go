@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -14,25 +13,28 @@ import (
 	"github.com/sellmyimages/smid/internal/store/storetest"
 )
 
-// Two replicas run the same schedule on one database: each tick runs the
-// task once, wherever, because the run holds the task's named lock.
-func TestTwoReplicasRunATickOnce(t *testing.T) {
+// Three replicas run the same schedule on one database, with a task far
+// shorter than the period: each tick runs the task once, wherever. (A
+// named lock alone only stops overlapping runs; short tasks would run on
+// every replica.)
+func TestReplicasRunEachTickOnce(t *testing.T) {
 	t.Parallel()
 	dsn := storetest.EmptyDB(t)
-	a := storetest.Open(t, dsn, storetest.Options{}, true)
-	b := storetest.Open(t, dsn, storetest.Options{}, false)
+	dbs := []cron.Locker{storetest.Open(t, dsn, storetest.Options{}, true)}
+	for range 2 {
+		dbs = append(dbs, storetest.Open(t, dsn, storetest.Options{}, false))
+	}
 	var mu sync.Mutex
-	var starts []time.Time
+	runs := map[time.Time]int{}
 	task := func(ctx context.Context) (int, error) {
 		mu.Lock()
-		starts = append(starts, time.Now())
+		runs[cron.Tick(time.Now(), time.Second)]++
 		mu.Unlock()
-		time.Sleep(400 * time.Millisecond) // longer than the replicas' tick skew
 		return 1, nil
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var scheds []*cron.Scheduler
-	for _, db := range []cron.Locker{a, b} {
+	for _, db := range dbs {
 		s, err := cron.New([]cron.Task{{Name: "tick", Schedule: "@every 1s", Run: task}}, db, log)
 		if err != nil {
 			t.Fatal(err)
@@ -41,22 +43,28 @@ func TestTwoReplicasRunATickOnce(t *testing.T) {
 	}
 	for _, s := range scheds {
 		s.Start()
+		time.Sleep(300 * time.Millisecond) // started apart: "@every" fires at different moments
 	}
-	time.Sleep(3500 * time.Millisecond)
+	time.Sleep(4 * time.Second)
 	for _, s := range scheds {
 		s.Stop()
 	}
-	// Ticks are a second apart; two runs closer than half of that are the
-	// same tick run by both replicas.
 	mu.Lock()
 	defer mu.Unlock()
-	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
-	if len(starts) < 2 {
-		t.Fatalf("only %d runs in three seconds", len(starts))
+	if len(runs) < 3 {
+		t.Fatalf("only %d ticks ran in four seconds", len(runs))
 	}
-	for i := 1; i < len(starts); i++ {
-		if gap := starts[i].Sub(starts[i-1]); gap < 500*time.Millisecond {
-			t.Fatalf("two runs %s apart: one tick ran on both replicas", gap)
+	for tick, n := range runs {
+		if n != 1 {
+			t.Fatalf("tick %s ran %d times across the replicas", tick.Format("15:04:05"), n)
+		}
+	}
+}
+
+func TestPeriod(t *testing.T) {
+	for sched, want := range map[string]time.Duration{"@every 30s": 30 * time.Second, "@every 5m": 5 * time.Minute, "*/5 * * * *": time.Minute, "@daily": time.Minute} {
+		if got, err := cron.Period(sched); err != nil || got != want {
+			t.Errorf("Period(%q) = %v, %v; want %v", sched, got, err, want)
 		}
 	}
 }

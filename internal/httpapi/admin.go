@@ -20,6 +20,7 @@ type Admin interface {
 	Batch(ctx context.Context, rq admin.BatchRequest, actor job.Actor) (*admin.BatchResult, string, error)
 	GetBatch(ctx context.Context, id string) (*admin.BatchStatus, error)
 	CancelBatch(ctx context.Context, id string) (*admin.BatchStatus, error)
+	AddNote(ctx context.Context, jobID string, actor job.Actor, p admin.NoteParams) (*job.Event, error)
 }
 
 // adminCall is the shape every per-job action shares: check the path's job
@@ -72,6 +73,12 @@ func (s *Server) handleResendEmail(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return map[string]any{"job_id": id, "email_sent": res.EmailSent, "expires_at": res.ExpiresAt}, nil
+	})(w, r)
+}
+
+func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) {
+	adminCall(s, func(ctx context.Context, id string, actor job.Actor, p admin.NoteParams) (*job.Event, error) {
+		return s.svc.Admin.AddNote(ctx, id, actor, p)
 	})(w, r)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 
 	"github.com/sellmyimages/smid/internal/job"
 )
@@ -41,10 +42,10 @@ type errorDetail struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *job.Error
 	if !errors.As(err, &e) {
-		s.log.ErrorContext(r.Context(), "internal error", "route", routeOf(r), "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", logPath(r), "err", err)
 		e = &job.Error{Code: job.EInternal, Message: "internal error; the daemon's log has the detail"}
 	} else if e.Code == job.EInternal {
-		s.log.ErrorContext(r.Context(), "internal error", "route", routeOf(r), "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", logPath(r), "err", err)
 		e = &job.Error{Code: job.EInternal, Message: "internal error; the daemon's log has the detail"}
 	}
 	status, ok := statusOf[e.Code]
@@ -52,7 +53,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusInternalServerError
 	}
 	if status >= 500 && e.Code != job.EInternal {
-		s.log.WarnContext(r.Context(), "request failed", "route", routeOf(r), "code", e.Code, "message", e.Message)
+		s.log.WarnContext(r.Context(), "request failed", "method", r.Method, "path", logPath(r), "code", e.Code, "message", e.Message)
 	}
 	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Param: e.Param, Reason: e.Reason}})
 }
@@ -60,3 +61,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 func plainError(code, msg string) *job.Error { return &job.Error{Code: code, Message: msg} }
 
 var _ = slog.Default
+
+// secretSegment is a path segment that may be a download token.
+var secretSegment = regexp.MustCompile(`[A-Za-z0-9_-]{16,}`)
+
+// logPath is the request's path as logs may show it: the route pattern
+// when one matched (a download's is /v1/downloads/{token}), else the path
+// with anything long enough to be a token masked. No token in clear ever
+// reaches a log line.
+func logPath(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return secretSegment.ReplaceAllString(r.URL.Path, "[redacted]")
+}

@@ -15,10 +15,16 @@ import (
 // count.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	if err := checkKnown(v, append(filterParams, "orderby", "order")); err != nil {
+	if err := checkKnown(v, append(filterParams, "orderby", "order", "header", "bom")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	opt, err := parseExportOptions(v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	zone := s.siteZone(r.Context())
 	lq, err := parseList(v, false)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -34,16 +40,24 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	started := false
 	header := func() {
 		started = true
+		if opt.bom {
+			bw.WriteString("\ufeff")
+		}
 		for i, c := range store.ExportColumns {
-			cw.cell(i, []byte(c.Header), false)
+			cw.cell(i, []byte(opt.headerOf(c)), false)
 		}
 		cw.end()
 	}
+	var local []byte
 	err = s.store.Export(r.Context(), lq, func(cells []sql.RawBytes) error {
 		if !started {
 			header()
 		}
 		for i, c := range cells {
+			if store.ExportColumns[i].Time {
+				local = localTime(local[:0], c, zone)
+				c = local
+			}
 			cw.cell(i, c, store.ExportColumns[i].Text)
 		}
 		cw.end()

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
 	"net/http"
 	"strconv"
 	"time"
@@ -43,6 +45,17 @@ func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"version": s.cfg.Version, "schema": st, "stripe_mode": s.cfg.StripeMode,
 		"currency": s.cfg.Currency, "stripe_dashboard_url": s.cfg.DashboardURL,
+		"stripe_configured": s.cfg.StripeConfigured, "upscaler_configured": s.cfg.UpscalerConfigured,
+		"mail_configured": s.cfg.MailConfigured,
+		// The plugin's lists and limits come from here; it keeps no copies.
+		"lists": map[string]any{
+			"statuses": job.Statuses, "payment_statuses": job.PaymentStatuses, "sort_columns": store.OrderBy,
+			"currencies": []string{s.cfg.Currency}, "actions": job.Actions, "attention": job.AttentionCodes,
+		},
+		"limits": map[string]int{
+			"reason_max": job.MaxReasonLen, "note_max": job.MaxNoteLen, "idempotency_key_max": job.MaxIdempotencyKeyLen,
+			"batch_max": job.MaxBatchIDs, "per_page_max": job.MaxPerPage,
+		},
 	})
 }
 

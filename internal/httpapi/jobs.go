@@ -37,11 +37,13 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Now()
-	resp := listResponse{Jobs: make([]jobView, 0, len(p.Jobs)), Total: p.Total, TotalCapped: p.TotalCapped,
-		Page: p.Page, PerPage: p.PerPage, TotalPages: p.TotalPages, NextCursor: p.NextCursor, PrevCursor: p.PrevCursor}
-	for _, j := range p.Jobs {
-		resp.Jobs = append(resp.Jobs, s.viewJob(j, now))
+	views, err := s.viewJobs(r.Context(), p.Jobs, now)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
+	resp := listResponse{Jobs: views, Total: p.Total, TotalCapped: p.TotalCapped,
+		Page: p.Page, PerPage: p.PerPage, TotalPages: p.TotalPages, NextCursor: p.NextCursor, PrevCursor: p.PrevCursor}
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -70,7 +72,7 @@ func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	total, remaining := refundTotals(j, history)
 	resp := detailResponse{
-		Job:                s.viewJob(j, now),
+		Job:                s.viewJob(j, now, inFlight(history)),
 		Durations:          durationsOf(j),
 		Download:           downloadView{TokenState: j.TokenStateAt(now), ExpiresAt: j.DownloadExpiresAt, Count: j.DownloadCount},
 		Refunds:            refundsView{Total: total, Remaining: remaining, Currency: j.Currency, History: history},

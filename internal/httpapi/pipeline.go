@@ -21,7 +21,7 @@ type Pipeline interface {
 	Prices(w, h int) ([]pricing.Quote, error)
 	Checkout(ctx context.Context, rq pipeline.CheckoutRequest, actor job.Actor) (*pipeline.CheckoutResult, error)
 	HandleStripeWebhook(ctx context.Context, payload []byte, sig string) (*pipeline.WebhookResult, error)
-	HintAsync(jobID string, body []byte) error
+	HintAsync(cb pipeline.Callback) error
 	PaymentCompleted(ctx context.Context, jobID string, adminOverride bool, actor job.Actor) (*pipeline.QueueResult, error)
 	OpenDownload(ctx context.Context, token, clientIP string, count bool) (*pipeline.Download, error)
 }
@@ -123,7 +123,8 @@ func (s *Server) handleUpsamplerWebhook(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	if err := p.HintAsync(strings.ToLower(id), body); err != nil {
+	q := r.URL.Query()
+	if err := p.HintAsync(pipeline.Callback{JobID: strings.ToLower(id), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -158,6 +159,55 @@ func (s *Server) handlePaymentCompleted(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, res)
 }
 
+// fromStart reports whether a request with this Range header gets the file
+// from its first byte: no Range, or a range set that http.ServeContent will
+// serve (every part well-formed, as it parses them) whose first range starts
+// at 0. Only such a request counts as a download; a resumed one, and a
+// malformed one that is answered 416, do not.
+func fromStart(rng string) bool {
+	if rng == "" {
+		return true
+	}
+	set, ok := strings.CutPrefix(rng, "bytes=")
+	if !ok {
+		return false
+	}
+	first := -1
+	for part := range strings.SplitSeq(set, ",") {
+		part = strings.Trim(part, " \t")
+		if part == "" {
+			continue
+		}
+		start, end, ok := strings.Cut(part, "-")
+		start, end = strings.Trim(start, " \t"), strings.Trim(end, " \t")
+		if !ok {
+			return false
+		}
+		if start == "" { // the last n bytes: where they start depends on the size
+			if n, err := strconv.ParseInt(end, 10, 64); end == "" || end[0] == '-' || err != nil || n < 0 {
+				return false
+			}
+			if first < 0 {
+				first = 1
+			}
+			continue
+		}
+		a, err := strconv.ParseInt(start, 10, 64)
+		if err != nil || a < 0 {
+			return false
+		}
+		if end != "" {
+			if b, err := strconv.ParseInt(end, 10, 64); err != nil || a > b {
+				return false
+			}
+		}
+		if first < 0 {
+			first = int(min(a, 1))
+		}
+	}
+	return first == 0
+}
+
 // handleDownload streams a delivered file. http.ServeContent does Range,
 // Content-Length and conditional requests; the plugin passes them through.
 func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
@@ -169,9 +219,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	if net.ParseIP(ip) == nil {
 		ip = ""
 	}
-	rng := r.Header.Get("Range")
-	count := rng == "" || strings.HasPrefix(rng, "bytes=0-")
-	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, count)
+	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, fromStart(r.Header.Get("Range")))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

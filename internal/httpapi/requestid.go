@@ -28,12 +28,3 @@ func withRequestID(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r.WithContext(reqid.With(r.Context(), id)))
 	})
 }
-
-// routeOf is the matched route pattern, never the raw path (which may hold
-// a download token).
-func routeOf(r *http.Request) string {
-	if r.Pattern != "" {
-		return r.Pattern
-	}
-	return r.Method + " (no route)"
-}

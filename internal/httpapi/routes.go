@@ -7,6 +7,8 @@ import "net/http"
 type Services struct {
 	Pipeline Pipeline
 	Admin    Admin
+	Mail     MailTester
+	Site     SiteInfo
 }
 
 // routes is every route of the API, in one place.
@@ -36,9 +38,11 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /v1/jobs/{job_id}/status", s.authed(s.handleSetStatus))
 	mux.HandleFunc("POST /v1/jobs/{job_id}/email", s.authed(s.handleResendEmail))
 	mux.HandleFunc("POST /v1/jobs/{job_id}/reconcile", s.authed(s.handleReconcile))
+	mux.HandleFunc("POST /v1/jobs/{job_id}/notes", s.authed(s.handleAddNote))
 	mux.HandleFunc("POST /v1/jobs/batch", s.authed(s.handleBatch))
 	mux.HandleFunc("GET /v1/batches/{batch_id}", s.authed(s.handleGetBatch))
 	mux.HandleFunc("POST /v1/batches/{batch_id}/cancel", s.authed(s.handleCancelBatch))
+	mux.HandleFunc("POST /v1/mail/test", s.authed(s.handleMailTest))
 
 	mux.HandleFunc("/v1/", s.authed(s.handleNotFound))
 	mux.HandleFunc("/", s.handleNotFound)

@@ -29,6 +29,7 @@ type Reader interface {
 	CountsFor(ctx context.Context, f store.Filter) (*store.Counts, error)
 	Export(ctx context.Context, lq store.ListQuery, fn func(cells []sql.RawBytes) error) error
 	Refunds(ctx context.Context, jobID string) ([]store.Refund, error)
+	RefundsInFlight(ctx context.Context, jobIDs []string) (map[string]bool, error)
 	Schema(ctx context.Context) (store.SchemaState, error)
 	Ping(ctx context.Context) error
 }
@@ -45,7 +46,15 @@ type Config struct {
 	DashboardURL string
 	// Credits estimates the Upsampler credits re-running a job would spend.
 	Credits func(*job.Job) int
-	Now     func() time.Time
+	// UpscaleTimeout and RevokeOnFullRefund feed the rulebook's verdicts
+	// on which actions apply and which jobs need attention.
+	UpscaleTimeout     time.Duration
+	RevokeOnFullRefund bool
+	// What is configured, for the plugin's Site Health: Stripe (site URL,
+	// key, webhook secret), the upscaler (local, or an Upsampler key) and
+	// mail (an SMTP host). Checkouts answer 503 without the first two.
+	StripeConfigured, UpscalerConfigured, MailConfigured bool
+	Now                                                  func() time.Time
 	// Metrics is the registry /metrics serves; a bare one when nil.
 	Metrics *metrics.Registry
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -13,10 +14,45 @@ type jobView struct {
 	*job.Job
 	TokenState      job.TokenState `json:"token_state"`
 	CreditsEstimate int            `json:"credits_estimate"`
+	// Refundable, Actions and Attention are the rulebook's verdicts on
+	// this job: the plugin shows exactly these and decides nothing.
+	Refundable job.Money                  `json:"refundable"`
+	Actions    map[job.Action]job.Verdict `json:"actions"`
+	Attention  []string                   `json:"attention"`
 }
 
-func (s *Server) viewJob(j *job.Job, now time.Time) jobView {
-	return jobView{Job: j, TokenState: j.TokenStateAt(now), CreditsEstimate: s.credits(j)}
+// facts are what the rulebook needs beside the row. The job's
+// refund_amount mirrors the refunds that hold money.
+func (s *Server) facts(j *job.Job, now time.Time, inFlight bool) job.Facts {
+	f := job.Facts{Now: now, RefundInFlight: inFlight, UpscaleTimeout: s.cfg.UpscaleTimeout, RevokeOnFullRefund: s.cfg.RevokeOnFullRefund}
+	if j.RefundAmount != nil {
+		f.Refunded = *j.RefundAmount
+	}
+	return f
+}
+
+func (s *Server) viewJob(j *job.Job, now time.Time, inFlight bool) jobView {
+	f := s.facts(j, now, inFlight)
+	return jobView{Job: j, TokenState: j.TokenStateAt(now), CreditsEstimate: s.credits(j),
+		Refundable: job.Refundable(j, f.Refunded), Actions: job.JobActions(j, f), Attention: job.Attention(j, f)}
+}
+
+// viewJobs views a page of jobs, asking once which have a refund waiting
+// for Stripe.
+func (s *Server) viewJobs(ctx context.Context, jobs []*job.Job, now time.Time) ([]jobView, error) {
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.JobID
+	}
+	inFlight, err := s.store.RefundsInFlight(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]jobView, 0, len(jobs))
+	for _, j := range jobs {
+		out = append(out, s.viewJob(j, now, inFlight[j.JobID]))
+	}
+	return out, nil
 }
 
 type listResponse struct {
@@ -87,8 +123,15 @@ func refundTotals(j *job.Job, history []store.Refund) (total, remaining job.Mone
 	if j.RefundAmount != nil && *j.RefundAmount > total {
 		total = *j.RefundAmount
 	}
-	if j.AmountCharged != nil && j.PaymentStatus.Captured() {
-		remaining = max(*j.AmountCharged-total, 0)
+	return total, job.Refundable(j, total)
+}
+
+// inFlight reports whether a refund in history waits for Stripe's answer.
+func inFlight(history []store.Refund) bool {
+	for _, r := range history {
+		if r.Status == "pending" && r.StripeRefundID == nil {
+			return true
+		}
 	}
-	return total, remaining
+	return false
 }

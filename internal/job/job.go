@@ -67,8 +67,27 @@ type Job struct {
 	EmailAttempts           int           `json:"email_attempts"`
 	OutputWidth             *int          `json:"output_width"`
 	OutputHeight            *int          `json:"output_height"`
-	CreatedAt               time.Time     `json:"created_at"`
-	UpdatedAt               time.Time     `json:"updated_at"`
+	// Fence moves on with every claim of the job; a write carrying an
+	// older fence is refused (job.ErrStale).
+	Fence int64 `json:"fence"`
+	// TokenSeq is what the current download token was derived from (nil
+	// for a random or adopted token).
+	TokenSeq *int64 `json:"-"`
+	// NextTokenDigest is a link being issued: it works alongside the
+	// current one until the email carrying it was accepted.
+	NextTokenDigest *string    `json:"-"`
+	NextExpiresAt   *time.Time `json:"-"`
+	NextTokenSeq    *int64     `json:"-"`
+	// AttentionReason says why an admin should look at the job beyond
+	// what its status shows (a payment that did not match its checkout).
+	AttentionReason *string `json:"attention_reason"`
+	// The latest dispute of the job's charge.
+	DisputeID     *string   `json:"dispute_id"`
+	DisputeStatus *string   `json:"dispute_status"`
+	DisputeReason *string   `json:"dispute_reason"`
+	DisputeAmount *Money    `json:"dispute_amount"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // DownloadRevoked reports whether a full refund took the download away:

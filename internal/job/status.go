@@ -38,28 +38,31 @@ const (
 	PaymentFailed            PaymentStatus = "failed"
 	PaymentPartiallyRefunded PaymentStatus = "partially_refunded"
 	PaymentRefunded          PaymentStatus = "refunded"
+	// PaymentDisputed: the customer's bank disputes the charge; the
+	// download is revoked until the dispute is won.
+	PaymentDisputed PaymentStatus = "disputed"
 )
 
 // PaymentStatuses lists every payment status.
-var PaymentStatuses = []PaymentStatus{PaymentPending, PaymentPaid, PaymentFailed, PaymentPartiallyRefunded, PaymentRefunded}
+var PaymentStatuses = []PaymentStatus{PaymentPending, PaymentPaid, PaymentFailed, PaymentPartiallyRefunded, PaymentRefunded, PaymentDisputed}
 
 // Valid reports whether p is a known payment status.
 func (p PaymentStatus) Valid() bool { return slices.Contains(PaymentStatuses, p) }
 
 // Captured reports whether money was taken for the job at some point.
 func (p PaymentStatus) Captured() bool {
-	return p == PaymentPaid || p == PaymentPartiallyRefunded || p == PaymentRefunded
+	return p == PaymentPaid || p == PaymentPartiallyRefunded || p == PaymentRefunded || p == PaymentDisputed
 }
 
 // transitions is the one table of moves the pipeline may make. Admin
 // overrides have their own, narrower table in override.go.
 var transitions = map[Status][]Status{
-	StatusAwaitingPayment: {StatusPending, StatusAbandoned},
+	StatusAwaitingPayment: {StatusPending, StatusAbandoned, StatusFailed},
 	StatusPending:         {StatusProcessing, StatusFailed},
 	StatusProcessing:      {StatusCompleted, StatusFailed, StatusPending},
 	StatusCompleted:       {StatusPending},
 	StatusFailed:          {StatusPending},
-	StatusAbandoned:       {StatusPending},
+	StatusAbandoned:       {StatusPending, StatusFailed},
 }
 
 // CanTransition reports whether the pipeline may move a job from one status to another.

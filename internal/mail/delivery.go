@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,26 +14,19 @@ type Delivery struct {
 	To          string
 	JobID       string
 	DownloadURL string
-	// ExpiresAt is when DownloadURL stops working; shown in UTC.
+	// ExpiresAt is when DownloadURL stops working; shown in the site's
+	// time zone and date and time formats.
 	ExpiresAt time.Time
 	// Resolution is the upscale the customer bought, such as "4x" or "4K".
 	Resolution string
 	// Width and Height are the output's pixel size; shown when both are set.
 	Width, Height int
-	// SiteName names the shop in the greeting; optional.
+	// SiteName names the shop when the site has no name of its own; optional.
 	SiteName string
 }
 
-// deliveryView is the data both delivery templates see, formatted once.
-type deliveryView struct {
-	JobID, DownloadURL, Expires, Resolution, Dimensions, SiteName string
-}
-
-// ExpiryLayout formats link expiry, e.g. "Tuesday, 1 December 2026 18:00 UTC".
-const ExpiryLayout = "Monday, 2 January 2006 15:04 MST"
-
 // SendDelivery mails the customer the download link for a finished job, as
-// an HTML part and a plain-text part.
+// an HTML part and a plain-text part, greeting them in the shop's name.
 func (m *Mailer) SendDelivery(ctx context.Context, d Delivery) error {
 	if err := checkJobID(d.JobID); err != nil {
 		return fmt.Errorf("mail: delivery: %w", err)
@@ -43,19 +37,24 @@ func (m *Mailer) SendDelivery(ctx context.Context, d Delivery) error {
 	if d.ExpiresAt.IsZero() {
 		return fmt.Errorf("mail: delivery for job %s: ExpiresAt is required", d.JobID)
 	}
+	info := m.cfg.Site.Info(ctx)
+	info.Name = cmp.Or(info.Name, d.SiteName)
 	view := deliveryView{
+		shopView:    shop(info),
 		JobID:       d.JobID,
 		DownloadURL: d.DownloadURL,
-		Expires:     d.ExpiresAt.UTC().Format(ExpiryLayout),
+		Expires:     info.DateTime(d.ExpiresAt),
+		ExpiresDate: info.Date(d.ExpiresAt),
+		ExpiresTime: info.Time(d.ExpiresAt),
 		Resolution:  d.Resolution,
-		SiteName:    d.SiteName,
+		SiteName:    info.Name,
 	}
 	if d.Width > 0 && d.Height > 0 {
 		view.Dimensions = fmt.Sprintf("%d × %d pixels", d.Width, d.Height)
 	}
 	return m.send(ctx, letter{
 		kind: "delivery", to: d.To, jobID: d.JobID, subject: m.cfg.Subject,
-		textName: "delivery.txt", htmlName: "delivery.html", data: view,
+		name: "delivery", data: view, info: info,
 	})
 }
 

@@ -1,10 +1,13 @@
-// Package mail sends the product's customer emails over SMTP: the link to a
-// finished image, and the notice that a failed job was refunded.
+// Package mail sends the product's emails over SMTP, in the shop's name and
+// on the shop's clock: to customers the link to a finished image and the
+// notices of refunds; to the owner a new sale, a failed job, a dispute and
+// a stuck job; and a test message. Templates are embedded and can be
+// replaced one by one from a directory.
 package mail
 
 import (
 	"cmp"
-	"embed"
+	"context"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -13,6 +16,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/sellmyimages/smid/internal/site"
 )
 
 // TLS modes for Config.TLS.
@@ -31,20 +36,49 @@ type Config struct {
 	Username, Password string
 	// TLS is none, starttls (default) or tls.
 	TLS string
-	// From is required; ReplyTo is optional. Both may carry a display name.
-	From, ReplyTo string
+	// From is the sender; empty means wordpress@<the site's host>, as
+	// WordPress's own mail. Without a display name of its own, it gets the
+	// shop's name.
+	From string
+	// ReplyTo is optional; empty means the site's admin_email.
+	ReplyTo string
 	// Subject heads the delivery mail.
 	Subject string
-	// RefundSubject heads the refund mail.
+	// RefundSubject heads the mail about a failed job's refund.
 	RefundSubject string
+	// ManualRefundSubject heads the mail about a refund an admin made.
+	ManualRefundSubject string
 	// Timeout bounds one whole send, from dial to QUIT (default 30s).
 	Timeout time.Duration
+	// TemplatesDir holds templates that replace the embedded ones of the
+	// same name (delivery.html, refund.txt, …); empty uses the embedded.
+	TemplatesDir string
+	// Notify switches the owner's notifications on.
+	Notify Notify
+	// Site is the shop's identity (name, zone, formats, locale, owner);
+	// nil means WordPress's defaults with no name.
+	Site SiteInfo
 }
+
+// Notify says which owner notifications are sent.
+type Notify struct {
+	Sale, Failed, Dispute, Stuck bool
+}
+
+// SiteInfo gives the shop's current identity; *site.Site is one.
+type SiteInfo interface {
+	Info(ctx context.Context) site.Info
+}
+
+// defaultSite is a shop WordPress knows nothing about.
+type defaultSite struct{}
+
+func (defaultSite) Info(context.Context) site.Info { return site.Resolve(nil, site.Overrides{}) }
 
 // String prints the config for logs and errors with the password hidden.
 func (c Config) String() string {
-	return fmt.Sprintf("mail.Config{Host:%q Port:%d Username:%q Password:%s TLS:%q From:%q ReplyTo:%q Timeout:%s}",
-		c.Host, c.Port, c.Username, redacted(c.Password), c.TLS, c.From, c.ReplyTo, c.Timeout)
+	return fmt.Sprintf("mail.Config{Host:%q Port:%d Username:%q Password:%s TLS:%q From:%q ReplyTo:%q Timeout:%s TemplatesDir:%q}",
+		c.Host, c.Port, c.Username, redacted(c.Password), c.TLS, c.From, c.ReplyTo, c.Timeout, c.TemplatesDir)
 }
 
 // LogValue lets slog print the config without its password.
@@ -62,9 +96,6 @@ func redacted(secret string) string {
 	}
 	return "[redacted]"
 }
-
-//go:embed templates
-var templateFS embed.FS
 
 // Mailer sends customer emails. It holds no connection: each send dials,
 // delivers and quits, so a Mailer is safe for concurrent use.
@@ -84,6 +115,7 @@ func New(cfg Config) (*Mailer, error) {
 	cfg.Port = cmp.Or(cfg.Port, defaultPort)
 	cfg.Subject = cmp.Or(cfg.Subject, "Your upscaled image is ready")
 	cfg.RefundSubject = cmp.Or(cfg.RefundSubject, "We could not process your image: refund issued")
+	cfg.ManualRefundSubject = cmp.Or(cfg.ManualRefundSubject, "Your refund has been issued")
 	cfg.Timeout = cmp.Or(cfg.Timeout, 30*time.Second)
 
 	var errs []error
@@ -96,8 +128,10 @@ func New(cfg Config) (*Mailer, error) {
 	if cfg.Password != "" && cfg.Username == "" {
 		errs = append(errs, errors.New("Password is set without Username"))
 	}
-	if _, err := netmail.ParseAddress(cfg.From); err != nil {
-		errs = append(errs, fmt.Errorf("From %q: %v", cfg.From, err))
+	if cfg.From != "" {
+		if _, err := netmail.ParseAddress(cfg.From); err != nil {
+			errs = append(errs, fmt.Errorf("From %q: %v", cfg.From, err))
+		}
 	}
 	if cfg.ReplyTo != "" {
 		if _, err := netmail.ParseAddress(cfg.ReplyTo); err != nil {
@@ -111,13 +145,12 @@ func New(cfg Config) (*Mailer, error) {
 		return nil, fmt.Errorf("mail: invalid config: %w", err)
 	}
 
-	html, err := htmltemplate.ParseFS(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("mail: parse html templates: %w", err)
+	if cfg.Site == nil {
+		cfg.Site = defaultSite{}
 	}
-	text, err := texttemplate.ParseFS(templateFS, "templates/*.txt")
+	html, text, err := loadTemplates(cfg.TemplatesDir)
 	if err != nil {
-		return nil, fmt.Errorf("mail: parse text templates: %w", err)
+		return nil, fmt.Errorf("mail: %w", err)
 	}
 	return &Mailer{cfg: cfg, html: html, text: text}, nil
 }

@@ -10,7 +10,34 @@ import (
 
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/mail/mailtest"
+	"github.com/sellmyimages/smid/internal/site"
 )
+
+// wpOptions are a New York shop's WordPress options, as WordPress stores
+// them (blogname HTML-escaped).
+var wpOptions = map[string]string{
+	"blogname": "Tom &amp; Jerry&#039;s Prints", "admin_email": "owner@shop.example",
+	"timezone_string": "America/New_York", "gmt_offset": "", "date_format": "F j, Y", "time_format": "g:i a",
+	"WPLANG": "", "siteurl": "https://www.shop.example/wp", "home": "https://www.shop.example",
+}
+
+const shopName = "Tom & Jerry's Prints"
+
+// fixedSite is a site whose options never change.
+type fixedSite struct{ info site.Info }
+
+func (f fixedSite) Info(context.Context) site.Info { return f.info }
+
+func siteWith(edit map[string]string) fixedSite {
+	opts := map[string]string{}
+	for k, v := range wpOptions {
+		opts[k] = v
+	}
+	for k, v := range edit {
+		opts[k] = v
+	}
+	return fixedSite{site.Resolve(opts, site.Overrides{})}
+}
 
 const password = "s3cr3t-Pa55w0rd"
 
@@ -34,6 +61,8 @@ func setup(t *testing.T, edit func(*mail.Config)) bundle {
 		ReplyTo:  "support@example.com",
 		Subject:  "Your image is ready",
 		Timeout:  5 * time.Second,
+		Notify:   mail.Notify{Sale: true, Failed: true, Dispute: true, Stuck: true},
+		Site:     siteWith(nil),
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -56,7 +85,7 @@ func delivery(toAddr string) mail.Delivery {
 		To:          toAddr,
 		JobID:       "3f2a9c1e-7b4d-4e8a-9f00-1c2d3e4f5a6b",
 		DownloadURL: "https://shop.example.com/download/3f2a9c1e?sig=abc&exp=1796148000",
-		// 20:00 at UTC+2 is 18:00 UTC: the mail must say the UTC time.
+		// 20:00 at UTC+2 is 13:00 in New York: the mail must say the shop's time.
 		ExpiresAt:  time.Date(2026, 12, 1, 20, 0, 0, 0, time.FixedZone("EET", 2*3600)),
 		Resolution: "4x",
 		Width:      3840,
@@ -80,9 +109,11 @@ func TestNewValidates(t *testing.T) {
 	if _, err := mail.New(good); err != nil {
 		t.Fatalf("New(minimal config) = %v", err)
 	}
+	if _, err := mail.New(mail.Config{Host: "smtp.example.com"}); err != nil {
+		t.Fatalf("New without From = %v, want the site's default sender", err)
+	}
 	tests := map[string]func(*mail.Config){
 		"no host":           func(c *mail.Config) { c.Host = " " },
-		"no from":           func(c *mail.Config) { c.From = "" },
 		"bad from":          func(c *mail.Config) { c.From = "not an address" },
 		"bad reply-to":      func(c *mail.Config) { c.ReplyTo = "@@" },
 		"bad tls":           func(c *mail.Config) { c.TLS = "ssl3" },

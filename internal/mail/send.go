@@ -1,11 +1,14 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 
+	"github.com/sellmyimages/smid/internal/site"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -13,19 +16,21 @@ import (
 // bounce or a complaint to its job.
 const JobIDHeader = "X-SMI-Job-ID"
 
-// letter is one mail ready to be built: the recipient, the job it is about,
-// and the templates with the data to fill them.
+// letter is one mail ready to be built: the recipient, the job it is about
+// (may be empty), the template (name.txt and name.html) with the data to
+// fill it, and the shop it is sent for.
 type letter struct {
 	kind, to, jobID, subject string
-	textName, htmlName       string
+	name                     string
 	data                     any
+	info                     site.Info
 }
 
 // send builds the mail and delivers it on a fresh connection.
 func (m *Mailer) send(ctx context.Context, l letter) error {
 	msg, err := m.build(l)
 	if err != nil {
-		return fmt.Errorf("mail: %s for job %s: %w", l.kind, l.jobID, err)
+		return fmt.Errorf("mail: %s%s: %w", l.kind, forJob(l.jobID), err)
 	}
 	client, err := gomail.NewClient(m.cfg.Host, m.clientOptions()...)
 	if err != nil {
@@ -39,29 +44,77 @@ func (m *Mailer) send(ctx context.Context, l letter) error {
 
 func (m *Mailer) build(l letter) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.From(m.cfg.From); err != nil {
+	from, err := m.from(l.info)
+	if err != nil {
+		return nil, err
+	}
+	if err := msg.FromFormat(from.Name, from.Address); err != nil {
 		return nil, err
 	}
 	if err := msg.To(l.to); err != nil {
 		return nil, err
 	}
-	if m.cfg.ReplyTo != "" {
-		if err := msg.ReplyTo(m.cfg.ReplyTo); err != nil {
+	if replyTo := m.replyTo(l.info); replyTo != "" {
+		if err := msg.ReplyTo(replyTo); err != nil {
 			return nil, err
 		}
 	}
 	msg.Subject(l.subject)
-	msg.SetGenHeader(JobIDHeader, l.jobID)
+	if l.jobID != "" {
+		msg.SetGenHeader(JobIDHeader, l.jobID)
+	}
 	msg.SetMessageID()
 	msg.SetDate()
 	// Text first, HTML last: multipart/alternative puts the preferred part last.
-	if err := msg.SetBodyNamedTextTemplate(m.text, l.textName, l.data); err != nil {
+	if err := msg.SetBodyNamedTextTemplate(m.text, l.name+".txt", l.data); err != nil {
 		return nil, err
 	}
-	if err := msg.AddAlternativeNamedHTMLTemplate(m.html, l.htmlName, l.data); err != nil {
+	if err := msg.AddAlternativeNamedHTMLTemplate(m.html, l.name+".html", l.data); err != nil {
 		return nil, err
 	}
 	return msg, nil
+}
+
+// from is mail.from, or WordPress's own default sender wordpress@<host>;
+// without a display name of its own it carries the shop's name.
+func (m *Mailer) from(info site.Info) (*netmail.Address, error) {
+	if m.cfg.From != "" {
+		a, err := netmail.ParseAddress(m.cfg.From)
+		if err != nil {
+			return nil, err
+		}
+		a.Name = cmp.Or(a.Name, info.Name)
+		return a, nil
+	}
+	host := info.Host()
+	if host == "" {
+		return nil, errors.New("no sender: set mail.from, or site.url (or WordPress's home option) for wordpress@<host>")
+	}
+	return &netmail.Address{Name: info.Name, Address: "wordpress@" + host}, nil
+}
+
+// replyTo is mail.reply_to, else the site's admin_email when it is an
+// address.
+func (m *Mailer) replyTo(info site.Info) string {
+	if m.cfg.ReplyTo != "" {
+		return m.cfg.ReplyTo
+	}
+	if a, err := netmail.ParseAddress(info.AdminEmail); err == nil {
+		return a.Address
+	}
+	return ""
+}
+
+// shop is what every template knows of the shop.
+func shop(info site.Info) shopView {
+	return shopView{Shop: info.Name, ShopURL: info.URL, AdminEmail: info.AdminEmail}
+}
+
+func forJob(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " for job " + id
 }
 
 func (m *Mailer) clientOptions() []gomail.Option {
@@ -91,7 +144,7 @@ func (m *Mailer) clientOptions() []gomail.Option {
 // data bound for logs); the password is scrubbed should a server or the
 // library ever echo it.
 func (m *Mailer) sendError(l letter, err error) error {
-	wrapped := fmt.Errorf("mail: send %s for job %s via %s:%d: %w", l.kind, l.jobID, m.cfg.Host, m.cfg.Port, err)
+	wrapped := fmt.Errorf("mail: send %s%s via %s:%d: %w", l.kind, forJob(l.jobID), m.cfg.Host, m.cfg.Port, err)
 	if m.cfg.Password != "" && strings.Contains(wrapped.Error(), m.cfg.Password) {
 		return errors.New(strings.ReplaceAll(wrapped.Error(), m.cfg.Password, "[redacted]"))
 	}

@@ -39,18 +39,21 @@ func TestSendDelivery(t *testing.T) {
 		t.Errorf("Content-Type = %q, want multipart/alternative", ct)
 	}
 
-	expiry := "Tuesday, 1 December 2026 18:00 UTC"
-	mustContain(t, "text", got.Text, d.DownloadURL, expiry, "4x", "3840 × 2160", d.JobID, "Example Photos")
+	// The site's zone (New York), date format and time format.
+	expiry := "December 1, 2026 1:00 pm EST"
+	mustContain(t, "text", got.Text, d.DownloadURL, expiry, "4x", "3840 × 2160", d.JobID,
+		"Thank you for your order at "+shopName+".", "owner@shop.example")
 	mustContain(t, "html", got.HTML,
 		`href="https://shop.example.com/download/3f2a9c1e?sig=abc&amp;exp=1796148000"`,
-		expiry, "4x", "3840 × 2160", d.JobID, "Example Photos")
+		expiry, "4x", "3840 × 2160", d.JobID, "Tom &amp; Jerry&#39;s Prints")
 }
 
 func TestSendDeliveryEscapesHostileValues(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := setup(t, func(c *mail.Config) {
+		c.Site = siteWith(map[string]string{"blogname": `<script>alert("site")</script>`})
+	})
 	d := delivery("victim@example.com")
-	d.SiteName = `<script>alert("site")</script>`
 	d.Resolution = `"><img src=x onerror=alert(1)>`
 	d.DownloadURL = `https://shop.example.com/d?x="><script>alert(2)</script>`
 	if err := b.mailer.SendDelivery(context.Background(), d); err != nil {
@@ -65,7 +68,7 @@ func TestSendDeliveryEscapesHostileValues(t *testing.T) {
 	}
 	mustContain(t, "html", got.HTML, "&lt;script&gt;", "&lt;img src=x onerror=alert(1)&gt;")
 	// Plain text is not HTML: the customer sees the name as it is.
-	mustContain(t, "text", got.Text, d.SiteName)
+	mustContain(t, "text", got.Text, `<script>alert("site")</script>`)
 }
 
 func TestSendRefund(t *testing.T) {
@@ -85,15 +88,15 @@ func TestSendRefund(t *testing.T) {
 	if h := got.Header(mail.JobIDHeader); h != r.JobID {
 		t.Errorf("%s = %q, want %q", mail.JobIDHeader, h, r.JobID)
 	}
-	mustContain(t, "text", got.Text, "$12.34", r.Reason, r.JobID)
-	mustContain(t, "html", got.HTML, "<strong>$12.34</strong>", r.Reason, r.JobID)
+	mustContain(t, "text", got.Text, "$12.34", r.JobID, shopName)
+	mustContain(t, "html", got.HTML, "<strong>$12.34</strong>", r.JobID)
 
 	eur := mail.RefundNotice{To: "eur@example.com", JobID: "j-eur", Amount: 5, Currency: "eur"}
 	if err := b.mailer.SendRefund(context.Background(), eur); err != nil {
 		t.Fatalf("SendRefund: %v", err)
 	}
 	got = b.srv.WaitFor(t, to(eur.To), wait)
-	mustContain(t, "text", got.Text, "0.05 EUR")
+	mustContain(t, "text", got.Text, "€0.05")
 }
 
 func TestSendFailsWhileServerIsDown(t *testing.T) {
@@ -132,8 +135,11 @@ func TestSendWithoutCredentials(t *testing.T) {
 		t.Fatalf("SendDelivery: %v", err)
 	}
 	got := b.srv.WaitFor(t, to(d.To), wait)
-	if got.Username != "" || len(got.ReplyTo) != 0 {
-		t.Errorf("user %q, Reply-To %+v: want neither", got.Username, got.ReplyTo)
+	if got.Username != "" {
+		t.Errorf("user %q: want none", got.Username)
+	}
+	if len(got.ReplyTo) != 1 || got.ReplyTo[0].Address != "owner@shop.example" {
+		t.Errorf("Reply-To %+v: want the site's admin_email", got.ReplyTo)
 	}
 }
 

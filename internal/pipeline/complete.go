@@ -12,116 +12,141 @@ import (
 	"github.com/sellmyimages/smid/internal/upscale"
 )
 
-// finish completes a job whose upscale succeeded: store the file, issue a
-// token, email the link, then mark it completed. The file and the token
-// are recorded together, then the email goes, then the job is completed:
-// a failure leaves the job processing with its progress, and the poller
-// takes it up again from there. A job is never completed without its file.
-// j is the job as the caller last read it; every write below is
-// conditional on it still being processing.
+// finish completes a job whose upscale succeeded. Of every caller that
+// learnt it is done (the worker, a callback and its duplicates, the
+// poller), exactly one claims the result; it downloads the file under a
+// name of its own attempt, records the file with the link derived for it,
+// emails the link and completes the job. A crash at any point leaves the
+// job processing with its progress: the lease runs out and the poller
+// carries on from there, with the same link. No path deletes a file the
+// row names.
 func (s *Service) finish(ctx context.Context, j *job.Job, res upscale.Result) {
 	if j.Status != job.StatusProcessing {
 		return
 	}
-	var file store.Set
-	var err error
-	if j.UpscaledFilePath == nil {
-		if file, err = s.storeResult(ctx, j, res); err != nil {
-			s.deliveryProblem(ctx, j, "storing the upscaled file failed", err)
-			return
-		}
-		applyFile(j, file)
+	if j.UpscaledFilePath != nil {
+		s.deliver(ctx, j)
+		return
 	}
-	s.deliverWith(ctx, j, file)
+	h, err := s.st.ClaimResult(ctx, store.HolderOf(j), s.cfg.Owner, s.now().Add(s.cfg.Lease), true)
+	if err != nil {
+		s.quietly("claim the result", j.JobID, err)
+		return
+	}
+	file, err := s.storeResult(ctx, j, h, res)
+	if err != nil {
+		s.deliveryProblem(ctx, j, h, "storing the upscaled file failed", err)
+		return
+	}
+	tok := s.newDeliveryToken(j.JobID, h.Fence)
+	ev := store.EventInput{Actor: job.ActorSystem, Type: "file_stored", Message: "upscaled file stored; download token issued",
+		Data: map[string]any{"expires_at": tok.ExpiresAt.Format(time.RFC3339), "width": file.Width, "height": file.Height,
+			"path": file.Path, "attempt": h.Fence}}
+	if file.Credits != nil {
+		ev.Data["credits"] = *file.Credits
+	}
+	if err := s.st.StoreResult(ctx, h, file, tok, ev); err != nil {
+		// Not recorded: the file carries this attempt's name, so no row
+		// names it, and it goes.
+		if derr := s.files.Delete(file.Path); derr != nil {
+			s.log.Warn("delete an unrecorded file", "job", j.JobID, "err", derr)
+		}
+		s.quietly("record file and token", j.JobID, err)
+		return
+	}
+	j.UpscaledFilePath, j.OutputWidth, j.OutputHeight = &file.Path, &file.Width, &file.Height
+	j.TokenSeq, j.DownloadExpiresAt = &tok.Seq, &tok.ExpiresAt
+	failpointHit("after_file_recorded")
+	s.sendDelivery(ctx, j, h)
 }
 
-// storeResult downloads the result into the file store and returns the
-// columns that record it.
-func (s *Service) storeResult(ctx context.Context, j *job.Job, res upscale.Result) (store.Set, error) {
+// storeResult downloads the result into the file store under this
+// attempt's name.
+func (s *Service) storeResult(ctx context.Context, j *job.Job, h store.Holder, res upscale.Result) (store.StoredFile, error) {
 	rc, _, err := s.up.Fetch(ctx, res)
 	if err != nil {
-		return nil, err
+		return store.StoredFile{}, err
 	}
 	defer rc.Close()
-	saved, err := s.files.Save(ctx, j.JobID, rc)
+	saved, err := s.files.Save(ctx, j.JobID, h.Fence, rc)
 	if err != nil {
-		return nil, err
+		return store.StoredFile{}, err
 	}
-	set := store.Set{"upscaled_file_path": saved.Path, "output_width": saved.Width, "output_height": saved.Height}
-	if res.ImageURL != "" {
-		set["upscaled_url"] = res.ImageURL
-	}
+	f := store.StoredFile{Path: saved.Path, Width: saved.Width, Height: saved.Height, UpscaledURL: res.ImageURL}
 	credits := res.CreditCost
 	if credits == 0 && j.CreditsUsed != nil {
 		credits = *j.CreditsUsed
 	}
 	if credits > 0 || s.up.Name() == "local" {
-		set["credits_used"] = credits
-		set["amount_cost"] = s.pricing.CostOf(credits)
+		cost := s.pricing.CostOf(credits)
+		f.Credits, f.Cost = &credits, &cost
 	}
-	return set, nil
+	return f, nil
 }
 
-// applyFile mirrors the stored file's columns onto j (for the email).
-func applyFile(j *job.Job, set store.Set) {
-	p, _ := set["upscaled_file_path"].(string)
-	w, _ := set["output_width"].(int)
-	h, _ := set["output_height"].(int)
-	j.UpscaledFilePath, j.OutputWidth, j.OutputHeight = &p, &w, &h
+// newDeliveryToken is the link of delivery seq, expiring after
+// downloads.expiry.
+func (s *Service) newDeliveryToken(jobID string, seq int64) store.DeliveryToken {
+	_, digest := s.deliveryToken(jobID, seq)
+	return store.DeliveryToken{Digest: digest, Seq: seq, ExpiresAt: s.now().Add(s.cfg.DownloadExpiry)}
 }
 
-// deliver issues a fresh token, emails it and completes the job.
-func (s *Service) deliver(ctx context.Context, j *job.Job) { s.deliverWith(ctx, j, nil) }
-
-// deliverWith records file (when the file was just stored) with a fresh
-// token in one change, emails the link and completes the job. The token
-// exists in clear only in memory and in the email; a crash before the
-// email means a new token on the next try.
-func (s *Service) deliverWith(ctx context.Context, j *job.Job, file store.Set) {
-	token, digest := newToken()
-	now := s.now()
-	expires := now.Add(s.cfg.DownloadExpiry)
-	set := store.Set{"download_token": digest, "download_expires_at": expires}
-	ev := store.EventInput{Actor: job.ActorSystem, Type: "token_issued", Message: "download token issued",
-		Data: map[string]any{"expires_at": expires.Format(time.RFC3339)}}
-	if file != nil {
-		for k, v := range file {
-			set[k] = v
-		}
-		ev.Type, ev.Message = "file_stored", "upscaled file stored; download token issued"
-		ev.Data["width"], ev.Data["height"], ev.Data["path"] = file["output_width"], file["output_height"], file["upscaled_file_path"]
-		if c, ok := file["credits_used"]; ok {
-			ev.Data["credits"] = c
-		}
-	}
-	if _, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set, Event: ev}); err != nil {
-		if file != nil {
-			s.files.Delete(file["upscaled_file_path"].(string))
-		}
-		if !errors.Is(err, job.ErrConflict) {
-			s.log.Error("record file and token", "job", j.JobID, "err", err)
-		}
+// deliver takes up a job whose file is stored but whose email has not
+// gone (a crash, or a mail server that refused it for now).
+func (s *Service) deliver(ctx context.Context, j *job.Job) {
+	h, err := s.st.ClaimResult(ctx, store.HolderOf(j), s.cfg.Owner, s.now().Add(s.cfg.Lease), false)
+	if err != nil {
+		s.quietly("claim the delivery", j.JobID, err)
 		return
 	}
-	sent := false
-	if j.Email != "" {
-		if err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires)); err != nil {
-			s.countMailErr(err)
-			s.deliveryProblem(ctx, j, "sending the delivery email failed", err)
+	if j.TokenSeq == nil {
+		// Stored by an older version with a random token: derive one now,
+		// before the email, so a second send carries the same link.
+		tok := s.newDeliveryToken(j.JobID, h.Fence)
+		if err := s.st.SetDeliveryToken(ctx, h, tok, store.EventInput{Actor: job.ActorSystem, Type: "token_issued",
+			Message: "download token issued", Data: map[string]any{"expires_at": tok.ExpiresAt.Format(time.RFC3339)}}); err != nil {
+			s.quietly("issue a delivery token", j.JobID, err)
 			return
 		}
-		sent = true
+		j.TokenSeq, j.DownloadExpiresAt = &tok.Seq, &tok.ExpiresAt
 	}
+	s.sendDelivery(ctx, j, h)
+}
+
+// sendDelivery emails the link of the job's stored file and completes the
+// job. The link is derived again from the job and its token_seq: an email
+// sent twice (a crash between the send and its record) carries one link.
+func (s *Service) sendDelivery(ctx context.Context, j *job.Job, h store.Holder) {
+	token, _ := s.deliveryToken(j.JobID, *j.TokenSeq)
+	expires := *j.DownloadExpiresAt
+	sent := false
+	var lastErr *string
 	msg := "download ready and email sent"
-	if !sent {
+	if j.Email != "" {
+		err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires))
+		if err != nil {
+			s.countMailErr(err)
+		}
+		switch {
+		case err == nil:
+			sent = true
+		case mail.IsPermanent(err) || j.EmailAttempts+1 >= s.cfg.MaxEmailAttempts:
+			// Completed without the email: the job is flagged (completed,
+			// email not sent) and an admin can resend once the address
+			// is fixed. Keeping it processing would hide it for ever.
+			reason := "the delivery email could not be sent: " + describeErr(err)
+			lastErr, msg = &reason, reason
+		default:
+			s.deliveryProblem(ctx, j, h, "sending the delivery email failed", err)
+			return
+		}
+	} else {
 		msg = "download ready; the job has no email address to send it to"
 	}
-	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, To: job.StatusCompleted,
-		Set: store.Set{"completed_at": now, "email_sent": sent, "last_error": nil, "due_at": expires,
-			"lease_owner": nil, "lease_expires_at": nil},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "completed", Message: msg}})
-	if err != nil && !errors.Is(err, job.ErrConflict) {
-		s.log.Error("complete job", "job", j.JobID, "err", err)
+	failpointHit("after_email_sent")
+	if err := s.st.Complete(ctx, h, sent, lastErr, expires, store.EventInput{Actor: job.ActorSystem, Type: "completed", Message: msg,
+		Data: map[string]any{"email_sent": sent, "attempt": h.Fence}}); err != nil {
+		s.quietly("complete job", j.JobID, err)
 	}
 }
 
@@ -137,19 +162,25 @@ func (s *Service) delivery(j *job.Job, token string, expires time.Time) mail.Del
 // deliveryProblem records a failed delivery step on the job, visible to the
 // admin, and schedules another try with backoff. Files the provider will
 // never give us again (a permanent fetch failure, a bad type) fail the job.
-func (s *Service) deliveryProblem(ctx context.Context, j *job.Job, what string, err error) {
+func (s *Service) deliveryProblem(ctx context.Context, j *job.Job, h store.Holder, what string, err error) {
 	if errors.Is(err, storage.ErrUnsupportedType) || errors.Is(err, storage.ErrTooLarge) || (isUpscaleErr(err) && !upscale.IsTransient(err)) {
-		s.Fail(ctx, j.JobID, what+": "+describeErr(err), job.ActorSystem)
+		s.failHeld(ctx, h, what+": "+describeErr(err), job.ActorSystem)
 		return
 	}
 	wait := backoff(j.EmailAttempts + 1)
-	_, aerr := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing},
-		Set: store.Set{"last_error": what + ": " + describeErr(err), "email_attempts": j.EmailAttempts + 1,
-			"due_at": s.now().Add(wait), "lease_owner": nil, "lease_expires_at": nil},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "delivery_retry", Message: what + "; will retry: " + describeErr(err)}})
-	if aerr != nil {
-		s.log.Error("record delivery problem", "job", j.JobID, "err", aerr)
+	if aerr := s.st.DeliveryRetry(ctx, h, what+": "+describeErr(err), j.EmailAttempts+1, s.now().Add(wait),
+		store.EventInput{Actor: job.ActorSystem, Type: "delivery_retry", Message: what + "; will retry: " + describeErr(err)}); aerr != nil {
+		s.quietly("record delivery problem", j.JobID, aerr)
 	}
+}
+
+// quietly logs a failed write unless it only says another actor holds
+// the job (or moved it) first, which is how races end.
+func (s *Service) quietly(what, jobID string, err error) {
+	if errors.Is(err, job.ErrConflict) || errors.Is(err, job.ErrStale) || errors.Is(err, errNoChange) {
+		return
+	}
+	s.log.Error(what, "job", jobID, "err", err)
 }
 
 func isUpscaleErr(err error) bool {

@@ -2,7 +2,6 @@ package pipeline_test
 
 import (
 	"context"
-	"net/url"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ func (b *bundle) dieAfterSubmitting(id string) string {
 	if err != nil || j == nil || j.JobID != id {
 		b.t.Fatalf("claim: %v %v", j, err)
 	}
-	hook := b.site.URL + "/smi-webhook/upsampler/?job=" + url.QueryEscape(id)
+	hook := b.svc.CallbackURL(id, j.Fence) // the URL a worker gives Upsampler
 	sub, err := b.provider.Submit(ctx, j.ImageURL, j.Resolution.Factor(), hook)
 	if err != nil {
 		b.t.Fatal(err)

@@ -37,7 +37,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 	if !tokenRE.MatchString(token) {
 		return nil, errUnknownToken
 	}
-	j, err := s.st.GetByTokenDigest(ctx, Digest(token))
+	j, staged, err := s.st.GetByDownloadDigest(ctx, Digest(token))
 	if errors.Is(err, job.ErrJobNotFound) {
 		return nil, errUnknownToken
 	}
@@ -45,6 +45,10 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 		return nil, err
 	}
 	now := s.cfg.Now()
+	if staged {
+		// A link whose email is on its way: it works until its own expiry.
+		j.DownloadExpiresAt = j.NextExpiresAt
+	}
 	switch {
 	case s.cfg.RevokeOnFullRefund && j.DownloadRevoked():
 		return nil, gone("refunded", "this order was refunded, so its download link no longer works")
@@ -68,7 +72,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 	}
 	_, err = s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusCompleted},
 		Check: func(cur *job.Job, set store.Set) error {
-			if cur.DownloadTokenDigest == nil || *cur.DownloadTokenDigest != digest {
+			if (cur.DownloadTokenDigest == nil || *cur.DownloadTokenDigest != digest) && (cur.NextTokenDigest == nil || *cur.NextTokenDigest != digest) {
 				return gone("expired", "this download link was replaced by a newer one")
 			}
 			set["download_count"] = cur.DownloadCount + 1

@@ -1,8 +1,7 @@
 package pipeline
 
 import (
-	"errors"
-
+	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/upscale"
 )
@@ -31,13 +30,11 @@ func (s *Service) countStripeErr(err error) {
 	s.errs.CountError("stripe", string(stripe.KindOf(err)))
 }
 
-// countMailErr counts a failed send: permanent when the server's answer
-// says so (go-mail's SendError reports whether a reply was temporary),
-// transient otherwise (no connection, a 4xx).
+// countMailErr counts a failed send as permanent (the server refused
+// the message for good) or transient.
 func (s *Service) countMailErr(err error) {
 	kind := "transient"
-	var answer interface{ IsTemp() bool }
-	if errors.As(err, &answer) && !answer.IsTemp() {
+	if mail.IsPermanent(err) {
 		kind = "permanent"
 	}
 	s.errs.CountError("smtp", kind)

@@ -13,14 +13,20 @@ import (
 // charge. A refund Stripe refuses is recorded with Stripe's message and
 // shown on the job; one that could not reach Stripe is retried by cron.
 func (s *Service) Fail(ctx context.Context, jobID, reason string, actor job.Actor) {
-	s.failIf(ctx, jobID, reason, actor, nil)
+	s.failIf(ctx, jobID, reason, actor, nil, nil)
+}
+
+// failHeld fails a job only while h still holds it.
+func (s *Service) failHeld(ctx context.Context, h store.Holder, reason string, actor job.Actor) {
+	s.failIf(ctx, h.JobID, reason, actor, &h.Fence, nil)
 }
 
 // failUpscale fails a job only while it still runs the upscale the caller
 // looked at: an admin's retry may have replaced it meanwhile, and a late
 // answer about the old upscale must not fail the new one.
 func (s *Service) failUpscale(ctx context.Context, j *job.Job, reason string, actor job.Actor) {
-	s.failIf(ctx, j.JobID, reason, actor, func(cur *job.Job, _ store.Set) error {
+	f := j.Fence
+	s.failIf(ctx, j.JobID, reason, actor, &f, func(cur *job.Job, _ store.Set) error {
 		if cur.Status != job.StatusProcessing || !sameID(cur.UpsamplerJobID, j.UpsamplerJobID) {
 			return errNoChange
 		}
@@ -28,24 +34,23 @@ func (s *Service) failUpscale(ctx context.Context, j *job.Job, reason string, ac
 	})
 }
 
-func (s *Service) failIf(ctx context.Context, jobID, reason string, actor job.Actor, check func(*job.Job, store.Set) error) {
+func (s *Service) failIf(ctx context.Context, jobID, reason string, actor job.Actor, fence *int64, check func(*job.Job, store.Set) error) {
 	now := s.now()
 	// The automatic refund is reserved in the same transaction as the move
 	// to failed; its key is bound to the job, and Stripe's idempotency key
 	// to the reservation, so a crash, a retry or a second replica can never
 	// refund twice, and a retry can never slip in before the refund.
 	rf, after, existing, err := s.st.FailAndReserve(ctx, store.Change{JobID: jobID,
-		From: []job.Status{job.StatusPending, job.StatusProcessing}, To: job.StatusFailed, Check: check,
+		From: []job.Status{job.StatusPending, job.StatusProcessing}, To: job.StatusFailed, Check: check, Fence: fence,
 		Set:   store.Set{"failed_at": now, "last_error": reason, "lease_owner": nil, "lease_expires_at": nil, "due_at": nil},
 		Event: store.EventInput{Actor: actor, Type: "failed", Message: reason}},
 		store.RefundRequest{JobID: jobID, Reason: "automatic refund: processing failed", Actor: job.ActorSystem,
 			Source: "auto", IdempotencyKey: "auto:" + jobID})
 	if err != nil {
-		if !errors.Is(err, job.ErrConflict) && !errors.Is(err, errNoChange) {
-			s.log.Error("fail job", "job", jobID, "err", err)
-		}
+		s.quietly("fail job", jobID, err)
 		return
 	}
+	s.ownerFailed(ctx, jobID, reason)
 	if rf == nil || (existing && rf.Status != "pending") {
 		return // nothing was captured, or it is all refunded already
 	}
@@ -94,7 +99,12 @@ func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, 
 // sendRefund asks Stripe for a reserved refund and records the answer. It
 // is also how cron retries a reservation Stripe never answered.
 func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, notify, existing bool) (*RefundResult, error) {
-	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j))
+	inst, err := s.st.Installation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j, inst))
+	failpointHit("after_stripe_refund")
 	if err != nil {
 		s.countStripeErr(err)
 		perr := stripeErr(err)
@@ -125,7 +135,7 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 	rf.StripeRefundID, rf.Status, rf.Amount = &sr.ID, sr.Status, job.Money(sr.Amount)
 	if notify && after.Email != "" {
 		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
-			Currency: after.Currency, Reason: rf.Reason}); err != nil {
+			Currency: after.Currency, Reason: rf.Reason, Manual: rf.Source == "admin"}); err != nil {
 			s.countMailErr(err)
 			s.st.AddEvent(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
 				Message: "refund email failed: " + describeErr(err)})

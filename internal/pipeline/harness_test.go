@@ -58,19 +58,21 @@ type options struct {
 }
 
 type bundle struct {
-	t      *testing.T
-	dsn    string
-	db     *store.DB
-	svc    *pipeline.Service
-	up     *upscaletest.Server
-	fake   *stripetest.Fake
-	payc   *stripe.Client
-	mail   *mailtest.Server
-	site   *httptest.Server
-	clock  *clock
-	files  *storage.Store
-	hook   func(jobID string, body []byte) // Upsampler callbacks land here
-	hookMu sync.Mutex
+	t     *testing.T
+	dsn   string
+	db    *store.DB
+	svc   *pipeline.Service
+	up    *upscaletest.Server
+	fake  *stripetest.Fake
+	payc  *stripe.Client
+	mail  *mailtest.Server
+	site  *httptest.Server
+	clock *clock
+	files *storage.Store
+	// filesRoot is the stored files' directory.
+	filesRoot string
+	hook      func(pipeline.Callback) // Upsampler callbacks land here
+	hookMu    sync.Mutex
 
 	// What New was given, so a test can build a second replica.
 	cfg      pipeline.Config
@@ -109,7 +111,8 @@ func setup(t *testing.T, o options) *bundle {
 			h := b.hook
 			b.hookMu.Unlock()
 			if h != nil {
-				h(r.URL.Query().Get("job"), body)
+				q := r.URL.Query()
+				h(pipeline.Callback{JobID: q.Get("job"), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body})
 			}
 			w.WriteHeader(200)
 		default:
@@ -150,7 +153,8 @@ func setup(t *testing.T, o options) *bundle {
 		t.Fatal(err)
 	}
 	b.provider, b.mailer = provider, mailer
-	b.files, err = storage.New(storage.Config{Dir: t.TempDir()})
+	b.filesRoot = t.TempDir()
+	b.files, err = storage.New(storage.Config{Dir: b.filesRoot})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,9 +170,12 @@ func setup(t *testing.T, o options) *bundle {
 		cfg.StatusChecksPerMinute = 600000
 	}
 	cfg.RevokeOnFullRefund = !o.keepTokenOnRefund
+	// One key for every replica a test builds, as downloads.token_key is
+	// shared in production: links and callback proofs hold across them.
+	cfg.TokenKey = []byte("test key shared by the replicas of one bundle")
 	b.cfg, b.pricing = cfg, pr
 	b.svc = b.replica(cfg, pipeline.Deps{})
-	b.onUpsamplerHook(func(jobID string, body []byte) { b.svc.UpsamplerHint(context.Background(), jobID, body) })
+	b.onUpsamplerHook(func(cb pipeline.Callback) { b.svc.UpsamplerCallback(context.Background(), cb) })
 	return b
 }
 
@@ -199,7 +206,7 @@ func (b *bundle) replica(cfg pipeline.Config, d pipeline.Deps) *pipeline.Service
 	return svc
 }
 
-func (b *bundle) onUpsamplerHook(h func(string, []byte)) {
+func (b *bundle) onUpsamplerHook(h func(pipeline.Callback)) {
 	b.hookMu.Lock()
 	b.hook = h
 	b.hookMu.Unlock()

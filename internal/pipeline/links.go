@@ -7,6 +7,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
 
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -30,10 +31,31 @@ func (s *Service) downloadURL(token string) string {
 	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-download/" + token
 }
 
-// upsamplerWebhook carries our job id so a callback finds its job even
-// when a crash lost the Upsampler id we were given.
-func (s *Service) upsamplerWebhook(jobID string) string {
-	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-webhook/upsampler/?job=" + url.QueryEscape(jobID)
+// CallbackURL is the Upsampler webhook URL of a job's attempt. It carries our job id, the attempt and a MAC of both, so
+// a callback finds its job even when a crash lost the Upsampler id we
+// were given, and proves it answers this attempt's submission.
+func (s *Service) CallbackURL(jobID string, attempt int64) string {
+	return strings.TrimRight(s.cfg.SiteURL, "/") + "/smi-webhook/upsampler/?job=" + url.QueryEscape(jobID) +
+		"&a=" + strconv.FormatInt(attempt, 10) + "&k=" + s.callbackProof(jobID, attempt)
+}
+
+// callbackProof is the MAC of a job's attempt in its callback URL.
+func (s *Service) callbackProof(jobID string, attempt int64) string {
+	m := hmac.New(sha256.New, s.cfg.TokenKey)
+	m.Write([]byte("smid upsampler callback v1\x00" + jobID + "\x00" + strconv.FormatInt(attempt, 10)))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// deliveryToken derives the download token of a job's delivery number
+// seq from the server-held key: the same job and seq always give the same
+// token, so an email sent again after a crash carries the link the first
+// one did, while the database keeps only the digest. Without the key the
+// token cannot be computed from anything the database holds.
+func (s *Service) deliveryToken(jobID string, seq int64) (token, digest string) {
+	m := hmac.New(sha256.New, s.cfg.TokenKey)
+	m.Write([]byte("smid download token v1\x00" + jobID + "\x00" + strconv.FormatInt(seq, 10)))
+	token = hex.EncodeToString(m.Sum(nil))
+	return token, Digest(token)
 }
 
 // newToken makes a download token: 256 bits from crypto/rand as 64 hex
@@ -59,9 +81,14 @@ var tokenRE = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
 
 func asStripe(err error, target **stripe.Error) bool { return errors.As(err, target) }
 
-// stripeRefundInput binds Stripe's idempotency key to our reservation.
-func stripeRefundInput(rf store.Refund, j *job.Job) stripe.RefundInput {
+// stripeRefundInput binds Stripe's idempotency key to our reservation and
+// to this installation: a staging copy or a restored database on the same
+// Stripe account has other keys, so its refunds never collide with ours.
+func stripeRefundInput(rf store.Refund, j *job.Job, inst store.Installation) stripe.RefundInput {
+	key := "smi-refund-" + strconv.FormatInt(rf.ID, 10)
+	if rf.ID >= inst.RefundKeysV2From {
+		key = "smi-refund-" + inst.ID + "-" + strconv.FormatInt(rf.ID, 10)
+	}
 	return stripe.RefundInput{PaymentIntentID: *j.StripePaymentIntentID, Amount: int64(rf.Amount), Reason: rf.Reason,
-		JobID: j.JobID, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10),
-		IdempotencyKey: "smi-refund-" + strconv.FormatInt(rf.ID, 10)}
+		JobID: j.JobID, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10), IdempotencyKey: key}
 }

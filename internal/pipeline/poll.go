@@ -2,8 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"crypto/hmac"
 	"encoding/json"
 	"errors"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -16,7 +19,10 @@ import (
 // ones past the timeout, and retries deliveries that failed. One call
 // sends at most the status checks the rate limit allows per poll interval.
 func (s *Service) Poll(ctx context.Context) (checked int, err error) {
-	budget := max(1, s.cfg.StatusChecksPerMinute*int(s.cfg.PollInterval/time.Second)/60)
+	// The checks this run may send: the per-minute limit's share of the
+	// poll task's own period (it runs every PollEvery), not of the poll
+	// interval, which only spaces one job's checks.
+	budget := max(1, int(int64(s.cfg.StatusChecksPerMinute)*int64(s.cfg.PollEvery)/int64(time.Minute)))
 	jobs, err := s.st.Due(ctx, job.StatusProcessing, s.now(), budget)
 	if err != nil {
 		return 0, err
@@ -35,6 +41,9 @@ func (s *Service) Poll(ctx context.Context) (checked int, err error) {
 // pollOne moves one processing job along; it reports whether it asked the
 // provider.
 func (s *Service) pollOne(ctx context.Context, j *job.Job) bool {
+	if j.LeaseExpiresAt != nil && j.LeaseExpiresAt.After(s.cfg.Now()) {
+		return false // a worker or a finisher holds it
+	}
 	if j.UpscaledFilePath != nil {
 		s.deliver(ctx, j) // the file is ours; only delivery is left
 		return false
@@ -87,58 +96,86 @@ func (s *Service) pollBackoff(j *job.Job) time.Duration {
 }
 
 func (s *Service) pollLater(ctx context.Context, j *job.Job, d time.Duration) {
-	s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing},
-		Check: func(cur *job.Job, _ store.Set) error {
-			if cur.UpscaledFilePath != nil || !sameID(cur.UpsamplerJobID, j.UpsamplerJobID) {
-				return errNoChange
-			}
-			return nil
-		},
-		Set: store.Set{"due_at": s.now().Add(d)}})
+	if err := s.st.PollLater(ctx, store.HolderOf(j), s.now().Add(d)); err != nil {
+		s.quietly("schedule the next status check", j.JobID, err)
+	}
 }
 
 func sameID(a, b *string) bool { return a != nil && b != nil && *a == *b }
+
+// Callback is one call to our Upsampler webhook URL: the job and attempt
+// the URL names, its proof (a MAC only we, and Upsampler who got the URL
+// with our submission, know), and the body.
+type Callback struct {
+	JobID   string
+	Attempt string
+	Proof   string
+	Body    []byte
+}
 
 // HintAsync answers Upsampler's callback at once and handles it in the
 // background, a bounded number at a time; when all are busy, the job is
 // simply made due so the poller picks it up. Upsampler is not kept waiting
 // on our downloads and emails.
-func (s *Service) HintAsync(jobID string, body []byte) error {
-	var hint struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(body, &hint); err != nil || hint.ID == "" {
-		return job.Invalid("body", "expected a JSON body with the Upsampler job id")
+func (s *Service) HintAsync(cb Callback) error {
+	if _, err := hintID(cb.Body); err != nil {
+		return err
 	}
 	select {
 	case s.hintSlots <- struct{}{}:
 		s.hintWG.Add(1)
 		go func() {
 			defer func() { <-s.hintSlots; s.hintWG.Done() }()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			ctx, cancel := context.WithTimeout(s.bg, 10*time.Minute)
 			defer cancel()
-			if err := s.UpsamplerHint(ctx, jobID, body); err != nil && !errors.Is(err, job.ErrJobNotFound) {
-				s.log.Warn("upsampler callback", "job", jobID, "err", err)
+			if err := s.UpsamplerCallback(ctx, cb); err != nil && !errors.Is(err, job.ErrJobNotFound) {
+				s.log.Warn("upsampler callback", "job", cb.JobID, "err", err)
 			}
 		}()
 	default:
-		s.st.Apply(context.Background(), store.Change{JobID: jobID, From: []job.Status{job.StatusProcessing},
+		s.st.Apply(context.Background(), store.Change{JobID: cb.JobID, From: []job.Status{job.StatusProcessing},
 			Set: store.Set{"due_at": s.now()}})
 	}
 	return nil
 }
 
-// UpsamplerHint handles Upsampler's callback. It is unsigned, so it is
-// only a hint: the job is looked up by the id in our own webhook URL, and
-// Upsampler's status endpoint is asked before anything is done.
-func (s *Service) UpsamplerHint(ctx context.Context, jobID string, body []byte) error {
+// providerIDRE is what an Upsampler job id may look like (a UUID, or any
+// short token of the same alphabet): nothing longer than the column holds.
+var providerIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+func hintID(body []byte) (string, error) {
 	var hint struct {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(body, &hint); err != nil || hint.ID == "" {
-		return job.Invalid("body", "expected a JSON body with the Upsampler job id")
+		return "", job.Invalid("body", "expected a JSON body with the Upsampler job id")
 	}
-	j, err := s.st.Get(ctx, jobID)
+	if !providerIDRE.MatchString(hint.ID) {
+		return "", job.Invalid("body", "the Upsampler job id is not one Upsampler gives")
+	}
+	return hint.ID, nil
+}
+
+// UpsamplerHint handles a callback that carries no proof: it can only
+// nudge a job whose upscale we recorded, never name one.
+func (s *Service) UpsamplerHint(ctx context.Context, jobID string, body []byte) error {
+	return s.UpsamplerCallback(ctx, Callback{JobID: jobID, Body: body})
+}
+
+// UpsamplerCallback handles Upsampler's callback. It is unsigned, so it
+// is only a hint: the job is looked up by the id in our own webhook URL,
+// and Upsampler's status endpoint is asked before anything is done. When
+// our record of the submission was lost (a crash, or an answer that never
+// came), the provider id it names is adopted only if the URL's proof
+// shows it is the callback of this job's current attempt: the URL was
+// given to Upsampler with that submission and nobody else knows its MAC.
+// Every other id is recorded on the timeline, never adopted.
+func (s *Service) UpsamplerCallback(ctx context.Context, cb Callback) error {
+	id, err := hintID(cb.Body)
+	if err != nil {
+		return err
+	}
+	j, err := s.st.Get(ctx, cb.JobID)
 	if err != nil {
 		return err
 	}
@@ -146,34 +183,45 @@ func (s *Service) UpsamplerHint(ctx context.Context, jobID string, body []byte) 
 		return nil // done already, or not ours to act on
 	}
 	if j.UpsamplerJobID == nil {
-		// Our record of the submission was lost (a crash between sending
-		// and recording): adopt the id once Upsampler confirms it exists.
-		if _, err := s.status(ctx, hint.ID); err != nil {
+		if !s.callbackProven(j, cb) {
+			s.st.AddEvent(ctx, j.JobID, store.EventInput{Actor: job.ActorUpsampler, Type: "callback_unproven",
+				Message: "a callback named an Upsampler job we cannot tie to this job's submission; not adopted",
+				Data:    map[string]any{"upsampler_job_id": id}})
 			return nil
 		}
-		if _, err := s.st.Apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusProcessing},
-			Check: func(cur *job.Job, _ store.Set) error {
-				if cur.UpsamplerJobID != nil {
-					return errNoChange
-				}
-				return nil
-			},
-			Set: store.Set{"upsampler_job_id": hint.ID, "lease_owner": nil, "lease_expires_at": nil, "due_at": s.now()},
-			Event: store.EventInput{Actor: job.ActorUpsampler, Type: "submission_recovered",
-				Message: "Upsampler's callback named the job we had sent: no second submission"}}); err != nil && !errors.Is(err, errNoChange) {
+		if _, err := s.status(ctx, id); err != nil {
+			return nil
+		}
+		if err := s.st.AdoptSubmission(ctx, store.HolderOf(j), id, store.EventInput{Actor: job.ActorUpsampler, Type: "submission_recovered",
+			Message: "Upsampler's callback for this attempt named the job we had sent: no second submission",
+			Data:    map[string]any{"upsampler_job_id": id}}); err != nil && !errors.Is(err, job.ErrStale) {
 			return nil
 		}
 		// Adopted, or the worker recorded its submission meanwhile (the
 		// callback can beat it): either way the row now names an upscale.
-		if j, err = s.st.Get(ctx, jobID); err != nil {
+		if j, err = s.st.Get(ctx, cb.JobID); err != nil {
 			return err
 		}
 	}
-	if j.Status != job.StatusProcessing || j.UpsamplerJobID == nil || *j.UpsamplerJobID != hint.ID {
+	if j.Status != job.StatusProcessing || j.UpsamplerJobID == nil || *j.UpsamplerJobID != id {
+		if j.UpsamplerJobID != nil && *j.UpsamplerJobID != id {
+			s.st.AddEvent(ctx, j.JobID, store.EventInput{Actor: job.ActorUpsampler, Type: "callback_other_upscale",
+				Message: "a callback about another Upsampler job arrived; ignored", Data: map[string]any{"upsampler_job_id": id}})
+		}
 		return nil // a callback about an upscale we abandoned
 	}
 	s.pollOne(ctx, j)
 	return nil
+}
+
+// callbackProven reports whether cb came through the URL we gave
+// Upsampler with the submission of j's current attempt.
+func (s *Service) callbackProven(j *job.Job, cb Callback) bool {
+	if cb.Proof == "" || cb.Attempt != strconv.FormatInt(j.Fence, 10) {
+		return false
+	}
+	want := s.callbackProof(j.JobID, j.Fence)
+	return hmac.Equal([]byte(cb.Proof), []byte(want))
 }
 
 // Rescue takes over processing jobs whose worker died holding the lease.
@@ -189,31 +237,22 @@ func (s *Service) Rescue(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, j := range jobs {
-		var ch store.Change
+		h := store.HolderOf(j)
+		var err error
 		switch {
 		case j.UpsamplerJobID != nil || j.UpscaledFilePath != nil:
-			ch = store.Change{Set: store.Set{"lease_owner": nil, "lease_expires_at": nil, "due_at": now},
-				Event: store.EventInput{Actor: job.ActorCron, Type: "rescued", Message: "worker lease expired; polling resumes"}}
+			err = s.st.ReleaseLease(ctx, h, now, store.EventInput{Actor: job.ActorCron, Type: "rescued", Message: "worker lease expired; polling resumes"})
 		case j.SubmittedAt != nil && now.Sub(*j.SubmittedAt) < s.cfg.UpscaleTimeout:
-			ch = store.Change{Set: store.Set{"lease_expires_at": j.SubmittedAt.Add(s.cfg.UpscaleTimeout)},
-				Event: store.EventInput{Actor: job.ActorCron, Type: "in_doubt",
-					Message: "worker died while submitting; waiting for Upsampler's callback before submitting again"}}
+			err = s.st.WaitForCallback(ctx, h, j.SubmittedAt.Add(s.cfg.UpscaleTimeout), store.EventInput{Actor: job.ActorCron, Type: "in_doubt",
+				Message: "worker died while submitting; waiting for Upsampler's callback before submitting again"})
 		default:
-			ch = store.Change{To: job.StatusPending, Set: store.Set{"lease_owner": nil, "lease_expires_at": nil,
-				"submitted_at": nil, "due_at": now},
-				Event: store.EventInput{Actor: job.ActorCron, Type: "resubmitting",
-					Message: "no sign of the earlier submission within the timeout; queued again"}}
+			err = s.st.Resubmit(ctx, h, store.EventInput{Actor: job.ActorCron, Type: "resubmitting",
+				Message: "no sign of the earlier submission within the timeout; queued again"})
 		}
-		ch.JobID, ch.From = j.JobID, []job.Status{job.StatusProcessing}
-		leaseWas := j.LeaseExpiresAt
-		ch.Check = func(cur *job.Job, _ store.Set) error {
-			if cur.LeaseExpiresAt == nil || leaseWas == nil || !cur.LeaseExpiresAt.Equal(*leaseWas) {
-				return errNoChange // someone moved it first
-			}
-			return nil
-		}
-		if changed, err := s.apply(ctx, ch); err == nil && changed {
+		if err == nil {
 			n++
+		} else {
+			s.quietly("rescue", j.JobID, err)
 		}
 	}
 	if n > 0 {

@@ -50,7 +50,7 @@ func (s *Service) PaymentCompleted(ctx context.Context, jobID string, adminOverr
 	if !j.PaymentStatus.Captured() && j.StripeCheckoutSessionID != nil {
 		// The webhook may be late or lost: ask Stripe before refusing.
 		if sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID); err == nil && sess.PaymentStatus == "paid" {
-			queued, err := s.recordPaid(ctx, jobID, sess, actor)
+			queued, err := s.markPaid(ctx, jobID, sess, actor)
 			if err != nil {
 				return nil, err
 			}
@@ -81,7 +81,9 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 	var prevUpsampler *string
 	// A refund still waiting for Stripe's answer would land after the job
 	// is queued again: the work would be redone and refunded too.
-	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending, NoRefundInFlight: true,
+	// Claim moves the fence on: whatever still runs of the previous
+	// attempt (a slow download, a late callback) can no longer write.
+	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending, NoRefundInFlight: true, Claim: true,
 		Check: func(cur *job.Job, set store.Set) error {
 			from, prevUpsampler = cur.Status, cur.UpsamplerJobID
 			if cur.Status == job.StatusPending && cur.DueAt != nil {
@@ -108,6 +110,9 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 			set["upscaled_file_path"] = nil
 			set["failed_at"] = nil
 			set["email_attempts"] = 0
+			set["next_download_token"] = nil
+			set["next_download_expires_at"] = nil
+			set["next_token_seq"] = nil
 			return nil
 		},
 		Event: store.EventInput{Actor: actor, Type: "requeued", Message: "queued for upscaling again: " + opt.Reason,

@@ -145,8 +145,9 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 		// Stripe made the refund; the answer never reached us.
 		rf := b.refunds(id)[0]
 		local := strconv.FormatInt(rf.ID, 10)
+		inst, _ := b.db.Installation(ctx)
 		if _, err := b.payc.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + local}); err != nil {
+			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + inst.ID + "-" + local}); err != nil {
 			t.Fatal(err)
 		}
 		b.clock.Advance(2 * time.Minute)
@@ -164,8 +165,9 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 		b.failJob(b.svc)
 		rf := b.refunds(id)[0]
 		local := strconv.FormatInt(rf.ID, 10)
+		inst, _ := b.db.Installation(ctx)
 		made, err := b.payc.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + local})
+			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + inst.ID + "-" + local})
 		if err != nil {
 			t.Fatal(err)
 		}

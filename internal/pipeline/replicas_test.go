@@ -75,13 +75,13 @@ func TestTwoReplicasDrainAThousandJobs(t *testing.T) {
 	var hints sync.WaitGroup
 	var turn atomic.Int64
 	slots := make(chan struct{}, 8)
-	b.onUpsamplerHook(func(jobID string, body []byte) {
+	b.onUpsamplerHook(func(cb pipeline.Callback) {
 		svc := replicas[turn.Add(1)%2]
 		hints.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; hints.Done() }()
-			svc.UpsamplerHint(ctx, jobID, body)
+			svc.UpsamplerCallback(ctx, cb)
 		}()
 	})
 
@@ -109,6 +109,11 @@ func TestTwoReplicasDrainAThousandJobs(t *testing.T) {
 		sent[0].n.Load(), sent[1].n.Load(), b.up.StatusChecks())
 
 	if c.ByStatus[job.StatusCompleted] != total || c.ByStatus[job.StatusFailed] != 0 || c.Total != total {
+		for _, j := range jobs {
+			if got := b.get(j.JobID); got.Status != job.StatusCompleted {
+				t.Logf("%s %s: last_error %q, timeline %v", j.JobID, got.Status, deref(got.LastError), b.events(j.JobID))
+			}
+		}
 		t.Fatalf("counters %+v, want %d completed", c.ByStatus, total)
 	}
 	if n := b.up.Submissions(); n != total {

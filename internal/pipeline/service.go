@@ -7,15 +7,17 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
-	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/netguard"
 	"github.com/sellmyimages/smid/internal/pricing"
@@ -52,7 +54,7 @@ type Mailer interface {
 
 // Files keeps delivered files.
 type Files interface {
-	Save(ctx context.Context, jobID string, r io.Reader) (storage.Saved, error)
+	Save(ctx context.Context, jobID string, attempt int64, r io.Reader) (storage.Saved, error)
 	Open(rel string) (*os.File, os.FileInfo, error)
 	Delete(rel string) error
 }
@@ -66,7 +68,10 @@ type Config struct {
 	ImageHosts        []string
 	AllowPrivateHosts bool
 
-	PollInterval          time.Duration
+	PollInterval time.Duration
+	// PollEvery is how often the poll task runs (cron.poll); its budget
+	// of status checks per run follows from it.
+	PollEvery             time.Duration
 	UpscaleTimeout        time.Duration
 	MaxAttempts           int
 	StatusChecksPerMinute int
@@ -79,14 +84,28 @@ type Config struct {
 	// Owner names this replica on leases.
 	Owner string
 
+	// TokenKey is the server-held key download tokens are derived from
+	// (at least 32 bytes). Every replica must share it.
+	TokenKey []byte
+	// MaxEmailAttempts bounds the tries of a delivery email the mail
+	// server refuses for now; a permanent refusal stops at once.
+	MaxEmailAttempts int
+
 	DownloadExpiry     time.Duration
 	FileRetention      time.Duration
 	AbandonAfter       time.Duration
 	RevokeOnFullRefund bool
+	// RefundOnFraudWarning refunds a charge in full when Stripe reports an
+	// early fraud warning for it (stripe.refund_on_fraud_warning).
+	RefundOnFraudWarning bool
 	// RetainAbandoned and RetainFailed delete such jobs after that long;
 	// 0 keeps them for ever.
 	RetainAbandoned time.Duration
 	RetainFailed    time.Duration
+
+	// ShutdownTimeout bounds how long Stop waits for work in hand before
+	// cancelling it (api.shutdown_timeout).
+	ShutdownTimeout time.Duration
 
 	Now func() time.Time
 }
@@ -122,11 +141,16 @@ type Service struct {
 
 	hintSlots chan struct{}
 	hintWG    sync.WaitGroup
+	// bg is the context of work the service starts by itself (callbacks
+	// handled after their answer); Stop cancels it.
+	bg       context.Context
+	bgCancel context.CancelFunc
 }
 
 // New checks the configuration and builds the service.
 func New(cfg Config, d Deps) (*Service, error) {
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, 30*time.Second)
+	cfg.PollEvery = cmp.Or(cfg.PollEvery, 30*time.Second)
 	cfg.UpscaleTimeout = cmp.Or(cfg.UpscaleTimeout, 15*time.Minute)
 	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 5)
 	cfg.StatusChecksPerMinute = cmp.Or(cfg.StatusChecksPerMinute, 200)
@@ -134,6 +158,18 @@ func New(cfg Config, d Deps) (*Service, error) {
 	cfg.Lease = cmp.Or(cfg.Lease, 2*time.Minute)
 	cfg.IdlePoll = cmp.Or(cfg.IdlePoll, time.Second)
 	cfg.DownloadExpiry = cmp.Or(cfg.DownloadExpiry, 24*time.Hour)
+	cfg.MaxEmailAttempts = cmp.Or(cfg.MaxEmailAttempts, 5)
+	cfg.ShutdownTimeout = cmp.Or(cfg.ShutdownTimeout, 15*time.Second)
+	if len(cfg.TokenKey) == 0 {
+		// Tests and one-off tools: links stay stable within this process only.
+		cfg.TokenKey = make([]byte, 32)
+		if _, err := rand.Read(cfg.TokenKey); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.TokenKey) < 32 {
+		return nil, errors.New("pipeline: the download token key must be at least 32 bytes")
+	}
 	cfg.FileRetention = cmp.Or(cfg.FileRetention, 7*24*time.Hour)
 	cfg.AbandonAfter = cmp.Or(cfg.AbandonAfter, 24*time.Hour)
 	cfg.Currency = cmp.Or(cfg.Currency, "usd")
@@ -160,6 +196,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		wake:      make(chan struct{}, max(cfg.Concurrency, 1)),
 		hintSlots: make(chan struct{}, max(cfg.Concurrency, 4)),
 	}
+	s.bg, s.bgCancel = context.WithCancel(context.Background())
 	s.checks = rate.NewLimiter(rate.Limit(float64(cfg.StatusChecksPerMinute)/60), max(1, cfg.StatusChecksPerMinute/60))
 	if cfg.SubmissionsPerMinute > 0 {
 		s.submits = rate.NewLimiter(rate.Limit(float64(cfg.SubmissionsPerMinute)/60), 1)
@@ -195,11 +232,13 @@ func str(s string) *string { return &s }
 
 // describeErr keeps an error message short enough for last_error.
 func describeErr(err error) string {
-	msg := err.Error()
+	msg := strings.ToValidUTF8(err.Error(), "?")
 	if len(msg) > 500 {
-		msg = msg[:500] + "…"
+		cut := 500
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut-- // never inside a character: MariaDB refuses broken UTF-8
+		}
+		msg = msg[:cut] + "…"
 	}
 	return msg
 }
-
-var _ = job.StatusPending

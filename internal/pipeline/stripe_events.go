@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
@@ -43,36 +42,33 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, sig s
 		return res, nil
 	}
 	res.JobID = jobID
-	fresh, err := s.st.StripeEventSeen(ctx, ev.ID, ev.Type, jobID)
-	if err != nil {
-		return nil, err
-	}
-	if !fresh {
+	// The event's record and its effect commit together: a crash or a
+	// failed handler leaves neither, and Stripe's retry applies it.
+	err = s.st.WithStripeEvent(ctx, ev.ID, ev.Type, jobID, handler)
+	switch {
+	case errors.Is(err, store.ErrDuplicateEvent):
 		res.Duplicate = true
 		return res, nil
-	}
-	if err := handler(ctx); err != nil {
-		if errors.Is(err, job.ErrJobNotFound) {
-			res.Ignored = true
-			return res, nil
-		}
-		// Let Stripe's retry run it again.
-		if ferr := s.st.ForgetStripeEvent(context.WithoutCancel(ctx), ev.ID); ferr != nil {
-			s.log.Error("forget stripe event", "event", ev.ID, "err", ferr)
-		}
+	case errors.Is(err, job.ErrJobNotFound):
+		res.Ignored = true
+		return res, nil
+	case err != nil:
 		return nil, err
 	}
+	s.notify()
 	return res, nil
 }
 
 // route picks the handler for an event and the job it is about; nil for
-// events we do not act on or that are not ours.
+// events we do not act on or that are not ours. The job named by an event
+// is only where to look: each handler checks the event against what the
+// job itself recorded at checkout before it changes anything.
 func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 	switch ev.Type {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
 		"checkout.session.async_payment_failed", "checkout.session.expired":
 		sess, err := ev.Session()
-		if err != nil || !ours(sess.Metadata) && sess.JobID() == "" {
+		if err != nil {
 			return "", nil
 		}
 		id := sess.JobID()
@@ -96,7 +92,7 @@ func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 			return "", nil
 		}
 		id := ch.Metadata[stripe.MetaJobID]
-		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, ch.PaymentIntentID, ch.Refunds) }
+		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, ch.PaymentIntentID) }
 	case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
 		// charge.refund.updated carries a refund, not a charge.
 		rf, err := ev.Refund()
@@ -104,112 +100,109 @@ func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 			return "", nil
 		}
 		id := rf.Metadata[stripe.MetaJobID]
-		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, rf.PaymentIntentID, []stripe.Refund{rf}) }
+		return id, func(ctx context.Context) error { return s.onRefunds(ctx, id, rf.PaymentIntentID) }
+	case "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
+		"charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated":
+		d, err := ev.Dispute()
+		if err != nil || d.PaymentIntentID == "" {
+			return "", nil
+		}
+		return "", func(ctx context.Context) error { return s.onDispute(ctx, ev.Type, d) }
+	case "radar.early_fraud_warning.created":
+		w, err := ev.FraudWarning()
+		if err != nil || w.PaymentIntentID == "" {
+			return "", nil
+		}
+		return "", func(ctx context.Context) error { return s.onFraudWarning(ctx, w) }
 	}
 	return "", nil
 }
 
-func ours(md map[string]string) bool { return md[stripe.MetaSource] == stripe.SourceValue }
-
 func (s *Service) onSession(ctx context.Context, typ, jobID string, sess stripe.Session) error {
 	switch typ {
 	case "checkout.session.expired":
-		_, err := s.apply(ctx, store.Change{JobID: jobID, To: job.StatusAbandoned,
-			Check: func(cur *job.Job, _ store.Set) error {
-				if cur.Status != job.StatusAwaitingPayment || cur.PaymentStatus.Captured() {
-					return errNoChange // paid meanwhile, or already abandoned
-				}
-				return nil
-			},
-			Event: store.EventInput{Actor: job.ActorStripe, Type: "checkout_expired", Message: "Stripe checkout expired unpaid"}})
+		if !s.ownSession(ctx, jobID, sess) {
+			return nil
+		}
+		_, err := s.st.Abandon(ctx, jobID, false, store.EventInput{Actor: job.ActorStripe, Type: "checkout_expired", Message: "Stripe checkout expired unpaid"})
 		return err
 	case "checkout.session.async_payment_failed":
-		_, err := s.apply(ctx, store.Change{JobID: jobID, To: job.StatusAbandoned,
-			Check: func(cur *job.Job, set store.Set) error {
-				if cur.PaymentStatus.Captured() || (cur.Status != job.StatusAwaitingPayment && cur.Status != job.StatusAbandoned) {
-					return errNoChange
-				}
-				set["payment_status"] = job.PaymentFailed
-				return nil
-			},
-			Event: store.EventInput{Actor: job.ActorStripe, Type: "payment_failed", Message: "the delayed payment failed"}})
+		if !s.ownSession(ctx, jobID, sess) {
+			return nil
+		}
+		_, err := s.st.Abandon(ctx, jobID, true, store.EventInput{Actor: job.ActorStripe, Type: "payment_failed", Message: "the delayed payment failed"})
 		return err
 	}
-	if sess.PaymentStatus != "paid" && sess.PaymentStatus != "no_payment_required" {
+	if sess.PaymentStatus == "unpaid" {
 		// A delayed method (bank debit): async_payment_succeeded follows.
+		if !s.ownSession(ctx, jobID, sess) {
+			return nil
+		}
 		return s.st.AddEvent(ctx, jobID, store.EventInput{Actor: job.ActorStripe, Type: "payment_processing",
 			Message: "checkout completed; Stripe is still collecting the payment"})
 	}
-	return s.markPaid(ctx, jobID, sess, job.ActorStripe)
-}
-
-// markPaid records a confirmed payment and queues the job. It moves only
-// jobs still waiting for their money (or abandoned by the clock just
-// before it came); for any other state it is a repeat and does nothing.
-func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Session, actor job.Actor) error {
-	_, err := s.recordPaid(ctx, jobID, sess, actor)
+	_, err := s.markPaid(ctx, jobID, sess, job.ActorStripe)
 	return err
 }
 
-// recordPaid is markPaid reporting whether this call was the one that
-// queued the job.
-func (s *Service) recordPaid(ctx context.Context, jobID string, sess stripe.Session, actor job.Actor) (bool, error) {
-	now := s.now()
-	changed, err := s.apply(ctx, store.Change{JobID: jobID, To: job.StatusPending,
-		Check: func(cur *job.Job, set store.Set) error {
-			if cur.Status != job.StatusAwaitingPayment && cur.Status != job.StatusAbandoned {
-				return errNoChange
-			}
-			if cur.PaymentStatus == job.PaymentRefunded {
-				// Refunded before we heard it was paid: nothing to make.
-				return errNoChange
-			}
-			if !cur.PaymentStatus.Captured() {
-				set["payment_status"] = job.PaymentPaid
-			}
-			set["paid_at"] = now
-			set["due_at"] = now
-			if sess.PaymentIntentID != "" {
-				set["stripe_payment_intent_id"] = sess.PaymentIntentID
-			}
-			if sess.AmountTotal > 0 {
-				set["amount_charged"] = job.Money(sess.AmountTotal)
-			}
-			if sess.Currency != "" {
-				set["currency"] = sess.Currency
-			}
-			if cur.Email == "" && sess.CustomerEmail != "" {
-				set["email"] = sess.CustomerEmail
-			}
-			return nil
-		},
-		Event: store.EventInput{Actor: actor, Type: "payment_received", Message: "payment received; queued for upscaling",
-			Data: map[string]any{"payment_intent": sess.PaymentIntentID, "amount_total": sess.AmountTotal, "checkout_session": sess.ID}}})
-	if changed {
-		s.notify()
+// ownSession reports whether sess is the checkout opened for the job; a
+// foreign one is recorded on the job's timeline and flagged.
+func (s *Service) ownSession(ctx context.Context, jobID string, sess stripe.Session) bool {
+	j, err := s.st.Get(ctx, jobID)
+	if err != nil {
+		return false
 	}
-	return changed, err
+	if j.StripeCheckoutSessionID != nil && *j.StripeCheckoutSessionID == sess.ID {
+		return true
+	}
+	s.flagPayment(ctx, jobID, sess, "checkout session "+sess.ID+" is not the one opened for this job")
+	return false
+}
+
+// markPaid records a confirmed payment of the job's own checkout and
+// queues the job, reporting whether this call queued it. A session that
+// does not pay for the job (another session naming it, a different
+// amount or currency, nothing collected) changes nothing: the event is
+// recorded on the job's timeline and the job flagged for an admin.
+func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Session, actor job.Actor) (bool, error) {
+	p := job.CheckoutPayment{SessionID: sess.ID, PaymentStatus: sess.PaymentStatus, AmountTotal: sess.AmountTotal,
+		Currency: sess.Currency, PaymentIntent: sess.PaymentIntentID, Email: sess.CustomerEmail}
+	queued, err := s.st.MarkPaid(ctx, jobID, p, store.EventInput{Actor: actor, Type: "payment_received", Message: "payment received; queued for upscaling",
+		Data: map[string]any{"payment_intent": sess.PaymentIntentID, "amount_total": sess.AmountTotal, "checkout_session": sess.ID}})
+	var e *job.Error
+	if errors.As(err, &e) && e.Reason == "payment_mismatch" {
+		s.flagPayment(ctx, jobID, sess, e.Message)
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !queued {
+		return false, nil
+	}
+	s.notify()
+	s.ownerSale(ctx, jobID)
+	return true, nil
+}
+
+func (s *Service) flagPayment(ctx context.Context, jobID string, sess stripe.Session, why string) {
+	if err := s.st.Flag(ctx, jobID, "payment not accepted: "+why, store.EventInput{Actor: job.ActorStripe, Type: "payment_mismatch",
+		Message: "a Stripe checkout event did not pay for this job: " + why + "; nothing was queued",
+		Data: map[string]any{"checkout_session": sess.ID, "amount_total": sess.AmountTotal, "currency": sess.Currency,
+			"payment_status": sess.PaymentStatus, "payment_intent": sess.PaymentIntentID}}); err != nil {
+		s.log.Error("flag a payment mismatch", "job", jobID, "err", err)
+	}
 }
 
 func (s *Service) onPaymentFailed(ctx context.Context, jobID string, pi stripe.PaymentIntent) error {
-	_, err := s.apply(ctx, store.Change{JobID: jobID,
-		Check: func(cur *job.Job, set store.Set) error {
-			if cur.PaymentStatus != job.PaymentPending {
-				return errNoChange // a later success or refund wins
-			}
-			set["payment_status"] = job.PaymentFailed
-			set["stripe_payment_intent_id"] = pi.ID
-			return nil
-		},
-		Event: store.EventInput{Actor: job.ActorStripe, Type: "payment_failed", Message: "a payment attempt failed",
-			Data: map[string]any{"payment_intent": pi.ID}}})
-	return err
+	return s.st.PaymentAttemptFailed(ctx, jobID, pi.ID, store.EventInput{Actor: job.ActorStripe, Type: "payment_failed", Message: "a payment attempt failed",
+		Data: map[string]any{"payment_intent": pi.ID}})
 }
 
 // onRefunds records refunds Stripe reports (made in its dashboard, or ours
 // confirmed). It asks Stripe for the PaymentIntent's full refund list, so
 // the history is right whatever order the events come in.
-func (s *Service) onRefunds(ctx context.Context, jobID, pi string, seen []stripe.Refund) error {
+func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 	if jobID == "" {
 		j, err := s.st.GetByPaymentIntent(ctx, pi)
 		if err != nil {
@@ -217,16 +210,95 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string, seen []stripe
 		}
 		jobID = j.JobID
 	}
+	// Stripe's own list, never the event's: API versions since 2022-11-15
+	// leave a charge's refunds out of the event. If Stripe cannot answer,
+	// the event fails (and records nothing) so Stripe delivers it again.
 	list, err := s.pay.ListRefunds(ctx, pi)
 	if err != nil {
-		s.log.Warn("list refunds failed; using the event's own", "job", jobID, "err", err)
-		list = seen
+		return job.Errorf(job.EUnavailable, "Stripe's refund list could not be read; the event will be retried: %v", describeErr(err))
 	}
 	_, err = s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{
 		RevokeOnFull: s.cfg.RevokeOnFullRefund,
 		Event:        store.EventInput{Actor: job.ActorStripe, Type: "refund_recorded", Message: "refund reported by Stripe"},
 	})
 	return err
+}
+
+// onDispute records a dispute of a job's charge: opened, it revokes the
+// download (and stops a job not yet delivered); closed and won, it gives
+// access back; lost, access stays revoked.
+func (s *Service) onDispute(ctx context.Context, typ string, d stripe.Dispute) error {
+	j, err := s.jobOfPaymentIntent(ctx, d.PaymentIntentID)
+	if err != nil {
+		return err
+	}
+	msg := map[string]string{
+		"charge.dispute.created":          "the customer's bank disputes the payment (" + d.Reason + "); the download is revoked",
+		"charge.dispute.updated":          "the dispute was updated: " + d.Status,
+		"charge.dispute.closed":           "the dispute was closed: " + d.Status,
+		"charge.dispute.funds_withdrawn":  "Stripe withdrew the disputed amount",
+		"charge.dispute.funds_reinstated": "Stripe reinstated the disputed amount",
+	}[typ]
+	if d.Won() {
+		msg += "; the download works again"
+	}
+	err = s.st.RecordDispute(ctx, j.JobID, store.Dispute{ID: d.ID, Status: d.Status, Reason: d.Reason, Amount: job.Money(d.Amount),
+		Won: d.Won(), Closed: d.Closed()}, s.cfg.DownloadExpiry, store.EventInput{Actor: job.ActorStripe, Type: "dispute",
+		Message: msg, Data: map[string]any{"dispute_id": d.ID, "status": d.Status, "reason": d.Reason, "amount": d.Amount, "event": typ}})
+	if err == nil && typ == "charge.dispute.created" {
+		s.NotifyDispute(ctx, j.JobID, d.Reason)
+	}
+	return err
+}
+
+// onFraudWarning refunds a charge the card network flags as likely fraud,
+// in full, and so revokes its download, before a dispute can cost the
+// shop a fee (stripe.refund_on_fraud_warning, on by default).
+func (s *Service) onFraudWarning(ctx context.Context, w stripe.FraudWarning) error {
+	j, err := s.jobOfPaymentIntent(ctx, w.PaymentIntentID)
+	if err != nil {
+		return err
+	}
+	if job.Waiting(j) && !j.PaymentStatus.Captured() {
+		// The warning came before the payment event: answer 5xx so Stripe
+		// delivers it again once the payment is recorded and refundable.
+		return job.Errorf(job.EUnavailable, "the payment of job %s is not recorded yet; this warning will be applied when Stripe sends it again", j.JobID)
+	}
+	if !s.cfg.RefundOnFraudWarning || !w.Actionable {
+		return s.st.Flag(ctx, j.JobID, "early fraud warning: "+w.FraudType, store.EventInput{Actor: job.ActorStripe, Type: "fraud_warning",
+			Message: "Stripe reported an early fraud warning (" + w.FraudType + "); not refunded automatically"})
+	}
+	if err := s.st.AddEvent(ctx, j.JobID, store.EventInput{Actor: job.ActorStripe, Type: "fraud_warning",
+		Message: "Stripe reported an early fraud warning (" + w.FraudType + "); refunding in full"}); err != nil {
+		return err
+	}
+	_, err = s.Refund(ctx, RefundRequest{JobID: j.JobID, Reason: "early fraud warning: " + w.FraudType, Actor: job.ActorStripe,
+		Source: "auto", IdempotencyKey: "efw:" + w.ID})
+	if job.ErrorCode(err) == job.EConflict {
+		return nil // nothing left to refund
+	}
+	return err
+}
+
+// jobOfPaymentIntent finds the job a PaymentIntent paid for: by the id
+// the payment event recorded, or, when that event has not come yet (a
+// dispute or a fraud warning can come first), by the job id Stripe keeps
+// in the PaymentIntent's metadata. A PaymentIntent of no job of ours is
+// job.ErrJobNotFound; Stripe unreachable is an error Stripe retries.
+func (s *Service) jobOfPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
+	j, err := s.st.GetByPaymentIntent(ctx, pi)
+	if !errors.Is(err, job.ErrJobNotFound) {
+		return j, err
+	}
+	intent, err := s.pay.GetPaymentIntent(ctx, pi)
+	if err != nil {
+		return nil, job.Errorf(job.EUnavailable, "Stripe's PaymentIntent could not be read; the event will be retried: %v", describeErr(err))
+	}
+	id := intent.Metadata[stripe.MetaJobID]
+	if id == "" {
+		return nil, job.ErrJobNotFound
+	}
+	return s.st.Get(ctx, id)
 }
 
 func toStoreRefunds(list []stripe.Refund) []store.StripeRefund {
@@ -238,5 +310,3 @@ func toStoreRefunds(list []stripe.Refund) []store.StripeRefund {
 	}
 	return out
 }
-
-var _ = time.Second

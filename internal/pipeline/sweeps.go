@@ -150,3 +150,7 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 	}
 	return total, nil
 }
+
+// NotifyStuck emails the owner once about each job processing past the
+// upscale timeout (notify.stuck).
+func (s *Service) NotifyStuck(ctx context.Context) (int, error) { return s.notifyStuck(ctx) }

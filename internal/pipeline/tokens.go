@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -24,7 +23,7 @@ type TokenRequest struct {
 	// TTL is how long the link works; 0 means downloads.expiry. Ignored
 	// with KeepExpiry.
 	TTL time.Duration
-	// KeepExpiry keeps the current expiry (resending the email).
+	// KeepExpiry resends the current link (resending the email).
 	KeepExpiry bool
 	SendEmail  bool
 	// FromFailed completes a failed job whose file exists (an admin override).
@@ -34,217 +33,122 @@ type TokenRequest struct {
 	EventType  string
 }
 
-// IssueToken replaces a job's download token: the old link stops working
-// at once. The job must have its file and must not be fully refunded. The
-// new link exists in clear only in the answer and the email.
+// IssueToken sends or replaces a job's download link. Resending the email
+// carries the link the customer already has (it is derived again, not
+// replaced). A new link is staged first: it works beside the old one
+// until the mail server has accepted the email carrying it, and only then
+// replaces it, so no link a customer holds dies before its successor is
+// on its way. The job must have its file and must not be fully refunded.
 func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult, error) {
-	token, digest := newToken()
 	now := s.now()
-	expires := now.Add(max(rq.TTL, 0))
-	if rq.TTL == 0 {
-		expires = now.Add(s.cfg.DownloadExpiry)
+	expires := now.Add(s.cfg.DownloadExpiry)
+	if rq.TTL > 0 {
+		expires = now.Add(rq.TTL)
 	}
-	from := job.StatusCompleted
+	cur, err := s.st.Get(ctx, rq.JobID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.tokenAllowed(cur, rq); err != nil {
+		return nil, err
+	}
+	if rq.KeepExpiry && cur.TokenSeq != nil {
+		return s.resendLink(ctx, cur, rq)
+	}
 	var to job.Status
 	if rq.FromFailed {
-		from, to = job.StatusFailed, job.StatusCompleted
+		to = job.StatusCompleted
 	}
-	var email string
-	var cur0 *job.Job
-	_, err := s.st.Apply(ctx, store.Change{JobID: rq.JobID, To: to,
-		Check: func(cur *job.Job, set store.Set) error {
-			cur0 = cur
-			// Checked here rather than with From, so the refusal says why
-			// instead of "the job changed meanwhile".
-			if cur.Status != from {
-				if rq.FromFailed {
-					return job.Errorf(job.EConflict, "the job is %s now, no longer failed; reload it", cur.Status)
-				}
-				return job.Errorf(job.EConflict, "the job is %s: only a completed job has a download link", cur.Status)
+	staged, err := s.st.StageToken(ctx, store.StageToken{JobID: rq.JobID, From: cur.Status, To: to,
+		Expires: func(j *job.Job) time.Time {
+			if rq.KeepExpiry && j.DownloadExpiresAt != nil {
+				return *j.DownloadExpiresAt
 			}
-			if s.cfg.RevokeOnFullRefund && cur.DownloadRevoked() {
-				return job.Errorf(job.EConflict, "the job was fully refunded; its download stays revoked (retry the upscaling with allow_unpaid to give it away)")
-			}
-			if cur.UpscaledFilePath == nil {
-				return job.Errorf(job.EConflict, "the job has no stored file (deleted after the retention period, or never made); retry the upscaling instead")
-			}
-			f, _, err := s.files.Open(*cur.UpscaledFilePath)
-			if err != nil {
-				return job.Errorf(job.EConflict, "the job's file is missing on disk; retry the upscaling instead")
-			}
-			f.Close()
-			if rq.SendEmail && cur.Email == "" {
-				// Refused before the token moves: replacing it would break
-				// the link the customer has, with no email to bring the new one.
-				return job.Errorf(job.EConflict, "the job has no email address to send the link to; regenerate the token without send_email and pass the link on")
-			}
-			if rq.KeepExpiry {
-				if cur.TokenStateAt(s.cfg.Now()) != job.TokenActive {
-					return job.Errorf(job.EConflict, "the download link has expired or was revoked; regenerate the token first (it can email the new link)")
-				}
-				expires = *cur.DownloadExpiresAt
-			}
-			set["download_token"] = digest
-			set["download_expires_at"] = expires
-			set["due_at"] = expires
-			if rq.FromFailed {
-				set["completed_at"] = now
-				set["last_error"] = nil
-			}
-			email = cur.Email
-			return nil
+			return expires
 		},
+		Digest: func(seq int64) string { _, d := s.deliveryToken(rq.JobID, seq); return d },
+		Check:  func(j *job.Job) error { return s.tokenAllowed(j, rq) },
 		Event: store.EventInput{Actor: rq.Actor, Type: rq.EventType, Message: rq.Reason,
-			Data: map[string]any{"expires_at": expires.Format(time.RFC3339), "send_email": rq.SendEmail}}})
+			Data: map[string]any{"send_email": rq.SendEmail}}})
 	if err != nil {
 		return nil, err
 	}
-	res := &TokenResult{JobID: rq.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: expires}
-	if cur0 != nil {
-		res.From = cur0.Status
-	}
+	token, _ := s.deliveryToken(rq.JobID, staged.Seq)
+	res := &TokenResult{JobID: rq.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: staged.ExpiresAt, From: cur.Status}
 	if rq.SendEmail {
-		j, err := s.st.Get(ctx, rq.JobID)
-		if err != nil {
-			return res, err
-		}
-		if err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires)); err != nil {
+		if err := s.mail.SendDelivery(ctx, s.delivery(staged.Job, token, staged.ExpiresAt)); err != nil {
 			s.countMailErr(err)
-			s.st.AddEvent(ctx, rq.JobID, store.EventInput{Actor: rq.Actor, Type: "email_failed", Message: "email failed: " + describeErr(err)})
-			return res, job.Errorf(job.EBadGateway, "the new link was issued but the email failed: %v", describeErr(err))
+			// The old link keeps working; the staged one goes.
+			s.st.DropStagedToken(ctx, rq.JobID, staged.Seq, store.EventInput{Actor: rq.Actor, Type: "email_failed",
+				Message: "email failed; the new link was withdrawn and the old one still works: " + describeErr(err)})
+			return nil, job.Errorf(job.EBadGateway, "the email failed, so the link was not replaced: %v", describeErr(err))
 		}
 		res.EmailSent = true
-		s.st.Apply(ctx, store.Change{JobID: rq.JobID, Set: store.Set{"email_sent": true},
-			Event: store.EventInput{Actor: rq.Actor, Type: "email_sent", Message: "delivery email sent to " + email}})
+	}
+	if err := s.st.PromoteToken(ctx, rq.JobID, staged.Seq, rq.SendEmail, store.EventInput{Actor: rq.Actor, Type: "token_replaced",
+		Message: "the new download link replaced the old one", Data: map[string]any{"expires_at": staged.ExpiresAt.Format(time.RFC3339), "email_sent": rq.SendEmail}}); err != nil {
+		return res, err
 	}
 	return res, nil
 }
 
-// ReconcileResult lists what reconciling with Stripe repaired.
-type ReconcileResult struct {
-	JobID   string   `json:"job_id"`
-	Changes []string `json:"changes"`
-}
-
-// Reconcile fetches the job's Checkout Session, PaymentIntent and refunds
-// from Stripe and repairs the local payment and refund state (a webhook
-// that never came).
-func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) (*ReconcileResult, error) {
-	j, err := s.st.Get(ctx, jobID)
-	if err != nil {
-		return nil, err
+// resendLink emails the link the customer already has again.
+func (s *Service) resendLink(ctx context.Context, j *job.Job, rq TokenRequest) (*TokenResult, error) {
+	token, _ := s.deliveryToken(j.JobID, *j.TokenSeq)
+	res := &TokenResult{JobID: j.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: *j.DownloadExpiresAt, From: j.Status}
+	if err := s.mail.SendDelivery(ctx, s.delivery(j, token, *j.DownloadExpiresAt)); err != nil {
+		s.countMailErr(err)
+		s.st.AddEvent(ctx, j.JobID, store.EventInput{Actor: rq.Actor, Type: "email_failed", Message: "email failed: " + describeErr(err)})
+		return nil, job.Errorf(job.EBadGateway, "the email failed: %v", describeErr(err))
 	}
-	res := &ReconcileResult{JobID: jobID, Changes: []string{}}
-	pi := ""
-	if j.StripePaymentIntentID != nil {
-		pi = *j.StripePaymentIntentID
-	}
-	if j.StripeCheckoutSessionID != nil {
-		sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID)
-		if err != nil {
-			return nil, stripeErr(err)
-		}
-		if sess.PaymentIntentID != "" {
-			pi = sess.PaymentIntentID
-		}
-		switch {
-		case (sess.PaymentStatus == "paid" || sess.PaymentStatus == "no_payment_required") && !j.PaymentStatus.Captured():
-			if err := s.markPaid(ctx, jobID, sess, actor); err != nil {
-				return nil, err
-			}
-			res.Changes = append(res.Changes, "payment confirmed by Stripe was recorded; the job is queued")
-		case sess.Status == "expired" && j.Status == job.StatusAwaitingPayment:
-			changed, err := s.apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusAwaitingPayment}, To: job.StatusAbandoned,
-				Event: store.EventInput{Actor: actor, Type: "reconciled", Message: "Stripe says the checkout expired unpaid"}})
-			if err != nil {
-				return nil, err
-			}
-			if changed {
-				res.Changes = append(res.Changes, "the checkout expired unpaid: job abandoned")
-			}
-		}
-	}
-	if pi != "" {
-		list, err := s.pay.ListRefunds(ctx, pi)
-		if err != nil {
-			return nil, stripeErr(err)
-		}
-		changed, err := s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{RevokeOnFull: s.cfg.RevokeOnFullRefund,
-			Event: store.EventInput{Actor: actor, Type: "reconciled", Message: "refund history brought in line with Stripe"}})
-		if err != nil && !errors.Is(err, job.ErrConflict) {
-			return nil, err
-		}
-		if changed {
-			res.Changes = append(res.Changes, "refund history brought in line with Stripe")
-		}
-	}
-	if len(res.Changes) == 0 {
-		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: actor, Type: "reconciled", Message: "checked with Stripe: nothing to repair"})
+	res.EmailSent = true
+	if err := s.st.MarkEmailSent(ctx, j.JobID, store.EventInput{Actor: rq.Actor, Type: rq.EventType, Message: rq.Reason + "; delivery email sent to " + j.Email}); err != nil {
+		return res, err
 	}
 	return res, nil
 }
 
-// ReconcileRecent reconciles recent jobs whose state looks inconsistent
-// with Stripe: awaiting payment for more than ten minutes (a lost
-// checkout.session.completed). Cron runs it.
-func (s *Service) ReconcileRecent(ctx context.Context) (int, error) {
-	now := s.now()
-	jobs, err := s.st.CreatedBetween(ctx, []job.Status{job.StatusAwaitingPayment}, now.Add(-48*time.Hour), now.Add(-10*time.Minute), 100)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, j := range jobs {
-		r, err := s.Reconcile(ctx, j.JobID, job.ActorCron)
-		if err == nil && len(r.Changes) > 0 {
-			n++
+// tokenAllowed is the rulebook's verdict on issuing a link for j, with
+// the checks only the pipeline can make (the file is really there).
+func (s *Service) tokenAllowed(cur *job.Job, rq TokenRequest) error {
+	f := s.facts(cur, nil)
+	if rq.FromFailed {
+		if cur.Status != job.StatusFailed {
+			return job.Errorf(job.EConflict, "the job is %s now, no longer failed; reload it", cur.Status)
+		}
+		if cur.UpscaledFilePath == nil {
+			return job.Errorf(job.EConflict, "the job has no stored file (deleted after the retention period, or never made); retry the upscaling instead")
+		}
+	} else {
+		v := job.TokenVerdict(cur, f)
+		if rq.KeepExpiry {
+			v = job.ResendVerdict(cur, f)
+		}
+		if !v.Allowed {
+			return job.Errorf(job.EConflict, "%s", v.Reason)
 		}
 	}
-	return n, nil
-}
-
-// FailByAdmin is the processing→failed and pending→failed override: the
-// job fails with the admin's reason and is refunded automatically.
-func (s *Service) FailByAdmin(ctx context.Context, jobID, reason string, actor job.Actor) error {
-	j, err := s.st.Get(ctx, jobID)
+	if rq.SendEmail && cur.Email == "" {
+		return job.Errorf(job.EConflict, "the job has no email address to send the link to; regenerate the token without send_email and pass the link on")
+	}
+	file, _, err := s.files.Open(*cur.UpscaledFilePath)
 	if err != nil {
-		return err
+		return job.Errorf(job.EConflict, "the job's file is missing on disk; retry the upscaling instead")
 	}
-	if j.Status != job.StatusProcessing && j.Status != job.StatusPending {
-		return job.ErrConflict
-	}
-	s.Fail(ctx, jobID, "marked failed by an admin: "+reason, actor)
-	after, err := s.st.Get(ctx, jobID)
-	if err != nil {
-		return err
-	}
-	if after.Status != job.StatusFailed {
-		return job.ErrConflict
-	}
+	file.Close()
 	return nil
 }
 
-// ConfirmPaid is the abandoned/awaiting_payment→pending override: it only
-// goes through when Stripe confirms the payment.
-func (s *Service) ConfirmPaid(ctx context.Context, jobID string, actor job.Actor) error {
-	j, err := s.st.Get(ctx, jobID)
-	if err != nil {
-		return err
+// facts gathers what the rulebook needs beside the row.
+func (s *Service) facts(j *job.Job, refunds []store.Refund) job.Facts {
+	f := job.Facts{Now: s.cfg.Now(), UpscaleTimeout: s.cfg.UpscaleTimeout, RevokeOnFullRefund: s.cfg.RevokeOnFullRefund}
+	for _, r := range refunds {
+		if job.RefundHoldsMoney(r.Status) {
+			f.Refunded += r.Amount
+		}
+		if r.Status == "pending" && r.StripeRefundID == nil {
+			f.RefundInFlight = true
+		}
 	}
-	if j.StripeCheckoutSessionID == nil {
-		return job.Errorf(job.EConflict, "the job has no Stripe checkout to confirm a payment with")
-	}
-	sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID)
-	if err != nil {
-		return stripeErr(err)
-	}
-	if sess.PaymentStatus != "paid" && sess.PaymentStatus != "no_payment_required" {
-		return job.Errorf(job.EConflict, "Stripe does not confirm a payment for this checkout (payment status %q); the job stays %s", sess.PaymentStatus, j.Status)
-	}
-	if j.PaymentStatus.Captured() {
-		// Paid already (abandoned by the clock): just queue it.
-		_, err := s.Requeue(ctx, jobID, actor, RequeueOptions{Reason: "payment confirmed with Stripe"})
-		return err
-	}
-	return s.markPaid(ctx, jobID, sess, actor)
+	return f
 }

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -21,26 +22,43 @@ func TestUpsamplerTransientFailuresRetry(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), upTimeout: 300 * time.Millisecond})
 	id, _ := b.fakePaid("buyer@example.com")
+	// A 429 says the job was not taken: submit again after the wait.
 	b.up.ScriptSubmit(upscaletest.RateLimited(time.Second), upscaletest.ServerError(), upscaletest.Slow(3*time.Second))
-
-	for i, want := range []string{"Rate limit", "Internal server error", "did not answer in time"} {
+	if n := b.work(); n != 1 {
+		t.Fatalf("workers took %d jobs", n)
+	}
+	j := b.wantState(id, job.StatusPending, job.PaymentPaid)
+	if !strings.Contains(deref(j.LastError), "Rate limit") || j.Attempts != 1 || j.DueAt == nil || !j.DueAt.After(b.clock.Now()) {
+		t.Fatalf("after a 429: last_error %q attempts %d due %v", deref(j.LastError), j.Attempts, j.DueAt)
+	}
+	if n := b.work(); n != 0 {
+		t.Fatal("a job in backoff was claimed again at once")
+	}
+	// A 5xx and a timeout say nothing about whether the job was taken:
+	// the daemon waits for the attempt's callback, up to the upscale
+	// timeout, before it submits again — never twice by accident.
+	for i, want := range []string{"Internal server error", "did not answer in time"} {
+		b.clock.Advance(j.DueAt.Sub(b.clock.Now()))
 		if n := b.work(); n != 1 {
-			t.Fatalf("attempt %d: workers took %d jobs", i+1, n)
+			t.Fatalf("ambiguous %d: workers took %d jobs", i+1, n)
 		}
-		j := b.wantState(id, job.StatusPending, job.PaymentPaid)
-		if !strings.Contains(deref(j.LastError), want) || j.Attempts != i+1 {
-			t.Fatalf("attempt %d: last_error %q attempts %d, want %q", i+1, deref(j.LastError), j.Attempts, want)
+		j = b.wantState(id, job.StatusProcessing, job.PaymentPaid)
+		if n := b.count(id, "submission_in_doubt"); n != i+1 {
+			t.Fatalf("ambiguous %d: %d in-doubt events (%v)", i+1, n, b.events(id))
 		}
-		if j.DueAt == nil || !j.DueAt.After(b.clock.Now()) {
-			t.Fatalf("attempt %d: due_at %v is not in the future", i+1, j.DueAt)
+		b.clock.Advance(10 * time.Minute)
+		if n, _ := b.svc.Rescue(context.Background()); n != 0 {
+			b.wantState(id, job.StatusProcessing, job.PaymentPaid) // still waiting within the timeout
 		}
 		if n := b.work(); n != 0 {
-			t.Fatal("a job in backoff was claimed again at once")
+			t.Fatalf("ambiguous %d: resubmitted within the timeout (%s)", i+1, want)
 		}
-		b.clock.Advance(j.DueAt.Sub(b.clock.Now()))
+		b.clock.Advance(6 * time.Minute)
+		b.svc.Rescue(context.Background())
+		j = b.wantState(id, job.StatusPending, job.PaymentPaid)
 	}
 	if n := b.work(); n != 1 {
-		t.Fatal("the job was not submitted once its backoff ran out")
+		t.Fatal("the job was not submitted once the wait ran out")
 	}
 	b.wantState(id, job.StatusProcessing, job.PaymentPaid)
 
@@ -51,17 +69,53 @@ func TestUpsamplerTransientFailuresRetry(t *testing.T) {
 	b.wantState(id, job.StatusProcessing, job.PaymentPaid)
 	b.clock.Advance(31 * time.Second)
 	b.poll()
-	j := b.wantState(id, job.StatusCompleted, job.PaymentPaid)
-	if j.LastError != nil || j.Attempts != 4 {
-		t.Fatalf("completed with last_error %q after %d attempts", deref(j.LastError), j.Attempts)
+	j = b.wantState(id, job.StatusCompleted, job.PaymentPaid)
+	if j.LastError != nil {
+		t.Fatalf("completed with last_error %q", deref(j.LastError))
 	}
 	if b.up.Submissions() != 1 || b.up.SubmitAttempts() != 4 {
 		t.Fatalf("%d submissions of %d attempts, want 1 of 4", b.up.Submissions(), b.up.SubmitAttempts())
 	}
-	if n := b.count(id, "submit_retry"); n != 3 {
-		t.Fatalf("%d submit_retry events: %v", n, b.events(id))
-	}
 	b.mailTo("buyer@example.com", "ready")
+}
+
+// Upsampler takes the job but its answer never arrives (or arrives as a
+// 5xx). The daemon does not submit again: the job's own callback, whose
+// URL proves it answers this attempt, brings the provider id, and the job
+// completes with one submission. A callback without that proof naming
+// some other upscale of the account is recorded, never adopted.
+func TestAmbiguousSubmissionWaitsForItsCallback(t *testing.T) {
+	t.Parallel()
+	for name, reply := range map[string]upscaletest.Reply{"no reply": upscaletest.AcceptedNoReply(), "5xx after accepting": upscaletest.AcceptedThenError()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, options{fakeStripe: true, upsampler: upscaletest.Options{Webhook: upscaletest.WebhookLate, WebhookDelay: time.Minute},
+				upTimeout: 300 * time.Millisecond})
+			id, _ := b.fakePaid("doubt@example.com")
+			b.up.ScriptSubmit(reply)
+			b.work()
+			b.wantState(id, job.StatusProcessing, job.PaymentPaid)
+			if b.count(id, "submission_in_doubt") != 1 {
+				t.Fatalf("not in doubt: %v", b.events(id))
+			}
+			// A forged callback: no proof, an id of another upscale.
+			other := "0d3c1f5e-0000-4000-8000-000000000000"
+			b.svc.UpsamplerHint(context.Background(), id, jsonBody(map[string]any{"id": other, "status": "SUCCESS"}))
+			if j := b.get(id); j.UpsamplerJobID != nil {
+				t.Fatalf("an unproven callback was adopted: %s", *j.UpsamplerJobID)
+			}
+			// The genuine callback of this attempt.
+			b.clock.Advance(2 * time.Minute)
+			b.up.Tick()
+			j := b.waitStatus(id, job.StatusCompleted, 10*time.Second)
+			if b.up.SubmissionsFor(j.ImageURL) != 1 {
+				t.Fatalf("%d submissions of the job's image, want 1", b.up.SubmissionsFor(j.ImageURL))
+			}
+			if b.count(id, "submission_recovered") != 1 || b.count(id, "callback_unproven") != 1 {
+				t.Fatalf("timeline %v", b.events(id))
+			}
+		})
+	}
 }
 
 // wantRefunded checks a failed job was refunded in full, automatically,
@@ -122,13 +176,13 @@ func TestUpsamplerMaxAttempts(t *testing.T) {
 	t.Parallel()
 	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: pipeline.Config{MaxAttempts: 2}})
 	id, pi := b.fakePaid("buyer@example.com")
-	b.up.ScriptSubmit(upscaletest.ServerError(), upscaletest.ServerError(), upscaletest.ServerError())
+	b.up.ScriptSubmit(upscaletest.RateLimited(time.Second), upscaletest.RateLimited(time.Second), upscaletest.RateLimited(time.Second))
 	b.work()
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
 	b.clock.Advance(time.Minute)
 	b.work()
 	j := b.get(id)
-	if j.Attempts != 2 || !strings.Contains(deref(j.LastError), "HTTP 500") {
+	if j.Attempts != 2 || !strings.Contains(deref(j.LastError), "HTTP 429") {
 		t.Fatalf("attempts %d, last_error %q", j.Attempts, deref(j.LastError))
 	}
 	b.wantRefunded(id, pi, "buyer@example.com")

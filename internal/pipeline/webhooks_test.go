@@ -338,3 +338,25 @@ func TestWebhookConcurrentDeliveries(t *testing.T) {
 		t.Fatalf("%d payment_received events: %v", n, b.events(id))
 	}
 }
+
+// A refund event whose handler cannot finish (Stripe's refund list is
+// unreachable) is answered with an error and leaves no record: Stripe's
+// retry then applies it. The event body's own refund list is never
+// trusted in its place.
+func TestRefundEventRetriedWhenStripeCannotList(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{fakeStripe: true})
+	id, pi := b.fakePaid("buyer@example.com")
+	b.fake.AddDashboardRefund(pi, 0)
+	payload, sig := b.signed("evt_ch_ref_fail", "charge.refunded", b.fake.Charge(pi))
+	b.fake.FailNext(500, "api_error", "Stripe is down")
+	if _, err := b.svc.HandleStripeWebhook(context.Background(), payload, sig); job.ErrorCode(err) != job.EUnavailable {
+		t.Fatalf("err %v, want unavailable so Stripe retries", err)
+	}
+	b.wantState(id, job.StatusPending, job.PaymentPaid)
+	res := b.deliver(payload, sig)
+	if res.Duplicate {
+		t.Fatal("Stripe's retry was answered as a duplicate: the failed attempt left its record")
+	}
+	b.wantState(id, job.StatusFailed, job.PaymentRefunded)
+}

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -50,21 +52,34 @@ func (s *Service) Halt() {
 	}
 }
 
-// Stop halts the workers, waits for the jobs in hand, then cancels.
+// Stop halts the workers and waits for the jobs in hand and the
+// callbacks being handled, for at most the shutdown timeout; then it
+// cancels them (their leases run out and another process, or this one
+// after a restart, carries on) and returns once they have let go.
 func (s *Service) Stop() {
-	if s.workers == nil {
-		return
-	}
 	s.Halt()
 	done := make(chan struct{})
-	go func() { s.workers.wg.Wait(); close(done) }()
+	go func() {
+		if s.workers != nil {
+			s.workers.wg.Wait()
+		}
+		s.hintWG.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
-	case <-time.After(30 * time.Second):
-		s.log.Warn("workers still busy at shutdown; their leases will be rescued")
+	case <-time.After(s.cfg.ShutdownTimeout):
+		s.log.Warn("work still in hand at the shutdown timeout: cancelled; leases will be rescued")
 	}
-	s.hintWG.Wait()
-	s.workers.cancel()
+	if s.workers != nil {
+		s.workers.cancel()
+	}
+	s.bgCancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		s.log.Warn("work did not stop within 5s of being cancelled")
+	}
 }
 
 func (s *Service) workLoop(ctx context.Context, halt <-chan struct{}, n int) {
@@ -139,22 +154,36 @@ func (s *Service) Work(ctx context.Context) (did bool, err error) {
 }
 
 // submit sends a claimed job to the provider and records the answer.
+// Every write carries the fence the claim gave: if the lease ran out and
+// another worker took the job meanwhile, this one changes nothing.
 func (s *Service) submit(ctx context.Context, j *job.Job) {
-	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.upsamplerWebhook(j.JobID))
+	h := store.HolderOf(j)
+	failpointHit("after_claim")
+	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.CallbackURL(j.JobID, j.Fence))
+	failpointHit("after_submit_sent")
 	if err != nil {
 		s.countUpscaleErr(err)
+		if s.up.Name() == "upsampler" && ambiguous(err) {
+			// The request may have reached Upsampler (a timeout, a reset,
+			// a 5xx after sending): submitting again could pay twice, and
+			// the first result's callback would be ignored. Wait for the
+			// callback of this attempt (its URL proves it) or the upscale
+			// timeout; only then does Rescue submit again.
+			s.inDoubt(ctx, j, h, err)
+			return
+		}
 		if upscale.IsTransient(err) && j.Attempts < s.cfg.MaxAttempts {
-			s.retryLater(ctx, j, err)
+			s.retryLater(ctx, j, h, err)
 			return
 		}
 		if sub.ID != "" {
-			s.recordSubmission(ctx, j, sub) // keep the id the provider gave a failed job
+			s.recordSubmission(ctx, j, h, sub) // keep the id the provider gave a failed job
 		}
-		s.Fail(ctx, j.JobID, "upscale failed: "+describeErr(err), job.ActorUpsampler)
+		s.failHeld(ctx, h, "upscale failed: "+describeErr(err), job.ActorUpsampler)
 		return
 	}
-	if err := s.recordSubmission(ctx, j, sub); err != nil {
-		s.log.Error("record submission", "job", j.JobID, "upsampler_job", sub.ID, "err", err)
+	if err := s.recordSubmission(ctx, j, h, sub); err != nil {
+		s.quietly("record submission", j.JobID, err)
 		return // the lease runs out; rescue finds the job in doubt and waits for the webhook
 	}
 	if sub.Status == upscale.StatusSuccess {
@@ -162,39 +191,67 @@ func (s *Service) submit(ctx context.Context, j *job.Job) {
 		if sub.CreditCost > 0 {
 			j.CreditsUsed = &sub.CreditCost
 		}
+		j.LeaseExpiresAt = nil // given up by recordSubmission
 		s.finish(ctx, j, upscale.Result{ID: sub.ID, Status: sub.Status, CreditCost: sub.CreditCost})
 	}
 }
 
-func (s *Service) recordSubmission(ctx context.Context, j *job.Job, sub upscale.Submission) error {
-	now := s.now()
-	set := store.Set{"upsampler_job_id": sub.ID, "lease_owner": nil, "lease_expires_at": nil,
-		"due_at": now.Add(s.cfg.PollInterval)}
-	if sub.CreditCost > 0 {
-		set["credits_used"] = sub.CreditCost
-	}
-	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, Set: set,
-		Event: store.EventInput{Actor: s.providerActor(), Type: "submitted", Message: "submitted to " + s.up.Name(),
-			Data: map[string]any{"upsampler_job_id": sub.ID, "credits": sub.CreditCost, "attempt": j.Attempts}}})
-	return err
+func (s *Service) recordSubmission(ctx context.Context, j *job.Job, h store.Holder, sub upscale.Submission) error {
+	return s.st.RecordSubmission(ctx, h, store.Submission{UpsamplerJobID: sub.ID, Credits: sub.CreditCost, PollAt: s.now().Add(s.cfg.PollInterval)},
+		store.EventInput{Actor: s.providerActor(), Type: "submitted", Message: "submitted to " + s.up.Name(),
+			Data: map[string]any{"upsampler_job_id": sub.ID, "credits": sub.CreditCost, "attempt": j.Attempts}})
 }
 
 // retryLater puts a job whose submission failed transiently back in the
 // queue, with capped exponential backoff (or the provider's Retry-After).
-func (s *Service) retryLater(ctx context.Context, j *job.Job, cause error) {
+func (s *Service) retryLater(ctx context.Context, j *job.Job, h store.Holder, cause error) {
 	wait := backoff(j.Attempts)
 	if e, ok := cause.(*upscale.Error); ok && e.RetryAfter > wait {
 		wait = e.RetryAfter
 	}
-	now := s.now()
-	_, err := s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusProcessing}, To: job.StatusPending,
-		Set: store.Set{"due_at": now.Add(wait), "last_error": describeErr(cause), "lease_owner": nil,
-			"lease_expires_at": nil, "submitted_at": nil},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "submit_retry", Message: "submission failed, will retry: " + describeErr(cause),
-			Data: map[string]any{"attempt": j.Attempts, "retry_in_seconds": int(wait.Seconds())}}})
+	err := s.st.ScheduleResubmit(ctx, h, s.now().Add(wait), describeErr(cause),
+		store.EventInput{Actor: job.ActorSystem, Type: "submit_retry", Message: "submission failed, will retry: " + describeErr(cause),
+			Data: map[string]any{"attempt": j.Attempts, "retry_in_seconds": int(wait.Seconds())}})
 	if err != nil {
-		s.log.Error("schedule retry", "job", j.JobID, "err", err)
+		s.quietly("schedule retry", j.JobID, err)
 	}
+}
+
+// inDoubt keeps a job whose submission may have reached the provider
+// waiting for that submission's callback until the upscale timeout.
+func (s *Service) inDoubt(ctx context.Context, j *job.Job, h store.Holder, cause error) {
+	start := s.now()
+	if j.SubmittedAt != nil {
+		start = *j.SubmittedAt
+	}
+	until := start.Add(s.cfg.UpscaleTimeout)
+	if err := s.st.WaitForCallback(ctx, h, until, store.EventInput{Actor: job.ActorSystem, Type: "submission_in_doubt",
+		Message: "the submission may have reached Upsampler (" + describeErr(cause) + "); waiting for its callback until " +
+			until.Format(time.RFC3339) + " before submitting again",
+		Data: map[string]any{"attempt": j.Attempts}}); err != nil {
+		s.quietly("wait for the callback", j.JobID, err)
+	}
+}
+
+// ambiguous reports whether a failed submission may still have been
+// accepted: the request left (no refusal to connect) and no answer said
+// it was refused (a 5xx, a timeout or a cut connection says nothing).
+func ambiguous(err error) bool {
+	var e *upscale.Error
+	if !errors.As(err, &e) || e.Kind != upscale.Transient {
+		return false
+	}
+	if e.HTTPStatus >= 500 || e.HTTPStatus >= 200 && e.HTTPStatus < 300 {
+		return true // a 5xx, or an accepting answer we could not read
+	}
+	if e.HTTPStatus != 0 {
+		return false // 429 and other answers: not accepted
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false // never connected
+	}
+	return e.Err != nil // a network failure after connecting, or a timeout
 }
 
 // backoff is 15 s doubled per attempt, capped at 10 minutes.

@@ -63,7 +63,7 @@ func TestOpenMissing(t *testing.T) {
 func TestOpenRefusesDirectory(t *testing.T) {
 	t.Parallel()
 	b := setup(t, storage.Config{})
-	saved, err := b.store.Save(context.Background(), jobID, bytes.NewReader(pngBytes(t, 2, 2)))
+	saved, err := b.store.Save(context.Background(), jobID, 0, bytes.NewReader(pngBytes(t, 2, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestOpenRefusesDirectory(t *testing.T) {
 func TestDeleteIsIdempotent(t *testing.T) {
 	t.Parallel()
 	b := setup(t, storage.Config{})
-	saved, err := b.store.Save(context.Background(), jobID, bytes.NewReader(pngBytes(t, 2, 2)))
+	saved, err := b.store.Save(context.Background(), jobID, 0, bytes.NewReader(pngBytes(t, 2, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}

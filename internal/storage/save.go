@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strconv"
 
 	// Decoders for image.DecodeConfig; only headers are ever read.
 	_ "image/jpeg"
@@ -43,13 +44,18 @@ var accepted = map[string]struct{ ext, format string }{
 	"image/webp": {"webp", "webp"},
 }
 
-// Save streams r into the store as the file for jobID. Bytes go to a temp file
-// first and are renamed into place only when complete, checked and synced, so
-// a reader never sees a partial file at the final path.
-func (s *Store) Save(ctx context.Context, jobID string, r io.Reader) (Saved, error) {
+// Save streams r into the store as the file of one attempt at jobID. Bytes
+// go to a temp file first and are renamed into place only when complete,
+// checked and synced, so a reader never sees a partial file at the final
+// path. Each attempt has a name of its own: two finishers of one job never
+// write, or delete, each other's file.
+func (s *Store) Save(ctx context.Context, jobID string, attempt int64, r io.Reader) (Saved, error) {
 	shard, stem, err := jobBase(jobID)
 	if err != nil {
 		return Saved{}, err
+	}
+	if attempt > 0 {
+		stem += "-a" + strconv.FormatInt(attempt, 10)
 	}
 	tmp, f, err := s.createTemp()
 	if err != nil {

@@ -28,7 +28,7 @@ func TestSaveImages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, storage.Config{})
-			got, err := b.store.Save(context.Background(), jobID, bytes.NewReader(tc.data))
+			got, err := b.store.Save(context.Background(), jobID, 0, bytes.NewReader(tc.data))
 			if err != nil {
 				t.Fatalf("Save: %v", err)
 			}
@@ -58,7 +58,7 @@ func TestSaveImages(t *testing.T) {
 func TestSaveUppercaseJobIDUsesOneName(t *testing.T) {
 	t.Parallel()
 	b := setup(t, storage.Config{})
-	got, err := b.store.Save(context.Background(), strings.ToUpper(jobID), bytes.NewReader(pngBytes(t, 2, 2)))
+	got, err := b.store.Save(context.Background(), strings.ToUpper(jobID), 0, bytes.NewReader(pngBytes(t, 2, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestSaveRejects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, storage.Config{MaxFileBytes: tc.max})
-			_, err := b.store.Save(context.Background(), tc.id, bytes.NewReader(tc.data))
+			_, err := b.store.Save(context.Background(), tc.id, 0, bytes.NewReader(tc.data))
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Save error = %v, want %v", err, tc.want)
 			}
@@ -106,7 +106,7 @@ func TestSaveExactlyAtLimit(t *testing.T) {
 	t.Parallel()
 	data := pngBytes(t, 32, 32)
 	b := setup(t, storage.Config{MaxFileBytes: int64(len(data))})
-	if _, err := b.store.Save(context.Background(), jobID, bytes.NewReader(data)); err != nil {
+	if _, err := b.store.Save(context.Background(), jobID, 0, bytes.NewReader(data)); err != nil {
 		t.Fatalf("Save of a file exactly at the limit: %v", err)
 	}
 }
@@ -131,13 +131,13 @@ func TestSaveFailureMidStreamKeepsOldFile(t *testing.T) {
 	t.Parallel()
 	b := setup(t, storage.Config{})
 	first := pngBytes(t, 8, 8)
-	saved, err := b.store.Save(context.Background(), jobID, bytes.NewReader(first))
+	saved, err := b.store.Save(context.Background(), jobID, 0, bytes.NewReader(first))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	second := pngBytes(t, 256, 256)
-	_, err = b.store.Save(context.Background(), jobID, &failingReader{r: bytes.NewReader(second), after: len(second) / 2})
+	_, err = b.store.Save(context.Background(), jobID, 0, &failingReader{r: bytes.NewReader(second), after: len(second) / 2})
 	if err == nil || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("Save with a broken reader = %v, want the read error", err)
 	}
@@ -156,7 +156,7 @@ func TestSaveFailureMidStreamLeavesNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t, storage.Config{})
 	data := pngBytes(t, 256, 256)
-	_, err := b.store.Save(context.Background(), jobID, &failingReader{r: bytes.NewReader(data), after: len(data) / 2})
+	_, err := b.store.Save(context.Background(), jobID, 0, &failingReader{r: bytes.NewReader(data), after: len(data) / 2})
 	if err == nil {
 		t.Fatal("Save with a broken reader succeeded")
 	}
@@ -168,7 +168,7 @@ func TestSaveCanceled(t *testing.T) {
 	b := setup(t, storage.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := b.store.Save(ctx, jobID, bytes.NewReader(pngBytes(t, 4, 4)))
+	_, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Save with a canceled context = %v, want context.Canceled", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -41,7 +42,7 @@ func (s *DB) Claim(ctx context.Context, owner string, lease time.Duration, ev Ev
 			return err
 		}
 		until := now.Add(lease)
-		ch := Change{JobID: cur.JobID, To: job.StatusProcessing, Event: ev, Set: Set{
+		ch := Change{JobID: cur.JobID, To: job.StatusProcessing, Event: ev, Claim: true, Set: Set{
 			"lease_owner": owner, "lease_expires_at": until, "submitted_at": now,
 			"processing_started_at": now, "attempts": cur.Attempts + 1, "upsampler_job_id": nil,
 			"due_at": nil, "upscaled_url": nil,
@@ -137,60 +138,11 @@ func sortedKeys(set Set) []string {
 	for k := range set {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	return keys
-}
-
-// StripeEventSeen records a Stripe event id; fresh is false when it was
-// already processed.
-func (s *DB) StripeEventSeen(ctx context.Context, eventID, typ, jobID string) (fresh bool, err error) {
-	var jid any
-	if jobID != "" {
-		jid = jobID
-	}
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT IGNORE INTO {stripe_events} (event_id, type, job_id, received_at) VALUES (?, ?, ?, ?)`),
-		eventID, typ, jid, s.Now())
-	if err != nil {
-		return false, fmt.Errorf("record stripe event: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
-// ForgetStripeEvent removes a record so Stripe's retry is processed again
-// (used when processing failed after recording).
-func (s *DB) ForgetStripeEvent(ctx context.Context, eventID string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM {stripe_events} WHERE event_id = ?`), eventID)
-	return err
 }
 
 // GetByPaymentIntent finds the job paid by a Stripe PaymentIntent.
 func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
 	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)
-}
-
-// WithLock runs fn while holding the MySQL named lock name on a connection
-// of its own. ran is false when another session holds it: the caller skips
-// this turn. The lock dies with the connection, so a crashed holder never
-// blocks the others for long.
-//
-// Named locks are server-wide, and a shared MySQL server hosts many
-// WordPress sites with the same wp_ prefix: the lock is named for this
-// database and prefix (hashed, to stay within MySQL's 64 characters).
-func (s *DB) WithLock(ctx context.Context, name string, fn func(ctx context.Context) error) (ran bool, err error) {
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close()
-	const lockName = `SHA1(CONCAT_WS('/', DATABASE(), ?))`
-	var got sql.NullInt64
-	if err := conn.GetContext(ctx, &got, `SELECT GET_LOCK(`+lockName+`, 0)`, s.prefix+name); err != nil {
-		return false, err
-	}
-	if !got.Valid || got.Int64 != 1 {
-		return false, nil
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(`+lockName+`)`, s.prefix+name)
-	return true, fn(ctx)
 }

@@ -10,33 +10,46 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 )
 
-// ExportColumn is one column of the CSV export: its header and the SQL
-// that produces its text. Times are formatted as RFC 3339 UTC and money
-// stays the exact DECIMAL text, both by the server, so rows stream out as
-// bytes with nothing to convert.
+// ExportColumn is one column of the CSV export: its stable key, a label
+// for people, and the SQL that produces its text. Times come as RFC 3339
+// UTC and money as the exact DECIMAL text, both from the server, so rows
+// stream out as bytes with little to convert.
 type ExportColumn struct {
-	Header string
+	Header string // the stable key, e.g. "created_at"
+	Label  string // for people, e.g. "Created"
 	SQL    string
 	// Text marks free text a spreadsheet might read as a formula.
 	Text bool
+	// Time marks an RFC 3339 UTC time the API may show in another zone.
+	Time bool
 }
 
 func rfc3339(col string) string { return "DATE_FORMAT(" + col + ", '%Y-%m-%dT%H:%i:%sZ')" }
 
+func exportCol(key, label string) ExportColumn {
+	return ExportColumn{Header: key, Label: label, SQL: key}
+}
+func exportText(key, label string) ExportColumn {
+	return ExportColumn{Header: key, Label: label, SQL: key, Text: true}
+}
+func exportTime(key, label string) ExportColumn {
+	return ExportColumn{Header: key, Label: label, SQL: rfc3339(key), Time: true}
+}
+
 // ExportColumns are the export's columns, in order.
 var ExportColumns = []ExportColumn{
-	{"job_id", "job_id", false}, {"created_at", rfc3339("created_at"), false},
-	{"status", "status", false}, {"payment_status", "payment_status", false},
-	{"email", "email", true}, {"post_id", "post_id", false}, {"attachment_id", "attachment_id", false},
-	{"resolution", "resolution", true}, {"image_width", "image_width", false}, {"image_height", "image_height", false},
-	{"currency", "currency", false}, {"amount_charged", "amount_charged", false}, {"amount_cost", "amount_cost", false},
-	{"refund_amount", "refund_amount", false}, {"credits_used", "credits_used", false},
-	{"paid_at", rfc3339("paid_at"), false}, {"processing_started_at", rfc3339("processing_started_at"), false},
-	{"completed_at", rfc3339("completed_at"), false}, {"failed_at", rfc3339("failed_at"), false},
-	{"refunded_at", rfc3339("refunded_at"), false}, {"refund_reason", "refund_reason", true},
-	{"upsampler_job_id", "upsampler_job_id", true}, {"stripe_payment_intent_id", "stripe_payment_intent_id", true},
-	{"stripe_checkout_session_id", "stripe_checkout_session_id", true}, {"download_count", "download_count", false},
-	{"email_sent", "IF(email_sent, 'true', 'false')", false}, {"last_error", "last_error", true},
+	exportCol("job_id", "Job ID"), exportTime("created_at", "Created"),
+	exportCol("status", "Status"), exportCol("payment_status", "Payment status"),
+	exportText("email", "Email"), exportCol("post_id", "Post ID"), exportCol("attachment_id", "Attachment ID"),
+	exportText("resolution", "Resolution"), exportCol("image_width", "Image width"), exportCol("image_height", "Image height"),
+	exportCol("currency", "Currency"), exportCol("amount_charged", "Amount charged"), exportCol("amount_cost", "Provider cost"),
+	exportCol("refund_amount", "Refunded"), exportCol("credits_used", "Credits used"),
+	exportTime("paid_at", "Paid"), exportTime("processing_started_at", "Processing started"),
+	exportTime("completed_at", "Completed"), exportTime("failed_at", "Failed"),
+	exportTime("refunded_at", "Refunded at"), exportText("refund_reason", "Refund reason"),
+	exportText("upsampler_job_id", "Upsampler job ID"), exportText("stripe_payment_intent_id", "Stripe PaymentIntent"),
+	exportText("stripe_checkout_session_id", "Stripe Checkout Session"), exportCol("download_count", "Downloads"),
+	{Header: "email_sent", Label: "Email sent", SQL: "IF(email_sent, 'true', 'false')"}, exportText("last_error", "Last error"),
 }
 
 // Export calls fn with every selected row's cells, in the list's order,

@@ -15,7 +15,7 @@ const jobColumns = `id, job_id, image_url, resolution, email, post_id, attachmen
 	currency, amount_charged, amount_cost, credits_used, download_token, download_expires_at,
 	download_count, email_sent, paid_at, processing_started_at, completed_at, failed_at,
 	refunded_at, refund_reason, refund_amount, attempts, last_error, due_at, submitted_at, lease_owner, lease_expires_at, email_attempts,
-	output_width, output_height, created_at, updated_at`
+	output_width, output_height, fence, token_seq, next_download_token, next_download_expires_at, next_token_seq, attention_reason, dispute_id, dispute_status, dispute_reason, dispute_amount, created_at, updated_at`
 
 // jobRow mirrors one row as the driver hands it over: NULLs as sql.Null*,
 // DECIMAL money as its exact text.
@@ -62,6 +62,16 @@ type jobRow struct {
 	EmailAttempts           int            `db:"email_attempts"`
 	OutputWidth             sql.NullInt64  `db:"output_width"`
 	OutputHeight            sql.NullInt64  `db:"output_height"`
+	Fence                   int64          `db:"fence"`
+	TokenSeq                sql.NullInt64  `db:"token_seq"`
+	NextDownloadToken       sql.NullString `db:"next_download_token"`
+	NextDownloadExpiresAt   sql.NullTime   `db:"next_download_expires_at"`
+	NextTokenSeq            sql.NullInt64  `db:"next_token_seq"`
+	AttentionReason         sql.NullString `db:"attention_reason"`
+	DisputeID               sql.NullString `db:"dispute_id"`
+	DisputeStatus           sql.NullString `db:"dispute_status"`
+	DisputeReason           sql.NullString `db:"dispute_reason"`
+	DisputeAmount           sql.NullString `db:"dispute_amount"`
 	CreatedAt               sql.NullTime   `db:"created_at"`
 	UpdatedAt               sql.NullTime   `db:"updated_at"`
 }
@@ -85,7 +95,10 @@ func (r *jobRow) toJob() (*job.Job, error) {
 		RefundReason: nStr(r.RefundReason), Attempts: r.Attempts, LastError: nStr(r.LastError),
 		DueAt: nTime(r.DueAt), SubmittedAt: nTime(r.SubmittedAt), LeaseOwner: nStr(r.LeaseOwner),
 		LeaseExpiresAt: nTime(r.LeaseExpiresAt), EmailAttempts: r.EmailAttempts, OutputWidth: nInt(r.OutputWidth),
-		OutputHeight: nInt(r.OutputHeight),
+		OutputHeight: nInt(r.OutputHeight), Fence: r.Fence, TokenSeq: nInt64(r.TokenSeq),
+		NextTokenDigest: nStr(r.NextDownloadToken), NextExpiresAt: nTime(r.NextDownloadExpiresAt),
+		NextTokenSeq: nInt64(r.NextTokenSeq), AttentionReason: nStr(r.AttentionReason),
+		DisputeID: nStr(r.DisputeID), DisputeStatus: nStr(r.DisputeStatus), DisputeReason: nStr(r.DisputeReason),
 	}
 	if r.CreatedAt.Valid {
 		j.CreatedAt = r.CreatedAt.Time.UTC()
@@ -99,6 +112,9 @@ func (r *jobRow) toJob() (*job.Job, error) {
 	}
 	if j.AmountCost, err = nMoney(r.AmountCost); err != nil {
 		return nil, fmt.Errorf("job %s amount_cost: %w", r.JobID, err)
+	}
+	if j.DisputeAmount, err = nMoney(r.DisputeAmount); err != nil {
+		return nil, fmt.Errorf("job %s dispute_amount: %w", r.JobID, err)
 	}
 	if j.RefundAmount, err = nMoney(r.RefundAmount); err != nil {
 		return nil, fmt.Errorf("job %s refund_amount: %w", r.JobID, err)

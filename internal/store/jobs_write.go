@@ -40,8 +40,16 @@ type Change struct {
 	// NoRefundInFlight refuses the change while a refund of the job waits
 	// for Stripe's answer (checked under the row lock).
 	NoRefundInFlight bool
-	Set              Set
-	Event            EventInput
+	// Override checks the move against the admin override table instead
+	// of the lifecycle's.
+	Override bool
+	// Fence, when set, is the fence the writer was given with the job:
+	// the change applies only while the job still carries it (ErrStale
+	// otherwise). Claim moves the fence on by one in the same write.
+	Fence *int64
+	Claim bool
+	Set   Set
+	Event EventInput
 }
 
 var writable = func() map[string]bool {
@@ -53,6 +61,7 @@ var writable = func() map[string]bool {
 		delete(m, c)
 	}
 	m["file_deleted_at"] = true
+	delete(m, "fence")
 	return m
 }()
 
@@ -81,6 +90,9 @@ func (s *DB) applyTx(ctx context.Context, tx *sqlx.Tx, ch Change) (*job.Job, err
 	err = func(cur *job.Job) error {
 		if len(ch.From) > 0 && !slices.Contains(ch.From, cur.Status) {
 			return job.ErrConflict
+		}
+		if ch.Fence != nil && *ch.Fence != cur.Fence {
+			return job.ErrStale
 		}
 		if ch.NoRefundInFlight {
 			var n int
@@ -115,9 +127,15 @@ func (s *DB) applyTx(ctx context.Context, tx *sqlx.Tx, ch Change) (*job.Job, err
 }
 
 func (s *DB) applyLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, ch Change, cols []string) error {
+	if err := checkMove(cur.Status, ch.To, ch.Override); err != nil {
+		return err
+	}
 	now := s.Now()
 	sets := []string{"updated_at = ?"}
 	args := []any{now}
+	if ch.Claim {
+		sets = append(sets, "fence = fence + 1")
+	}
 	newStatus := cur.Status
 	if ch.To != "" {
 		sets = append(sets, "status = ?")
@@ -137,13 +155,16 @@ func (s *DB) applyLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, ch Chan
 			}
 		}
 	}
-	args = append(args, cur.ID, string(cur.Status))
-	res, err := tx.ExecContext(ctx, s.q("UPDATE {jobs} SET "+strings.Join(sets, ", ")+" WHERE id = ? AND status = ?"), args...)
+	args = append(args, cur.ID, string(cur.Status), cur.Fence)
+	res, err := tx.ExecContext(ctx, s.q("UPDATE {jobs} SET "+strings.Join(sets, ", ")+" WHERE id = ? AND status = ? AND fence = ?"), args...)
 	if err != nil {
 		return fmt.Errorf("update job: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return job.ErrConflict
+	}
+	if ch.Claim {
+		cur.Fence++
 	}
 	ev := ch.Event
 	var from, to *job.Status
@@ -163,9 +184,22 @@ func (s *DB) applyLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, ch Chan
 	return s.bumpCounts(ctx, tx, slotFor(cur.JobID), deltas)
 }
 
-// dbValue converts domain values into driver arguments.
-func sortStrings(s []string) { sort.Strings(s) }
+// checkMove refuses a status move the lifecycle (or, for an admin
+// override, the override table) does not allow. Staying put is no move.
+func checkMove(from, to job.Status, override bool) error {
+	if to == "" || to == from {
+		return nil
+	}
+	if !to.Valid() {
+		return fmt.Errorf("apply: unknown status %q", to)
+	}
+	if override && job.CanOverride(from, to) || !override && job.CanTransition(from, to) {
+		return nil
+	}
+	return job.TransitionRefused(from, to, override)
+}
 
+// dbValue converts domain values into driver arguments.
 func dbValue(v any) any {
 	switch x := v.(type) {
 	case job.Money:

@@ -11,22 +11,31 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 )
 
-// PurgeCandidates lists up to limit jobs in status whose age column is
-// before t: the retention sweep's work. col is created_at or failed_at.
+// settled is the condition a job must meet to be purged: no refund of it
+// waits for Stripe, and no money of it is held (never captured, or all
+// refunded). A failed job whose refund Stripe refused, or a disputed one,
+// stays until someone settles it.
+const settled = `COALESCE(payment_status, '') NOT IN ('paid', 'partially_refunded', 'disputed')
+	AND NOT EXISTS (SELECT 1 FROM {refunds} r WHERE r.job_id = {jobs}.job_id AND r.status IN ('pending', 'requires_action'))`
+
+// PurgeCandidates lists up to limit settled jobs in status whose age
+// column is before t: the retention sweep's work. col is created_at or
+// failed_at.
 func (s *DB) PurgeCandidates(ctx context.Context, status job.Status, col string, t time.Time, limit int) ([]*job.Job, error) {
 	if col != "created_at" && col != "failed_at" {
 		return nil, fmt.Errorf("purge: unsupported column %q", col)
 	}
 	var rows []jobRow
-	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs} WHERE status = ? AND `+col+` < ? ORDER BY id LIMIT ?`),
+	if err := s.db.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs} WHERE status = ? AND `+col+` < ? AND `+settled+` ORDER BY id LIMIT ?`),
 		string(status), t.UTC(), limit); err != nil {
 		return nil, fmt.Errorf("purge candidates: %w", err)
 	}
 	return toJobs(rows)
 }
 
-// Purge deletes jobs (still in status) with their events, refunds and
-// batch items, and takes them off the counters, in one transaction.
+// Purge deletes settled jobs (still in status) with their events and
+// batch items, and takes them off the counters, in one transaction. The
+// refund history stays: it is the money trail, kept for the books.
 func (s *DB) Purge(ctx context.Context, status job.Status, jobs []*job.Job) (int, error) {
 	if len(jobs) == 0 {
 		return 0, nil
@@ -45,7 +54,7 @@ func (s *DB) Purge(ctx context.Context, status job.Status, jobs []*job.Job) (int
 			Created sql.NullTime `db:"created_at"`
 		}
 		args := append([]any{string(status)}, ids...)
-		if err := tx.SelectContext(ctx, &rows, s.q(`SELECT job_id, COALESCE(payment_status, '') AS payment_status, created_at FROM {jobs} WHERE status = ? AND job_id IN `+in+` FOR UPDATE`), args...); err != nil {
+		if err := tx.SelectContext(ctx, &rows, s.q(`SELECT job_id, COALESCE(payment_status, '') AS payment_status, created_at FROM {jobs} WHERE status = ? AND job_id IN `+in+` AND `+settled+` FOR UPDATE`), args...); err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -59,7 +68,7 @@ func (s *DB) Purge(ctx context.Context, status job.Status, jobs []*job.Job) (int
 			deltas[sl] = append(deltas[sl], deltasFor(status, job.PaymentStatus(r.Payment), r.Created.Time, -1)...)
 		}
 		in = "(" + placeholders(len(keep)) + ")"
-		for _, table := range []string{"{events}", "{refunds}", "{batch_items}", "{jobs}"} {
+		for _, table := range []string{"{events}", "{batch_items}", "{jobs}"} {
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM "+table+" WHERE job_id IN "+in), keep...); err != nil {
 				return fmt.Errorf("purge %s: %w", strings.Trim(table, "{}"), err)
 			}

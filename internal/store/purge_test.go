@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
 )
 
 func TestPurgeRemovesRowsAndCounts(t *testing.T) {
@@ -46,5 +47,71 @@ func TestPurgeRemovesRowsAndCounts(t *testing.T) {
 	// A second purge of the same jobs deletes nothing.
 	if n, err := db.Purge(ctx, job.StatusAbandoned, cands); err != nil || n != 0 {
 		t.Fatalf("re-purge: %d %v", n, err)
+	}
+}
+
+// The retention purge never deletes a job whose money is not settled (a
+// refund waiting for Stripe, a charge kept), and never the refund history.
+func TestPurgeKeepsUnsettledJobsAndTheMoneyTrail(t *testing.T) {
+	t.Parallel()
+	db, all := seeded(t, 600)
+	ctx := context.Background()
+	cutoff := anchor.AddDate(0, -1, 0)
+	var failed []*job.Job
+	for _, j := range all {
+		if j.Status == job.StatusFailed && j.FailedAt != nil && j.FailedAt.Before(cutoff) {
+			failed = append(failed, j)
+		}
+	}
+	if len(failed) < 3 {
+		t.Fatalf("only %d old failed jobs seeded", len(failed))
+	}
+	charged := job.Money(500)
+	for i, j := range failed[:3] {
+		pi := "pi_purge_" + j.JobID[:8]
+		if _, err := db.Apply(ctx, store.Change{JobID: j.JobID, Set: store.Set{"payment_status": job.PaymentPaid,
+			"amount_charged": &charged, "stripe_payment_intent_id": pi}}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			continue // paid, never refunded: money held
+		}
+		rf, _, _, err := db.ReserveRefund(ctx, store.RefundRequest{JobID: j.JobID, Reason: "test", Actor: job.ActorSystem, Source: "auto"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 { // refunded in full: settled
+			if _, err := db.FinishRefund(ctx, j.JobID, store.RefundOutcome{LocalID: rf.ID, Stripe: &store.StripeRefund{ID: "re_" + j.JobID[:8],
+				Amount: charged, Status: "succeeded"}}, store.SyncOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cands, err := db.PurgeCandidates(ctx, job.StatusFailed, "failed_at", cutoff, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]bool{}
+	for _, c := range cands {
+		in[c.JobID] = true
+	}
+	if in[failed[0].JobID] || in[failed[1].JobID] || !in[failed[2].JobID] {
+		t.Fatalf("candidates: pending refund %v, money held %v, refunded %v; want false, false, true",
+			in[failed[0].JobID], in[failed[1].JobID], in[failed[2].JobID])
+	}
+	// Even when asked to, Purge keeps the unsettled ones.
+	if _, err := db.Purge(ctx, job.StatusFailed, failed[:3]); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range failed[:2] {
+		if _, err := db.Get(ctx, j.JobID); err != nil {
+			t.Fatalf("unsettled job %s purged: %v", j.JobID, err)
+		}
+	}
+	if _, err := db.Get(ctx, failed[2].JobID); err != job.ErrJobNotFound {
+		t.Fatalf("settled job kept: %v", err)
+	}
+	if rs, _ := db.Refunds(ctx, failed[2].JobID); len(rs) != 1 || rs[0].Status != "succeeded" {
+		t.Fatalf("the refund history of a purged job is gone: %+v", rs)
 	}
 }

@@ -81,3 +81,25 @@ func RefundedTotal(rs []Refund) job.Money {
 	}
 	return n
 }
+
+// RefundsInFlight says which of jobIDs have a refund reserved and not yet
+// answered by Stripe, in one query.
+func (s *DB) RefundsInFlight(ctx context.Context, jobIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(jobIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(jobIDs))
+	for i, id := range jobIDs {
+		args[i] = id
+	}
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, s.q(`SELECT DISTINCT job_id FROM {refunds}
+		WHERE job_id IN (`+placeholders(len(jobIDs))+`) AND status = 'pending' AND stripe_refund_id IS NULL`), args...); err != nil {
+		return nil, fmt.Errorf("refunds in flight: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

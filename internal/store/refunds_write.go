@@ -299,16 +299,11 @@ func (s *DB) resyncLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, opt Sy
 	var lastAt sql.NullTime
 	_ = tx.QueryRowContext(ctx, s.q(`SELECT reason, created_at FROM {refunds} WHERE job_id = ? AND status IN ('pending','requires_action','succeeded') ORDER BY id DESC LIMIT 1`), cur.JobID).Scan(&lastReason, &lastAt)
 	set := Set{}
-	ps := cur.PaymentStatus
-	if cur.PaymentStatus.Captured() && cur.AmountCharged != nil {
-		switch {
-		case refunded <= 0:
-			ps = job.PaymentPaid
-		case refunded >= *cur.AmountCharged:
-			ps = job.PaymentRefunded
-		default:
-			ps = job.PaymentPartiallyRefunded
-		}
+	ps := job.PaymentAfterRefunds(cur.PaymentStatus, cur.AmountCharged, refunded)
+	if !cur.PaymentStatus.Captured() && refunded > 0 {
+		// Refunded before we heard it was paid: money was taken, and given
+		// back; the late payment event must not make the job.
+		ps = job.PaymentAfterRefunds(job.PaymentPaid, cur.AmountCharged, refunded)
 	}
 	set["payment_status"] = ps
 	if refunded > 0 {
@@ -340,12 +335,16 @@ func (s *DB) resyncLocked(ctx context.Context, tx *sqlx.Tx, cur *job.Job, opt Sy
 	}
 	ev := opt.Event
 	var to job.Status
-	if ps == job.PaymentRefunded && cur.PaymentStatus != job.PaymentRefunded && cur.Status == job.StatusPending {
-		// Refunded (in the Stripe dashboard, say) before a worker took it:
-		// it is not upscaled, so no credits are spent on a lost sale.
+	if ps == job.PaymentRefunded && cur.PaymentStatus != job.PaymentRefunded && (cur.Status == job.StatusPending || cur.Status == job.StatusProcessing) {
+		// Refunded (in the Stripe dashboard, say) before it was delivered:
+		// it is not made, so nobody gets a file the shop gave the money
+		// back for. A processing job's finisher then finds it failed.
 		to = job.StatusFailed
-		set["failed_at"], set["due_at"] = now, nil
-		set["last_error"] = "refunded before it was processed: not upscaled"
+		set["failed_at"], set["due_at"], set["lease_owner"], set["lease_expires_at"] = now, nil, nil, nil
+		set["last_error"] = "refunded before it was delivered: not made"
+		if cur.Status == job.StatusPending {
+			set["last_error"] = "refunded before it was processed: not upscaled"
+		}
 	}
 	if ev.Data == nil {
 		ev.Data = map[string]any{}

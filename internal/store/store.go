@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -37,6 +38,12 @@ type DB struct {
 	jobs, events, counts, migrations string
 	refunds, stripeEvents, idem      string
 	batches, batchItems              string
+	meta, cronTicks                  string
+
+	instMu sync.Mutex
+	inst   *Installation
+	// q's replacer, built once.
+	names *strings.Replacer
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
@@ -67,13 +74,22 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &DB{
+	s := &DB{
 		db: dbx, prefix: p, now: now,
 		jobs: p + "smi_jobs", events: p + "smi_job_events", counts: p + "smi_job_counts",
 		migrations: p + "smi_schema_migrations", refunds: p + "smi_refunds",
 		stripeEvents: p + "smi_stripe_events", idem: p + "smi_idempotency",
 		batches: p + "smi_batches", batchItems: p + "smi_batch_items",
-	}, nil
+		meta: p + "smi_meta", cronTicks: p + "smi_cron_ticks",
+	}
+	s.names = strings.NewReplacer(
+		"{jobs}", s.jobs, "{events}", s.events, "{counts}", s.counts,
+		"{migrations}", s.migrations, "{refunds}", s.refunds,
+		"{stripe_events}", s.stripeEvents, "{idem}", s.idem,
+		"{batches}", s.batches, "{batch_items}", s.batchItems,
+		"{meta}", s.meta, "{cron_ticks}", s.cronTicks,
+	)
+	return s, nil
 }
 
 // describe turns a driver error into one line without the DSN or password.
@@ -98,18 +114,16 @@ func (s *DB) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // q replaces {jobs}, {events}... with the prefixed table names.
 func (s *DB) q(query string) string {
-	return strings.NewReplacer(
-		"{jobs}", s.jobs, "{events}", s.events, "{counts}", s.counts,
-		"{migrations}", s.migrations, "{refunds}", s.refunds,
-		"{stripe_events}", s.stripeEvents, "{idem}", s.idem,
-		"{batches}", s.batches, "{batch_items}", s.batchItems,
-	).Replace(query)
+	return s.names.Replace(query)
 }
 
 // inTx runs fn in a transaction, retrying a few times when InnoDB picks it
 // as a deadlock victim or a lock wait times out (both are safe to retry:
 // nothing was committed).
 func (s *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return nested(ctx, tx, fn)
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = s.tryTx(ctx, fn)
@@ -131,6 +145,26 @@ func (s *DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// txKey carries a transaction that a caller opened around several store
+// calls (Stripe event bookkeeping): calls made with that context join it.
+type txKey struct{}
+
+// nested runs fn inside the caller's transaction under a savepoint, so a
+// refused change inside undoes only its own writes.
+func nested(ctx context.Context, tx *sqlx.Tx, fn func(tx *sqlx.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT smi_nested"); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT smi_nested"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT smi_nested")
+	return err
 }
 
 func isRetryable(err error) bool {

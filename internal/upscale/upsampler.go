@@ -122,6 +122,12 @@ func (u *Upsampler) Submit(ctx context.Context, imageURL string, factor int, web
 		// Without an ID the job cannot be followed; retrying could pay twice
 		// for an image we would never see, so this is not worth a retry.
 		return sub, &Error{Kind: Permanent, Msg: "Upsampler accepted the job but returned no job ID.", HTTPStatus: http.StatusOK}
+	case !storableID(sub.ID):
+		// An id the jobs table cannot hold would fail to be recorded, and
+		// a job whose submission is not recorded is one day sent again.
+		n := len(sub.ID)
+		sub.ID = ""
+		return sub, &Error{Kind: Permanent, Msg: fmt.Sprintf("Upsampler accepted the job but returned a job ID of %d bytes that cannot be stored.", n), HTTPStatus: http.StatusOK}
 	}
 	return sub, nil
 }
@@ -138,6 +144,9 @@ func (u *Upsampler) Status(ctx context.Context, id string) (Result, error) {
 	if resp.Status == "" {
 		// Nothing to act on; asking again costs nothing.
 		return Result{}, transient("Upsampler's status answer for job %s had no status.", id)
+	}
+	if !storableID(resp.ID) {
+		resp.ID = "" // the job asked about is the one answered for
 	}
 	return Result{
 		ID:         cmp.Or(resp.ID, id),
@@ -173,6 +182,9 @@ func (u *Upsampler) call(ctx context.Context, method, path string, body []byte, 
 	if err != nil {
 		return u.scrub(&Error{Kind: Transient, Msg: "Upsampler's answer was cut off: " + err.Error(), HTTPStatus: resp.StatusCode, Err: err})
 	}
+	// Redacted before any excerpt is cut, so no cut can leave part of the
+	// key behind; scrub still catches a key spelled with JSON escapes.
+	raw = bytes.ReplaceAll(raw, []byte(u.key), []byte("[redacted]"))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		msg := errorMessage(raw, resp.StatusCode)
 		e := &Error{Kind: kindForHTTP(resp.StatusCode, msg), Msg: "Upsampler said: " + msg, HTTPStatus: resp.StatusCode}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxAPIBody bounds what we read of an API answer; real ones are tiny.
@@ -37,8 +39,28 @@ type jobResponse struct {
 	Error      looseString `json:"error"`
 }
 
+// MaxCredits is the most credits one upscale is believed to cost (a
+// 50 MP result costs 13 at today's rates). A creditCost outside 0 to
+// MaxCredits is not a cost but a garbled answer, and reads as 0: unknown.
+const MaxCredits = 10_000
+
 // credits rounds up: a fractional cost still uses a whole credit.
-func (r jobResponse) credits() int { return int(math.Ceil(r.CreditCost)) }
+func (r jobResponse) credits() int {
+	c := math.Ceil(r.CreditCost)
+	if !(c >= 0 && c <= MaxCredits) {
+		return 0
+	}
+	return int(c)
+}
+
+// maxIDLen is the length of the jobs table's upsampler_job_id column.
+const maxIDLen = 255
+
+// storableID reports whether a provider's job id fits the jobs table: not
+// too long and without control characters.
+func storableID(id string) bool {
+	return len(id) <= maxIDLen && !strings.ContainsFunc(id, unicode.IsControl)
+}
 
 // looseString accepts the error field in any of the shapes seen or feared:
 // "text", {"message":"text"}, {"error":"text"}, or anything else as raw JSON.
@@ -61,7 +83,7 @@ func messageFrom(b []byte) string {
 	}
 	var str string
 	if json.Unmarshal(b, &str) == nil {
-		return str
+		return snippet([]byte(str))
 	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(b, &obj) == nil {
@@ -97,11 +119,17 @@ func errorMessage(body []byte, status int) string {
 	return cmp.Or(http.StatusText(status), "no reason given")
 }
 
-// snippet is a short, single-line excerpt of a body, for messages.
+// snippet is a short, single-line excerpt of a body, for messages. It is
+// valid UTF-8, cut on a character boundary, since it is stored in a utf8mb4
+// column that refuses anything else.
 func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		cut := 200
+		for !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -108,7 +108,12 @@ class SMI_Bridges {
 			$body = 'POST' === $method ? (string) file_get_contents( 'php://input', false, null, 0, $max + 1 ) : '';
 			// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a machine callback; the daemon validates it.
 			$job = isset( $_GET['job'] ) ? sanitize_text_field( wp_unslash( $_GET['job'] ) ) : '';
-			$this->send( $this->handle_webhook( $webhook, $method, $body, self::request_headers(), $job ) );
+			// The attempt and its proof: the daemon checks them; they only pass through.
+			$proof = array(
+				'a' => isset( $_GET['a'] ) ? sanitize_text_field( wp_unslash( $_GET['a'] ) ) : '', // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+				'k' => isset( $_GET['k'] ) ? sanitize_text_field( wp_unslash( $_GET['k'] ) ) : '', // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+			);
+			$this->send( $this->handle_webhook( $webhook, $method, $body, self::request_headers(), $job, $proof ) );
 			exit;
 		}
 		if ( '' !== $download ) {
@@ -169,9 +174,10 @@ class SMI_Bridges {
 	 * @param string $body     Raw request body.
 	 * @param array  $headers  Request headers, lower-case names.
 	 * @param string $job      For Upsampler: the job id the daemon put in the callback URL.
+	 * @param array  $proof    For Upsampler: the attempt (`a`) and its proof (`k`) from the callback URL.
 	 * @return array `status`, `headers` (name => value), `body`.
 	 */
-	public function handle_webhook( string $provider, string $method, string $body, array $headers, string $job = '' ): array {
+	public function handle_webhook( string $provider, string $method, string $body, array $headers, string $job = '', array $proof = array() ): array {
 		if ( ! in_array( $provider, array( 'stripe', 'upsampler' ), true ) ) {
 			return self::json_answer( 404, 'not_found', 'Unknown webhook.' );
 		}
@@ -204,6 +210,11 @@ class SMI_Bridges {
 				return self::json_answer( 400, 'invalid', 'The callback URL lacks its job id.' );
 			}
 			$path .= '?job=' . rawurlencode( strtolower( $job ) );
+			foreach ( array( 'a', 'k' ) as $name ) {
+				if ( isset( $proof[ $name ] ) && preg_match( '/^[0-9a-f]{1,64}$/', (string) $proof[ $name ] ) ) {
+					$path .= '&' . $name . '=' . rawurlencode( (string) $proof[ $name ] );
+				}
+			}
 		}
 		$answer = $this->client->forward( 'POST', $path, $body, $forward, array( 'timeout' => 20 ) );
 		if ( is_wp_error( $answer ) ) {

@@ -66,7 +66,8 @@ class SMI_Buy_Button {
 	}
 
 	/**
-	 * The button's HTML for an attachment, or '' when it cannot be sold here.
+	 * The button's HTML for an attachment, or '' when it cannot be sold here
+	 * (a post that is not public or has a password sells nothing).
 	 *
 	 * @since 1.0.0
 	 *
@@ -76,7 +77,7 @@ class SMI_Buy_Button {
 	 */
 	public function button( int $attachment_id, string $label = '' ): string {
 		$post_id = (int) get_the_ID();
-		if ( $attachment_id <= 0 || ! wp_attachment_is_image( $attachment_id ) || $post_id <= 0 || 'publish' !== get_post_status( $post_id ) ) {
+		if ( $attachment_id <= 0 || ! wp_attachment_is_image( $attachment_id ) || $post_id <= 0 || ! SMI_Sale_Policy::is_public( get_post( $post_id ) ) ) {
 			return '';
 		}
 		$this->needs_dialog = true;

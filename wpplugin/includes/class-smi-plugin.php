@@ -90,6 +90,8 @@ class SMI_Plugin {
 			( new SMI_Settings( $this->client ) )->register();
 			( new SMI_Admin_Ajax( $this->client ) )->register();
 			( new SMI_Export( $relay ) )->register();
+			( new SMI_Help() )->register();
+			( new SMI_Onboarding() )->register();
 		}
 	}
 
@@ -113,6 +115,7 @@ class SMI_Plugin {
 	public static function activate(): void {
 		SMI_Bridges::add_rewrite_rules();
 		flush_rewrite_rules( false );
+		SMI_Onboarding::activated();
 	}
 
 	/**

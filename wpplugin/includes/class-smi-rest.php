@@ -12,7 +12,8 @@ defined( 'ABSPATH' ) || exit;
  * What a visitor's browser may ask: prices of an image, a checkout, and the
  * public status of its job. The routes are public, so everything about the
  * image (URL, size) is derived here from the media library, never taken
- * from the browser, and checkouts are rate-limited per IP.
+ * from the browser; only images the offering post shows are for sale
+ * (SMI_Sale_Policy); checkouts are rate-limited per client address.
  *
  * @since 1.0.0
  */
@@ -35,14 +36,24 @@ class SMI_REST {
 	private SMI_Daemon_Client $client;
 
 	/**
+	 * Checkout rate limiter.
+	 *
+	 * @since 1.1.0
+	 * @var SMI_Rate_Limiter
+	 */
+	private SMI_Rate_Limiter $limiter;
+
+	/**
 	 * Builds the routes.
 	 *
 	 * @since 1.0.0
 	 *
-	 * @param SMI_Daemon_Client $client Daemon client.
+	 * @param SMI_Daemon_Client     $client  Daemon client.
+	 * @param SMI_Rate_Limiter|null $limiter Optional checkout rate limiter.
 	 */
-	public function __construct( SMI_Daemon_Client $client ) {
-		$this->client = $client;
+	public function __construct( SMI_Daemon_Client $client, ?SMI_Rate_Limiter $limiter = null ) {
+		$this->client  = $client;
+		$this->limiter = $limiter ?? new SMI_Rate_Limiter();
 	}
 
 	/**
@@ -73,7 +84,10 @@ class SMI_REST {
 				'methods'             => WP_REST_Server::READABLE,
 				'callback'            => array( $this, 'prices' ),
 				'permission_callback' => '__return_true',
-				'args'                => array( 'attachment_id' => $id_arg ),
+				'args'                => array(
+					'attachment_id' => $id_arg,
+					'post_id'       => $id_arg,
+				),
 			)
 		);
 		register_rest_route(
@@ -118,25 +132,6 @@ class SMI_REST {
 				),
 			)
 		);
-	}
-
-	/**
-	 * Whether an attachment may be sold: an image whose parent (if any) is published.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param int $attachment_id Attachment ID.
-	 * @return true|WP_Error
-	 */
-	private function sellable( int $attachment_id ) {
-		$attachment = get_post( $attachment_id );
-		if ( ! $attachment || 'attachment' !== $attachment->post_type || ! wp_attachment_is_image( $attachment ) ) {
-			return new WP_Error( 'smi_not_an_image', __( 'This image is not for sale.', 'sell-my-images' ), array( 'status' => 400 ) );
-		}
-		if ( $attachment->post_parent > 0 && 'publish' !== get_post_status( $attachment->post_parent ) ) {
-			return new WP_Error( 'smi_not_published', __( 'This image is not for sale.', 'sell-my-images' ), array( 'status' => 400 ) );
-		}
-		return true;
 	}
 
 	/**
@@ -187,7 +182,7 @@ class SMI_REST {
 	 */
 	public function prices( WP_REST_Request $request ) {
 		$attachment_id = (int) $request['attachment_id'];
-		$ok            = $this->sellable( $attachment_id );
+		$ok            = SMI_Sale_Policy::check( $attachment_id, (int) $request['post_id'] );
 		if ( is_wp_error( $ok ) ) {
 			return $ok;
 		}
@@ -243,15 +238,13 @@ class SMI_REST {
 	public function checkout( WP_REST_Request $request ) {
 		$limited = $this->rate_limit();
 		if ( is_wp_error( $limited ) ) {
-			return $limited;
+			$response = rest_convert_error_to_response( $limited );
+			$response->header( 'Retry-After', (string) $limited->get_error_data()['retry_after'] );
+			return $response;
 		}
 		$attachment_id = (int) $request['attachment_id'];
 		$post_id       = (int) $request['post_id'];
-		$post          = get_post( $post_id );
-		if ( ! $post || 'publish' !== $post->post_status || '' !== $post->post_password || ! is_post_type_viewable( $post->post_type ) ) {
-			return new WP_Error( 'smi_not_published', __( 'This image is not for sale.', 'sell-my-images' ), array( 'status' => 400 ) );
-		}
-		$ok = $this->sellable( $attachment_id );
+		$ok            = SMI_Sale_Policy::check( $attachment_id, $post_id );
 		if ( is_wp_error( $ok ) ) {
 			return $ok;
 		}
@@ -263,7 +256,7 @@ class SMI_REST {
 		if ( ! $image_url ) {
 			return new WP_Error( 'smi_no_file', __( 'This image is not for sale.', 'sell-my-images' ), array( 'status' => 400 ) );
 		}
-		$permalink = (string) get_permalink( $post );
+		$permalink = (string) get_permalink( $post_id );
 		$body      = array(
 			'post_id'       => $post_id,
 			'attachment_id' => $attachment_id,
@@ -321,21 +314,22 @@ class SMI_REST {
 	}
 
 	/**
-	 * Counts checkouts per IP in a transient; refuses past the limit.
+	 * Counts checkouts per client address (behind trusted proxies, IPv6 per
+	 * /64) in an atomic counter; refuses past the limit.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @return true|WP_Error
 	 */
 	private function rate_limit() {
-		$ip = isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : 'unknown';
+		$ip = SMI_Client_IP::current();
 		/**
-		 * Filters how many checkouts one IP may start per window.
+		 * Filters how many checkouts one client address may start per window.
 		 *
 		 * @since 1.0.0
 		 *
 		 * @param int    $limit Default 10.
-		 * @param string $ip    Client IP.
+		 * @param string $ip    Client address ('' when unknown).
 		 */
 		$limit = (int) apply_filters( 'smi_checkout_rate_limit', 10, $ip );
 		/**
@@ -346,27 +340,17 @@ class SMI_REST {
 		 * @param int $window Default 600.
 		 */
 		$window = max( 1, (int) apply_filters( 'smi_checkout_rate_window', 10 * MINUTE_IN_SECONDS ) );
-		$key    = 'smi_rl_' . md5( $ip );
-		$now    = time();
-		$entry  = get_transient( $key );
-		if ( ! is_array( $entry ) || ( $entry['start'] ?? 0 ) + $window <= $now ) {
-			$entry = array(
-				'start' => $now,
-				'count' => 0,
-			);
-		}
-		if ( $entry['count'] >= $limit ) {
+		$hit    = $this->limiter->hit( 'checkout|' . SMI_Client_IP::bucket( $ip ), $limit, $window );
+		if ( ! $hit['allowed'] ) {
 			return new WP_Error(
 				'smi_rate_limited',
 				__( 'Too many purchase attempts from your network. Please wait a few minutes and try again.', 'sell-my-images' ),
 				array(
 					'status'      => 429,
-					'retry_after' => $entry['start'] + $window - $now,
+					'retry_after' => $hit['retry_after'],
 				)
 			);
 		}
-		++$entry['count'];
-		set_transient( $key, $entry, $window );
 		return true;
 	}
 }

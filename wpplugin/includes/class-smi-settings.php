@@ -115,11 +115,73 @@ class SMI_Settings {
 			)
 		);
 
+		register_setting(
+			self::PAGE,
+			SMI_Client_IP::OPTION,
+			array(
+				'type'              => 'string',
+				'default'           => '',
+				'sanitize_callback' => array( $this, 'sanitize_proxies' ),
+			)
+		);
+
 		add_settings_section( 'smi_connection', __( 'Connection to the daemon', 'sell-my-images' ), array( $this, 'render_connection_intro' ), self::PAGE );
 		add_settings_field( 'smi_daemon_url', __( 'Daemon URL', 'sell-my-images' ), array( $this, 'render_url_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-url' ) );
 		add_settings_field( 'smi_daemon_secret', __( 'Shared secret', 'sell-my-images' ), array( $this, 'render_secret_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-secret' ) );
 		add_settings_section( 'smi_front', __( 'Buy buttons', 'sell-my-images' ), '__return_false', self::PAGE );
 		add_settings_field( 'smi_auto_buttons', __( 'Automatic buttons', 'sell-my-images' ), array( $this, 'render_auto_field' ), self::PAGE, 'smi_front', array( 'label_for' => 'smi-auto-buttons' ) );
+		add_settings_section( 'smi_checkout', __( 'Checkout protection', 'sell-my-images' ), '__return_false', self::PAGE );
+		add_settings_field( SMI_Client_IP::OPTION, __( 'Trusted proxies', 'sell-my-images' ), array( $this, 'render_proxies_field' ), self::PAGE, 'smi_checkout', array( 'label_for' => 'smi-trusted-proxies' ) );
+	}
+
+	/**
+	 * Keeps the valid addresses and CIDR ranges, one per line, and says which were dropped.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param mixed $value Submitted value.
+	 * @return string
+	 */
+	public function sanitize_proxies( $value ): string {
+		$entries = preg_split( '/[\s,]+/', (string) $value, -1, PREG_SPLIT_NO_EMPTY );
+		$valid   = SMI_Client_IP::parse_list( $entries );
+		$dropped = array_diff( array_map( 'strtolower', $entries ), $valid );
+		if ( $dropped ) {
+			add_settings_error(
+				SMI_Client_IP::OPTION,
+				'smi_bad_proxy',
+				sprintf(
+					/* translators: %s: the entries that were dropped, comma-separated. */
+					__( 'These trusted proxies are not IP addresses or CIDR ranges and were dropped: %s', 'sell-my-images' ),
+					implode( ', ', array_map( 'sanitize_text_field', $dropped ) )
+				)
+			);
+		}
+		return implode( "\n", $valid );
+	}
+
+	/**
+	 * The trusted proxies field.
+	 *
+	 * @since 1.1.0
+	 */
+	public function render_proxies_field(): void {
+		$help = esc_html__( 'Only when visitors reach WordPress through a CDN or reverse proxy: its addresses or CIDR ranges, one per line. The checkout rate limit then counts each visitor by the X-Forwarded-For entry those proxies add; other X-Forwarded-For values are ignored.', 'sell-my-images' );
+		if ( defined( 'SMI_TRUSTED_PROXIES' ) ) {
+			printf(
+				'<code id="smi-trusted-proxies">%1$s</code><p class="description">%2$s</p>',
+				esc_html( implode( ', ', SMI_Client_IP::parse_list( SMI_TRUSTED_PROXIES ) ) ),
+				esc_html__( 'Set by SMI_TRUSTED_PROXIES in wp-config.php.', 'sell-my-images' )
+			);
+			return;
+		}
+		printf(
+			'<textarea class="regular-text code" rows="3" id="smi-trusted-proxies" name="%1$s" placeholder="%2$s">%3$s</textarea><p class="description">%4$s</p>',
+			esc_attr( SMI_Client_IP::OPTION ),
+			esc_attr( "173.245.48.0/20\n2400:cb00::/32" ),
+			esc_textarea( (string) get_option( SMI_Client_IP::OPTION, '' ) ),
+			$help // Escaped above.
+		);
 	}
 
 	/**

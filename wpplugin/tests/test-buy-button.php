@@ -49,4 +49,18 @@ class Test_SMI_Buy_Button extends SMI_Test_Case {
 		$this->assertStringContainsString( 'data-attachment-id="' . $image . '"', do_blocks( $block ) );
 		$GLOBALS['wp_query']->is_singular = false;
 	}
+
+	public function test_no_button_in_a_password_protected_post(): void {
+		$post = (int) wp_insert_post(
+			array(
+				'post_title'    => 'Protected',
+				'post_status'   => 'publish',
+				'post_password' => 'secret',
+				'post_content'  => 'x',
+			)
+		);
+		$image = $this->make_attachment( $post );
+		$this->on_front( $post );
+		$this->assertSame( '', do_shortcode( '[smi_buy_button attachment_id="' . $image . '"]' ) );
+	}
 }

@@ -23,6 +23,27 @@ class Test_SMI_REST extends SMI_Test_Case {
 		return rest_do_request( $request );
 	}
 
+	/**
+	 * A published post showing a new image in an image block.
+	 *
+	 * @return int[] Post ID, attachment ID.
+	 */
+	private function product(): array {
+		$post  = $this->make_post();
+		$image = $this->make_attachment( $post );
+		$this->show( $post, '<!-- wp:image {"id":' . $image . '} --><figure class="wp-block-image"><img src="' . wp_get_attachment_url( $image ) . '" class="wp-image-' . $image . '"/></figure><!-- /wp:image -->' );
+		return array( $post, $image );
+	}
+
+	private function show( int $post, string $content ): void {
+		wp_update_post(
+			array(
+				'ID'           => $post,
+				'post_content' => $content,
+			)
+		);
+	}
+
 	private function checkout_ok(): void {
 		$this->respond( fn() => $this->json( 201, array( 'job_id' => '0b6f3c9e-1d2a-4c5b-8e7f-123456789abc', 'checkout_url' => 'https://checkout.stripe.com/c/pay/cs_test_1', 'amount' => 499, 'currency' => 'usd' ) ) );
 	}
@@ -36,10 +57,9 @@ class Test_SMI_REST extends SMI_Test_Case {
 	}
 
 	public function test_prices_derive_the_size_and_hide_costs(): void {
-		$post  = $this->make_post();
-		$image = $this->make_attachment( $post );
+		list( $post, $image ) = $this->product();
 		$this->respond( fn() => $this->json( 200, array( 'currency' => 'usd', 'prices' => array( array( 'resolution' => '4x', 'amount' => 499, 'credits' => 4, 'cost' => 40, 'output_width' => 16000, 'output_height' => 12000 ) ) ) ) );
-		$res = $this->call( 'GET', '/prices', array( 'attachment_id' => $image, 'image_width' => 99999 ) );
+		$res = $this->call( 'GET', '/prices', array( 'attachment_id' => $image, 'post_id' => $post, 'image_width' => 99999 ) );
 
 		$this->assertSame( 200, $res->get_status() );
 		$this->assertSame( SMI_DAEMON_URL . '/v1/prices?image_width=4000&image_height=3000', $this->last_request()['url'] );
@@ -50,8 +70,7 @@ class Test_SMI_REST extends SMI_Test_Case {
 	}
 
 	public function test_checkout_derives_url_and_size_from_the_media_library(): void {
-		$post  = $this->make_post();
-		$image = $this->make_attachment( $post );
+		list( $post, $image ) = $this->product();
 		$this->checkout_ok();
 		$res = $this->call(
 			'POST',
@@ -86,6 +105,7 @@ class Test_SMI_REST extends SMI_Test_Case {
 	public function test_checkout_refuses_a_non_image(): void {
 		$post = $this->make_post();
 		$pdf  = $this->make_attachment( $post, 'application/pdf', 'terms.pdf' );
+		$this->show( $post, '[smi_buy_button attachment_id="' . $pdf . '"]' );
 		$res  = $this->call( 'POST', '/checkout', array( 'attachment_id' => $pdf, 'post_id' => $post, 'resolution' => '4x' ) );
 		$this->assertSame( 400, $res->get_status() );
 		$this->assertEmpty( $this->requests );
@@ -94,11 +114,13 @@ class Test_SMI_REST extends SMI_Test_Case {
 	public function test_checkout_refuses_an_unpublished_post(): void {
 		$draft = $this->make_post( 'draft' );
 		$image = $this->make_attachment( $draft );
-		$res   = $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $draft, 'resolution' => '4x' ) );
+		$this->show( $draft, '[smi_buy_button attachment_id="' . $image . '"]' );
+		$res = $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $draft, 'resolution' => '4x' ) );
 		$this->assertSame( 400, $res->get_status() );
 
 		$public = $this->make_post();
-		$res    = $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $public, 'resolution' => '4x' ) );
+		$this->show( $public, '[smi_buy_button attachment_id="' . $image . '"]' );
+		$res = $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $public, 'resolution' => '4x' ) );
 		$this->assertSame( 400, $res->get_status(), 'an image of a draft is not for sale even from a published post' );
 
 		$private = $this->make_post( 'private' );
@@ -108,8 +130,7 @@ class Test_SMI_REST extends SMI_Test_Case {
 	}
 
 	public function test_checkout_validates_email_and_resolution(): void {
-		$post  = $this->make_post();
-		$image = $this->make_attachment( $post );
+		list( $post, $image ) = $this->product();
 		$this->assertSame( 400, $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $post, 'resolution' => '4x', 'email' => 'not an email' ) )->get_status() );
 		$this->assertSame( 400, $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $post, 'resolution' => '../x' ) )->get_status() );
 		$this->assertSame( 400, $this->call( 'POST', '/checkout', array( 'attachment_id' => 'abc', 'post_id' => $post, 'resolution' => '4x' ) )->get_status() );
@@ -117,8 +138,7 @@ class Test_SMI_REST extends SMI_Test_Case {
 	}
 
 	public function test_checkout_is_rate_limited_per_ip(): void {
-		$post  = $this->make_post();
-		$image = $this->make_attachment( $post );
+		list( $post, $image ) = $this->product();
 		$this->checkout_ok();
 		for ( $i = 0; $i < 10; $i++ ) {
 			$this->assertSame( 201, $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $post, 'resolution' => '4x' ) )->get_status() );
@@ -132,8 +152,7 @@ class Test_SMI_REST extends SMI_Test_Case {
 	}
 
 	public function test_daemon_down_is_a_generic_503(): void {
-		$post  = $this->make_post();
-		$image = $this->make_attachment( $post );
+		list( $post, $image ) = $this->product();
 		$this->respond( fn() => new WP_Error( 'http_request_failed', 'refused' ) );
 		$log = ini_set( 'error_log', '/dev/null' );
 		$res = $this->call( 'POST', '/checkout', array( 'attachment_id' => $image, 'post_id' => $post, 'resolution' => '4x' ) );

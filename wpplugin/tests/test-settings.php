@@ -72,4 +72,24 @@ class Test_SMI_Settings extends SMI_Test_Case {
 		$this->assertSame( 'smi_manage_jobs', $submenu['smi-jobs'][0][1] );
 		$this->assertTrue( (bool) has_action( 'load-toplevel_page_smi-jobs' ) );
 	}
+
+	public function test_trusted_proxies_keep_valid_ranges_and_name_the_dropped_ones(): void {
+		global $wp_settings_errors;
+		$wp_settings_errors = array();
+		$saved              = $this->settings()->sanitize_proxies( "10.0.0.0/8\r\n<script>x</script>, 192.0.2.1 2001:db8::/129" );
+		$this->assertSame( "10.0.0.0/8\n192.0.2.1", $saved );
+		$errors = get_settings_errors( SMI_Client_IP::OPTION );
+		$this->assertCount( 1, $errors );
+		$this->assertStringContainsString( '2001:db8::/129', $errors[0]['message'] );
+		$this->assertStringNotContainsString( '<script>', $errors[0]['message'] );
+	}
+
+	public function test_trusted_proxies_field_escapes_the_saved_value(): void {
+		update_option( SMI_Client_IP::OPTION, "10.0.0.0/8\n</textarea><script>alert(1)</script>" );
+		ob_start();
+		$this->settings()->render_proxies_field();
+		$html = (string) ob_get_clean();
+		$this->assertStringContainsString( 'name="smi_trusted_proxies"', $html );
+		$this->assertStringNotContainsString( '<script>', $html );
+	}
 }

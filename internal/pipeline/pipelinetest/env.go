@@ -97,7 +97,8 @@ func New(t testing.TB, o Options) *Env {
 		case r.URL.Path == "/smi-webhook/upsampler/":
 			body, _ := io.ReadAll(r.Body)
 			if e.Svc != nil {
-				e.Svc.UpsamplerHint(context.Background(), r.URL.Query().Get("job"), body)
+				q := r.URL.Query()
+				e.Svc.UpsamplerCallback(context.Background(), pipeline.Callback{JobID: q.Get("job"), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body})
 			}
 		default:
 			http.NotFound(w, r)
@@ -132,6 +133,10 @@ func New(t testing.TB, o Options) *Env {
 	t.Cleanup(func() { e.Files.Close() })
 	pr, _ := pricing.New(pricing.Config{CostPerCreditMicros: 40000, MicroCreditsPerMegapixel: 250000, MarkupPercent: 200, Minimum: 50})
 	cfg := o.Config
+	if len(cfg.TokenKey) == 0 {
+		// Shared by every replica built from this config, as in production.
+		cfg.TokenKey = []byte("pipelinetest key shared by replicas")
+	}
 	cfg.SiteURL, cfg.AllowPrivateHosts, cfg.Now = e.Site.URL, true, e.Clock.Now
 	if cfg.IdlePoll == 0 {
 		cfg.IdlePoll = 20 * time.Millisecond

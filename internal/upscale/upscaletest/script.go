@@ -20,6 +20,19 @@ type Reply struct {
 	Body string
 	// RetryAfter, if set, is sent as the Retry-After header.
 	RetryAfter string
+	// Accept makes the fake take the job as usual (it runs, and its
+	// webhook fires) and then answer Status instead of the job, or, with
+	// Status 0, withhold the answer until the client gives up: the
+	// submission whose outcome the client cannot know.
+	Accept bool
+}
+
+// AcceptedNoReply takes the job and never answers: the client times out.
+func AcceptedNoReply() Reply { return Reply{Accept: true} }
+
+// AcceptedThenError takes the job and answers a 5xx as if it had not.
+func AcceptedThenError() Reply {
+	return Reply{Accept: true, Status: http.StatusBadGateway, Body: `{"error":"Bad gateway"}`}
 }
 
 // ScriptSubmit queues answers for the next POST /precise-upscale requests.

@@ -38,7 +38,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	s.attempts++
 	reply, scripted := pop(&s.submitScript)
 	s.mu.Unlock()
-	if scripted && s.play(w, r, reply) {
+	if scripted && !reply.Accept && s.play(w, r, reply) {
 		return
 	}
 	if s.limited(w, &s.submitMinute, &s.submitHour) {
@@ -53,7 +53,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
 	inW, inH, err := s.opts.ImageSize(ctx, body.Input.ImageURL)
 	if err != nil {
@@ -73,6 +73,18 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	s.submits++
 	s.perURL[body.Input.ImageURL]++
 	s.mu.Unlock()
+	if scripted && reply.Accept {
+		if reply.Status == 0 {
+			select { // withheld: the client gives up
+			case <-r.Context().Done():
+			case <-s.stop:
+			}
+			return
+		}
+		reply.Accept = false
+		s.play(w, r, reply)
+		return
+	}
 	writeJSON(w, http.StatusOK, statusBody{ID: id, Status: "IN_QUEUE", CreditCost: credits})
 }
 

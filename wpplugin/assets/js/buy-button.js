@@ -57,7 +57,7 @@
 		document.getElementById( 'smi-buy-submit' ).disabled = true;
 		message( i18n.loading );
 		dialog.showModal();
-		api( 'prices?attachment_id=' + encodeURIComponent( current.attachmentId ) ).then( function ( data ) {
+		api( 'prices?attachment_id=' + encodeURIComponent( current.attachmentId ) + '&post_id=' + encodeURIComponent( current.postId ) ).then( function ( data ) {
 			message( '' );
 			( data.prices || [] ).forEach( function ( price, index ) {
 				var label = document.createElement( 'label' );

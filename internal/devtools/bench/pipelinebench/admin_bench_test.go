@@ -22,7 +22,7 @@ import (
 // batch, not the disk).
 func deliveredJobs(b testing.TB, e *pipelinetest.Env, n int, tag string) []string {
 	ctx := context.Background()
-	saved, err := e.Files.Save(ctx, uuid.NewString(), bytes.NewReader(pipelinetest.PNG()))
+	saved, err := e.Files.Save(ctx, uuid.NewString(), 0, bytes.NewReader(pipelinetest.PNG()))
 	if err != nil {
 		b.Fatal(err)
 	}

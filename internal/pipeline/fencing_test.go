@@ -1,0 +1,144 @@
+package pipeline_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/upscale"
+	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
+)
+
+// slowFetch makes the result download take delay, as a large file over a
+// slow link does.
+type slowFetch struct {
+	pipeline.Upscaler
+	delay time.Duration
+}
+
+func (s slowFetch) Fetch(ctx context.Context, r upscale.Result) (io.ReadCloser, int64, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+	return s.Upscaler.Fetch(ctx, r)
+}
+
+// Three copies of Upsampler's callback arrive at once while the poller
+// runs, and the result takes seconds to download: one finisher stores the
+// file, one email goes out, its link downloads, and no stray file is left.
+func TestConcurrentFinishersDeliverOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+	slow := b.replica(b.cfg, pipeline.Deps{Upscaler: slowFetch{Upscaler: b.provider, delay: 1500 * time.Millisecond}})
+	id, _ := b.fakePaid("race@example.com")
+	if _, err := slow.Work(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	j := b.get(id)
+	if j.UpsamplerJobID == nil {
+		t.Fatalf("not submitted: %v", b.events(id))
+	}
+	b.clock.Advance(31 * time.Second)
+	body := jsonBody(map[string]any{"id": *j.UpsamplerJobID, "status": "SUCCESS"})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() { defer wg.Done(); slow.UpsamplerHint(context.Background(), id, body) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); slow.Poll(context.Background()) }()
+	wg.Wait()
+
+	j = b.wantState(id, job.StatusCompleted, job.PaymentPaid)
+	if n := b.mailsTo("race@example.com"); n != 1 {
+		t.Fatalf("%d delivery emails, want exactly 1 (timeline %v)", n, b.events(id))
+	}
+	if n := b.count(id, "file_stored"); n != 1 {
+		t.Fatalf("%d files stored, want 1", n)
+	}
+	d, err := b.download(b.tokenMailed("race@example.com"))
+	if err != nil || d.JobID != id {
+		t.Fatalf("the emailed link does not download: %v", err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(b.filesRoot, "*", strings.ToLower(id)+"*"))
+	if len(matches) != 1 {
+		t.Fatalf("files on disk for the job: %v, want exactly the one the row names", matches)
+	}
+	if b.up.Submissions() != 1 {
+		t.Fatalf("%d submissions, want 1", b.up.Submissions())
+	}
+}
+
+// A writer that lost the job (its lease ran out, another took it) changes
+// nothing: the store refuses its write as stale.
+func TestStaleWriterChangesNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+	id, _ := b.fakePaid("stale@example.com")
+	b.work()
+	before := b.get(id)
+	// An admin retry re-queues the job: the fence moves on.
+	if _, err := b.svc.Requeue(context.Background(), id, "wp:1:admin", pipeline.RequeueOptions{Force: true, Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	after := b.get(id)
+	if after.Fence <= before.Fence {
+		t.Fatalf("fence %d → %d: a retry must move it on", before.Fence, after.Fence)
+	}
+	// The old attempt's poller now learns the upscale is done.
+	b.clock.Advance(31 * time.Second)
+	b.svc.UpsamplerHint(context.Background(), id, jsonBody(map[string]any{"id": deref(before.UpsamplerJobID)}))
+	if j := b.get(id); j.Status != job.StatusPending || j.UpscaledFilePath != nil {
+		t.Fatalf("a stale callback moved the re-queued job: %s, file %v", j.Status, j.UpscaledFilePath)
+	}
+	if n := b.mailsTo("stale@example.com"); n != 0 {
+		t.Fatalf("%d emails from a stale attempt", n)
+	}
+}
+
+// A delivery email the mail server keeps refusing does not leave a paid
+// job processing for ever: after mail.max_attempts it completes with
+// email_sent false and asks for attention; a resend then carries the link.
+func TestEmailRefusedCompletesFlagged(t *testing.T) {
+	t.Parallel()
+	cfg := pipeline.Config{MaxEmailAttempts: 2}
+	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: cfg})
+	id, _ := b.fakePaid("bounce@example.com")
+	b.work()
+	b.mail.Stop()
+	b.clock.Advance(31 * time.Second)
+	b.poll()
+	j := b.wantState(id, job.StatusProcessing, job.PaymentPaid)
+	b.clock.Advance(j.DueAt.Sub(b.clock.Now()) + time.Second)
+	b.poll()
+	j = b.wantState(id, job.StatusCompleted, job.PaymentPaid)
+	if j.EmailSent || !strings.Contains(deref(j.LastError), "could not be sent") {
+		t.Fatalf("email_sent %v, last_error %q", j.EmailSent, deref(j.LastError))
+	}
+	att := job.Attention(j, job.Facts{Now: b.clock.Now()})
+	if len(att) != 1 || att[0] != job.AttentionEmailNotSent {
+		t.Fatalf("attention %v, want [email_not_sent]", att)
+	}
+	if err := b.mail.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.svc.IssueToken(context.Background(), pipeline.TokenRequest{JobID: id, KeepExpiry: true, SendEmail: true,
+		Actor: "wp:1:admin", Reason: "resend", EventType: "email_resent"})
+	if err != nil || !res.EmailSent {
+		t.Fatalf("resend: %+v %v", res, err)
+	}
+	if _, err := b.download(b.tokenMailed("bounce@example.com")); err != nil {
+		t.Fatalf("the resent link does not download: %v", err)
+	}
+	if !b.get(id).EmailSent {
+		t.Fatal("email_sent still false after the resend")
+	}
+}

@@ -1,0 +1,93 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
+)
+
+// ReconcileResult lists what reconciling with Stripe repaired.
+type ReconcileResult struct {
+	JobID   string   `json:"job_id"`
+	Changes []string `json:"changes"`
+}
+
+// Reconcile fetches the job's Checkout Session, PaymentIntent and refunds
+// from Stripe and repairs the local payment and refund state (a webhook
+// that never came).
+func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) (*ReconcileResult, error) {
+	j, err := s.st.Get(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	res := &ReconcileResult{JobID: jobID, Changes: []string{}}
+	pi := ""
+	if j.StripePaymentIntentID != nil {
+		pi = *j.StripePaymentIntentID
+	}
+	if j.StripeCheckoutSessionID != nil {
+		sess, err := s.pay.GetCheckoutSession(ctx, *j.StripeCheckoutSessionID)
+		if err != nil {
+			return nil, stripeErr(err)
+		}
+		if sess.PaymentIntentID != "" {
+			pi = sess.PaymentIntentID
+		}
+		switch {
+		case sess.PaymentStatus == "paid" && !j.PaymentStatus.Captured():
+			if _, err := s.markPaid(ctx, jobID, sess, actor); err != nil {
+				return nil, err
+			}
+			res.Changes = append(res.Changes, "payment confirmed by Stripe was recorded; the job is queued")
+		case sess.Status == "expired" && j.Status == job.StatusAwaitingPayment:
+			changed, err := s.apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusAwaitingPayment}, To: job.StatusAbandoned,
+				Event: store.EventInput{Actor: actor, Type: "reconciled", Message: "Stripe says the checkout expired unpaid"}})
+			if err != nil {
+				return nil, err
+			}
+			if changed {
+				res.Changes = append(res.Changes, "the checkout expired unpaid: job abandoned")
+			}
+		}
+	}
+	if pi != "" {
+		list, err := s.pay.ListRefunds(ctx, pi)
+		if err != nil {
+			return nil, stripeErr(err)
+		}
+		changed, err := s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{RevokeOnFull: s.cfg.RevokeOnFullRefund,
+			Event: store.EventInput{Actor: actor, Type: "reconciled", Message: "refund history brought in line with Stripe"}})
+		if err != nil && !errors.Is(err, job.ErrConflict) {
+			return nil, err
+		}
+		if changed {
+			res.Changes = append(res.Changes, "refund history brought in line with Stripe")
+		}
+	}
+	if len(res.Changes) == 0 {
+		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: actor, Type: "reconciled", Message: "checked with Stripe: nothing to repair"})
+	}
+	return res, nil
+}
+
+// ReconcileRecent reconciles recent jobs whose state looks inconsistent
+// with Stripe: awaiting payment for more than ten minutes (a lost
+// checkout.session.completed). Cron runs it.
+func (s *Service) ReconcileRecent(ctx context.Context) (int, error) {
+	now := s.now()
+	jobs, err := s.st.CreatedBetween(ctx, []job.Status{job.StatusAwaitingPayment}, now.Add(-48*time.Hour), now.Add(-10*time.Minute), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range jobs {
+		r, err := s.Reconcile(ctx, j.JobID, job.ActorCron)
+		if err == nil && len(r.Changes) > 0 {
+			n++
+		}
+	}
+	return n, nil
+}
