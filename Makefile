@@ -10,13 +10,18 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test test-go test-php lint lint-deploy deps bench demo dist fuzz clean
+.PHONY: build test lint lint-deploy deps bench bench-check bench-baseline demo dist fuzz faults clean generate
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
 
 deps:
 	@bash scripts/deps.sh
+
+# Rewrites the lifecycle tables in docs/architecture.md from internal/job;
+# a test fails when the committed document differs.
+generate:
+	go generate ./internal/job/
 
 lint:
 	@unformatted=$$(gofmt -l daemon internal migrations); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
@@ -25,17 +30,12 @@ lint:
 
 # The plugin's PHPUnit suite, then every Go test; internal/devtools/e2e drives the
 # whole product in headless Chromium with the bin/smid just built.
+test: export SMI_DEPS_SEAWEEDFS := 1
 # The private MariaDB is stopped when the tests end, pass or fail
 # (scripts/with-mariadb.sh); the tests stop the servers they start.
 test: deps lint build
 	@bash scripts/with-mariadb.sh $(TEST_DB) bash -c 'bash scripts/wp/test.sh && \
 	  SMI_SMID_BIN="$(CURDIR)/bin/smid" go test -race -count=1 -timeout 20m ./...'
-
-bench: deps build
-	@bash scripts/with-mariadb.sh $(VAR)/bench-db bash -c 'go run ./internal/devtools/bench/cmd/smibench --dsn "$$SMI_TEST_DSN" --smid bin/smid --out docs/benchmarks.md && \
-	  go run ./internal/devtools/bench/wpscreen/cmd/wpscreen --socket "$$SMI_DB_SOCKET" --smid bin/smid --out docs/benchmarks.md && \
-	  go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/devtools/bench/pipelinebench/'
-	@# The pipeline and admin figures print as benchmark metrics; docs/benchmarks.md records a run of them.
 
 # Release binaries: static, for linux/amd64 and linux/arm64, named with the
 # version, with their SHA-256 sums in dist/SHA256SUMS.
@@ -60,6 +60,29 @@ lint-deploy: dist
 	promtool test rules deploy/prometheus-rules.test.yaml
 	SMI_DIST_DIR=$(CURDIR)/$(DIST) SMI_DIST_VERSION=$(VERSION) go test -count=1 -tags deploylint ./deploy/
 
+# Every table in docs/benchmarks.md, from committed code (FORCE=1 runs on a
+# dirty tree; the tables then say so in their git describe).
+bench: deps build
+	@if [ -z "$(FORCE)" ] && [ -n "$$(git status --porcelain --untracked-files=no)" ]; then \
+	  echo "make bench: uncommitted changes; the figures must come from committed code (FORCE=1 to run anyway)"; exit 1; fi
+	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
+	  go run ./internal/devtools/bench/cmd/smibench --dsn "root@unix($$sock)/" --smid bin/smid --out docs/benchmarks.md
+	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
+	  go run ./internal/devtools/bench/wpscreen/cmd/wpscreen --socket "$$sock" --smid bin/smid --out docs/benchmarks.md
+	@set -o pipefail; sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-db) && \
+	  SMI_TEST_DSN="root@unix($$sock)/" go test -run XXX -bench . -benchtime 1x -timeout 60m ./internal/devtools/bench/pipelinebench/ | \
+	  go run ./internal/devtools/bench/cmd/pipetable --out docs/benchmarks.md
+
+# The list's ratios on 100,000 jobs against docs/bench-baseline.json: fails
+# when one falls more than 30% behind. bench-baseline records a new one.
+BENCH_CHECK = go run ./internal/devtools/bench/cmd/smibench --db smi_bench_check --jobs 100000 --runs 11 --export-runs 1 \
+	  --smid bin/smid --baseline docs/bench-baseline.json
+bench-check: build
+	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-check-db) && $(BENCH_CHECK) --dsn "root@unix($$sock)/" --check
+
+bench-baseline: build
+	@sock=$$(bash scripts/mariadb.sh start $(VAR)/bench-check-db) && $(BENCH_CHECK) --dsn "root@unix($$sock)/" --write-baseline
+
 # Each fuzz target for FUZZTIME, one after another (plain `go test` runs only
 # their seed corpora in testdata/fuzz). FuzzDownload needs the private MariaDB.
 # FUZZPARALLEL workers per target: 1 keeps a shared machine usable. A new
@@ -77,6 +100,13 @@ fuzz: deps
 	    go test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) -parallel=$(FUZZPARALLEL) $$pkg || failed="$$failed $$fn"; \
 	  done; \
 	  if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (the failing input is in that package's testdata/fuzz)"; exit 1; fi
+
+# The fault suite in full: 20 kill -9 per pipeline step instead of the 5 that
+# `make test` runs (see docs/reliability.md).
+faults: deps build
+	@set -o pipefail && sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
+	  SMI_FAULTS_FULL=1 SMI_TEST_DSN="root@unix($$sock)/" SMI_SMID_BIN="$(CURDIR)/bin/smid" \
+	  go test -count=1 -v -timeout 60m ./internal/devtools/faults/ | grep -E '^(=== RUN|--- |    [a-z_]+_test.go|PASS|FAIL|ok)'
 
 demo: deps build
 	@bash scripts/demo.sh

@@ -48,14 +48,13 @@ const migrateUsage = `smid migrate --config FILE [--status]
 ` + configFlag + `  --status        list applied and pending migrations; change nothing
 `
 
-const seedUsage = `smid seed --config FILE --jobs N [--seed S] [--until YYYY-MM-DD] [--writers W]
+const seedUsage = `smid seed --config FILE --jobs N [--seed S] [--until YYYY-MM-DD]
   Inserts N realistic jobs for demos and benchmarks; the same seed and
   --until give the same jobs.
 
 ` + configFlag + `  --jobs N        how many jobs to insert (required)
   --seed S        seed of the generator (default 1)
   --until DATE    the jobs span the 18 months before this date (default today)
-  --writers W     database connections inserting at once (default 2)
 `
 
 const checkUsage = `smid check --config FILE

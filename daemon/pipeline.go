@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -42,9 +41,18 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	files, err := storage.New(storage.Config{Dir: cfg.Storage.Dir, MaxFileBytes: cfg.Storage.MaxFileBytes})
+	st := cfg.Storage
+	files, err := storage.New(storage.Config{Backend: st.Backend, Dir: st.Dir, MaxFileBytes: st.MaxFileBytes,
+		S3: storage.S3Config{Endpoint: st.S3Endpoint, PublicEndpoint: st.S3PublicEndpoint, Region: st.S3Region,
+			Bucket: st.S3Bucket, Prefix: st.S3Prefix, PathStyle: st.S3PathStyle, AccessKeyID: st.S3AccessKeyID,
+			SecretAccessKey: st.S3SecretAccessKey.Reveal(), LinkTTL: st.S3LinkTTL}})
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	// Links the original PHP plugin emailed name its files by absolute path.
+	legacy, err := storage.OpenLegacy(cfg.LegacyDir())
+	if err != nil {
+		log.Warn("the original plugin's files will not be served", "dir", cfg.LegacyDir(), "err", err)
 	}
 	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
 	if err != nil {
@@ -65,7 +73,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
 		RefundOnFraudWarning: cfg.Stripe.RefundOnFraudWarning, MaxEmailAttempts: cfg.Mail.MaxAttempts,
 		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
-	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: files, Pricing: pr, Log: log, Errors: reg})
+	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: storage.WithLegacy{Store: files, Legacy: legacy}, Pricing: pr, Log: log, Errors: reg})
 	if err != nil {
 		files.Close()
 		return nil, nil, nil, err
@@ -76,7 +84,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		return nil, nil, nil, fmt.Errorf("cron: %w", err)
 	}
 	sched.Observe(reg)
-	return svc, sched, func() { files.Close() }, nil
+	return svc, sched, func() { files.Close(); legacy.Close() }, nil
 }
 
 func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
@@ -91,5 +99,3 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "notify_stuck", Schedule: cfg.Cron.NotifyStuck, Run: svc.NotifyStuck},
 	}
 }
-
-var _ = context.Background

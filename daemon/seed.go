@@ -14,7 +14,6 @@ func seedCmd(ctx context.Context, args []string, out io.Writer, environ []string
 	n := fs.Int("jobs", 0, "how many jobs to insert")
 	s := fs.Uint64("seed", 1, "seed of the generator: the same seed gives the same jobs")
 	until := fs.String("until", time.Now().UTC().Format("2006-01-02"), "the jobs span the 18 months before this date")
-	writers := fs.Int("writers", 2, "database connections inserting at once")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +36,7 @@ func seedCmd(ctx context.Context, args []string, out io.Writer, environ []string
 	}
 	start := time.Now()
 	last := start
-	done, err := seed.Run(ctx, db, seed.New(*s, *n, end), 5000, *writers, func(done int) {
+	done, err := seed.Run(ctx, db, seed.New(*s, *n, end), func(done int) {
 		if time.Since(last) > 2*time.Second {
 			last = time.Now()
 			fmt.Fprintf(out, "  %d jobs…\n", done)

@@ -84,7 +84,12 @@ grep -qix 'mysqli' <<<"$mods" || need+=(php-mysql)
 grep -qix 'curl' <<<"$mods" || need+=(php-curl)
 grep -qix 'xml' <<<"$mods" || need+=(php-xml)
 grep -qix 'mbstring' <<<"$mods" || need+=(php-mbstring)
+# The Jobs screen formats money with NumberFormatter (ext-intl).
+grep -qix 'intl' <<<"$mods" || need+=(php-intl)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
+# A theme (a Recommends of wordpress, skipped by --no-install-recommends):
+# without one every public page is empty and the buy button cannot show.
+[ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] || need+=(wordpress-theme-twentytwentythree)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 command -v git >/dev/null 2>&1 || need+=(git)
 # deploy/'s tests verify the systemd unit; the package only adds the tools
@@ -119,4 +124,6 @@ fi
 gobin="$(go env GOPATH)/bin"
 [ -x "$gobin/stripe-mock" ] || { echo "deps: go install stripe-mock"; go install github.com/stripe/stripe-mock@v0.203.0; }
 [ -x "$gobin/mailpit" ] || { echo "deps: go install mailpit"; go install github.com/axllent/mailpit@v1.33.1; }
+# SeaweedFS for the S3 storage tests (`make test` sets SMI_DEPS_SEAWEEDFS=1): built once, several minutes.
+[ "${SMI_DEPS_SEAWEEDFS:-}" != 1 ] || bash "$(dirname "$0")/seaweedfs.sh" build >/dev/null
 exit 0

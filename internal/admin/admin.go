@@ -189,9 +189,8 @@ func (s *Service) SetStatus(ctx context.Context, jobID string, actor job.Actor, 
 			res.DownloadURL = tr.DownloadURL
 		}
 	default: // awaiting_payment → abandoned
-		_, err = s.st.Apply(ctx, store.Change{JobID: jobID, From: []job.Status{from}, To: to,
-			Event: store.EventInput{Actor: actor, Type: "status_override", Message: "status set by an admin: " + reason,
-				Data: map[string]any{"reason": reason}}})
+		err = s.st.OverrideStatus(ctx, jobID, from, to, store.EventInput{Actor: actor, Type: "status_override",
+			Message: "status set by an admin: " + reason, Data: map[string]any{"reason": reason}})
 	}
 	if err != nil {
 		return nil, err

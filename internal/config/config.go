@@ -135,11 +135,32 @@ type Worker struct {
 	IdlePoll    time.Duration // wait between claims when there is no work
 }
 
-// Storage is where delivered files live.
+// Storage is where delivered files live: a local directory, or a bucket
+// of an S3-compatible object store that several hosts share.
 type Storage struct {
-	Dir          string
+	Backend      string // StorageLocal or StorageS3
+	Dir          string // the files (local), or temp copies before upload (s3)
 	MaxFileBytes int64
+	// LegacyDir is where the original PHP plugin's files may be served
+	// from by their absolute paths; see Config.LegacyDir for its default.
+	LegacyDir string
+
+	S3Endpoint        string // http(s)://host[:port] the daemon reaches the store at
+	S3PublicEndpoint  string // the same store as browsers reach it; empty: S3Endpoint
+	S3Region          string
+	S3Bucket          string
+	S3Prefix          string
+	S3PathStyle       bool
+	S3AccessKeyID     string // empty: AWS_ACCESS_KEY_ID from the environment
+	S3SecretAccessKey Secret // empty: AWS_SECRET_ACCESS_KEY from the environment
+	S3LinkTTL         time.Duration
 }
+
+// Storage backends.
+const (
+	StorageLocal = "local"
+	StorageS3    = "s3"
+)
 
 // Downloads governs customers' download links.
 type Downloads struct {

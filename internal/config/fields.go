@@ -24,7 +24,7 @@ const mib = 1 << 20
 // fields lists every key, bound to c's fields, in the order of
 // example.yaml.
 func fields(c *Config) []field {
-	d, a, s, u, m, cr := &c.Database, &c.API, &c.Stripe, &c.Upscaler, &c.Mail, &c.Cron
+	d, a, s, u, m, cr, st := &c.Database, &c.API, &c.Stripe, &c.Upscaler, &c.Mail, &c.Cron, &c.Storage
 	return []field{
 		dsnField("database.dsn", &d.rawDSN, d),
 		strField("database.wp_config", "", &d.WPConfig),
@@ -72,8 +72,19 @@ func fields(c *Config) []field {
 		durField("worker.lease", "2m", &c.Worker.Lease, positive),
 		durField("worker.idle_poll", "1s", &c.Worker.IdlePoll, positive),
 
-		strField("storage.dir", "/var/lib/smid/files", &c.Storage.Dir, absPath),
-		intField("storage.max_file_bytes", int64(200*mib), &c.Storage.MaxFileBytes, 1, 1<<40),
+		strField("storage.backend", StorageLocal, &st.Backend, oneOf(StorageLocal, StorageS3)),
+		strField("storage.dir", "/var/lib/smid/files", &st.Dir, absPath),
+		intField("storage.max_file_bytes", int64(200*mib), &st.MaxFileBytes, 1, 1<<40),
+		strField("storage.legacy_dir", "", &st.LegacyDir),
+		strField("storage.s3.endpoint", "", &st.S3Endpoint, optional(httpURL)),
+		strField("storage.s3.public_endpoint", "", &st.S3PublicEndpoint, optional(httpURL)),
+		strField("storage.s3.region", "us-east-1", &st.S3Region, nonEmpty),
+		strField("storage.s3.bucket", "", &st.S3Bucket),
+		strField("storage.s3.prefix", "", &st.S3Prefix),
+		boolField("storage.s3.path_style", false, &st.S3PathStyle),
+		strField("storage.s3.access_key_id", "", &st.S3AccessKeyID),
+		secretField("storage.s3.secret_access_key", &st.S3SecretAccessKey),
+		durField("storage.s3.link_ttl", "5m", &st.S3LinkTTL, within(time.Second, 7*24*time.Hour)),
 
 		durField("downloads.expiry", "24h", &c.Downloads.Expiry, positive),
 		durField("downloads.file_retention", "168h", &c.Downloads.FileRetention, positive),

@@ -76,6 +76,7 @@ func TestDefaults(t *testing.T) {
 		{"worker.idle_poll", c.Worker.IdlePoll, time.Second},
 		{"storage.dir", c.Storage.Dir, "/var/lib/smid/files"},
 		{"storage.max_file_bytes", c.Storage.MaxFileBytes, int64(200 << 20)},
+		{"storage.legacy_dir", c.Storage.LegacyDir, ""},
 		{"downloads.expiry", c.Downloads.Expiry, 24 * time.Hour},
 		{"downloads.file_retention", c.Downloads.FileRetention, 168 * time.Hour},
 		{"downloads.revoke_on_full_refund", c.Downloads.RevokeOnFullRefund, true},

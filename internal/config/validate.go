@@ -27,6 +27,17 @@ func (c *Config) validate(failed map[string]bool) []error {
 	if ok("mail.username", "mail.password") && c.Mail.Password != "" && c.Mail.Username == "" {
 		errs = append(errs, keyErr("mail.username", "required when mail.password is set"))
 	}
+	if ok("storage.backend") && c.Storage.Backend == StorageS3 {
+		if c.Storage.S3Endpoint == "" && ok("storage.s3.endpoint") {
+			errs = append(errs, keyErr("storage.s3.endpoint", "required when storage.backend is s3"))
+		}
+		if c.Storage.S3Bucket == "" {
+			errs = append(errs, keyErr("storage.s3.bucket", "required when storage.backend is s3"))
+		}
+		if (c.Storage.S3AccessKeyID == "") != (c.Storage.S3SecretAccessKey == "") {
+			errs = append(errs, keyErr("storage.s3.access_key_id", "set together with storage.s3.secret_access_key, or neither (then the AWS_ environment variables are used)"))
+		}
+	}
 	return errs
 }
 

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"regexp"
 
@@ -59,8 +58,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func plainError(code, msg string) *job.Error { return &job.Error{Code: code, Message: msg} }
-
-var _ = slog.Default
 
 // secretSegment is a path segment that may be a download token.
 var secretSegment = regexp.MustCompile(`[A-Za-z0-9_-]{16,}`)

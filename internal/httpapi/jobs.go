@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -31,6 +32,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.stuckBefore(&lq.Filter)
 	p, err := s.store.List(r.Context(), lq)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -42,7 +44,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	resp := listResponse{Jobs: views, Total: p.Total, TotalCapped: p.TotalCapped,
+	resp := listResponse{Jobs: views, Total: p.Total, TotalExact: p.TotalExact, TotalCapped: !p.TotalExact,
 		Page: p.Page, PerPage: p.PerPage, TotalPages: p.TotalPages, NextCursor: p.NextCursor, PrevCursor: p.PrevCursor}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -117,6 +119,9 @@ type statsResponse struct {
 	Cost            *job.Money                  `json:"cost,omitempty"`
 	Refunded        *job.Money                  `json:"refunded,omitempty"`
 	Margin          *job.Money                  `json:"margin,omitempty"`
+	// Attention counts the jobs that need an admin (any filter aside).
+	Attention      int64 `json:"attention"`
+	AttentionExact bool  `json:"attention_exact"`
 }
 
 // handleStats answers counts per status and payment status and the money
@@ -124,7 +129,7 @@ type statsResponse struct {
 // page's status views cost nothing.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	if err := checkKnown(v, []string{"created_from", "created_to", "only"}); err != nil {
+	if err := checkKnown(v, append(slices.Clone(filterParams), "only")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -138,7 +143,17 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, job.Invalid("only", "only may be \"counts\""))
 		return
 	}
+	s.stuckBefore(&f)
 	resp := statsResponse{Currency: s.cfg.Currency}
+	// How many jobs need an admin, whatever the filter (the menu bubble).
+	af := store.Filter{Attention: true}
+	s.stuckBefore(&af)
+	n, estimate, err := s.store.Count(r.Context(), af)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp.Attention, resp.AttentionExact = n, !estimate
 	if only == "counts" {
 		c, err := s.store.CountsFor(r.Context(), f)
 		if err != nil {
@@ -158,5 +173,3 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	resp.Revenue, resp.Cost, resp.Refunded, resp.Margin = &st.Revenue, &st.Cost, &st.Refunded, &st.Margin
 	writeJSON(w, http.StatusOK, resp)
 }
-
-var _ = store.Filter{}

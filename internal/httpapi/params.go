@@ -11,7 +11,7 @@ import (
 )
 
 var filterParams = store.FilterKeys
-var listParams = append(slices.Clone(filterParams), "orderby", "order", "per_page", "page", "cursor")
+var listParams = append(slices.Clone(filterParams), "orderby", "order", "per_page", "page", "cursor", "position")
 
 // checkKnown refuses parameters the endpoint does not know, so a typo is
 // an error instead of a silently unfiltered list.
@@ -27,6 +27,15 @@ func checkKnown(v url.Values, known []string) error {
 // parseFilter reads the filter keys shared by the list, export, stats and
 // batches.
 func parseFilter(v url.Values) (store.Filter, error) { return store.ParseFilter(v) }
+
+// stuckBefore fills the attention filter's clock: a job processing since
+// before now less upscaler.timeout is stuck.
+func (s *Server) stuckBefore(f *store.Filter) {
+	if f.Attention && s.cfg.UpscaleTimeout > 0 {
+		t := s.cfg.Now().Add(-s.cfg.UpscaleTimeout)
+		f.StuckBefore = &t
+	}
+}
 
 // parseList reads a list request: filter, order and paging.
 func parseList(v url.Values, paging bool) (store.ListQuery, error) {
@@ -70,6 +79,16 @@ func parseList(v url.Values, paging bool) (store.ListQuery, error) {
 			return lq, job.Invalid("cursor", "pass either page or cursor, not both")
 		}
 		lq.Cursor = c
+	}
+	switch v.Get("position") {
+	case "":
+	case "last":
+		if v.Get("page") != "" || v.Get("cursor") != "" {
+			return lq, job.Invalid("position", "position=last takes no page or cursor")
+		}
+		lq.Last = true
+	default:
+		return lq, job.Invalid("position", "position may be \"last\"")
 	}
 	return lq, nil
 }

@@ -208,8 +208,12 @@ func fromStart(rng string) bool {
 	return first == 0
 }
 
-// handleDownload streams a delivered file. http.ServeContent does Range,
-// Content-Length and conditional requests; the plugin passes them through.
+// handleDownload hands over a delivered file once its token is checked
+// and the download counted. From object storage it answers 302 to a
+// short-lived signed URL, so the file's bytes pass neither the daemon nor
+// PHP. From local storage it streams the file: http.ServeContent does
+// Range, Content-Length and conditional requests; the plugin passes them
+// through.
 func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	p := s.pipe(w, r)
 	if p == nil {
@@ -222,6 +226,12 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, fromStart(r.Header.Get("Range")))
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if d.URL != "" {
+		w.Header().Set("Location", d.URL)
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.WriteHeader(http.StatusFound)
 		return
 	}
 	defer d.File.Close()

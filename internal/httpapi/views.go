@@ -56,14 +56,16 @@ func (s *Server) viewJobs(ctx context.Context, jobs []*job.Job, now time.Time) (
 }
 
 type listResponse struct {
-	Jobs        []jobView `json:"jobs"`
-	Total       int64     `json:"total"`
-	TotalCapped bool      `json:"total_capped"`
-	Page        int       `json:"page"`
-	PerPage     int       `json:"per_page"`
-	TotalPages  int64     `json:"total_pages"`
-	NextCursor  string    `json:"next_cursor"`
-	PrevCursor  string    `json:"prev_cursor"`
+	Jobs       []jobView `json:"jobs"`
+	Total      int64     `json:"total"`
+	TotalExact bool      `json:"total_exact"`
+	// TotalCapped is !TotalExact under its old name, kept for one release.
+	TotalCapped bool   `json:"total_capped"`
+	Page        int    `json:"page"`
+	PerPage     int    `json:"per_page"`
+	TotalPages  int64  `json:"total_pages"`
+	NextCursor  string `json:"next_cursor"`
+	PrevCursor  string `json:"prev_cursor"`
 }
 
 type durations struct {

@@ -193,15 +193,16 @@ func JobActions(j *Job, f Facts) map[Action]Verdict {
 
 // Attention codes: why a job needs an admin.
 const (
-	AttentionFailed        = "failed"
-	AttentionStuck         = "stuck"
-	AttentionEmailNotSent  = "email_not_sent"
-	AttentionDisputed      = "disputed"
-	AttentionRefundPending = "refund_pending"
+	AttentionFailed        = "failed"         // the job failed
+	AttentionStuck         = "stuck"          // processing for longer than upscaler.timeout
+	AttentionEmailNotSent  = "email_not_sent" // completed, but the delivery email did not go out
+	AttentionDisputed      = "disputed"       // the customer's bank disputes the charge
+	AttentionRefundPending = "refund_pending" // a reserved refund waits for Stripe's answer
+	AttentionFlagged       = "flagged"        // something the status does not show: a payment that did not match its checkout, a fraud warning
 )
 
 // AttentionCodes lists every attention code.
-var AttentionCodes = []string{AttentionFailed, AttentionStuck, AttentionEmailNotSent, AttentionDisputed, AttentionRefundPending}
+var AttentionCodes = []string{AttentionFailed, AttentionStuck, AttentionEmailNotSent, AttentionDisputed, AttentionRefundPending, AttentionFlagged}
 
 // Attention lists why j needs an admin; empty when it does not.
 func Attention(j *Job, f Facts) []string {
@@ -220,6 +221,9 @@ func Attention(j *Job, f Facts) []string {
 	}
 	if f.RefundInFlight {
 		out = append(out, AttentionRefundPending)
+	}
+	if j.AttentionReason != nil {
+		out = append(out, AttentionFlagged)
 	}
 	return out
 }

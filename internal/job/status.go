@@ -17,8 +17,8 @@ const (
 	StatusAwaitingPayment Status = "awaiting_payment" // Stripe checkout created
 	StatusPending         Status = "pending"          // paid, waiting for a worker
 	StatusProcessing      Status = "processing"       // being upscaled
-	StatusCompleted       Status = "completed"        // download ready and email sent
-	StatusFailed          Status = "failed"           // processing error; automatic refund
+	StatusCompleted       Status = "completed"        // file stored, download link issued and emailed (or flagged)
+	StatusFailed          Status = "failed"           // not made; the charge is refunded where it still can be
 	StatusAbandoned       Status = "abandoned"        // checkout expired or never paid
 )
 
@@ -33,11 +33,11 @@ type PaymentStatus string
 
 // Payment statuses.
 const (
-	PaymentPending           PaymentStatus = "pending"
-	PaymentPaid              PaymentStatus = "paid"
-	PaymentFailed            PaymentStatus = "failed"
-	PaymentPartiallyRefunded PaymentStatus = "partially_refunded"
-	PaymentRefunded          PaymentStatus = "refunded"
+	PaymentPending           PaymentStatus = "pending"            // checkout open, no money yet
+	PaymentPaid              PaymentStatus = "paid"               // Stripe collected the quoted amount
+	PaymentFailed            PaymentStatus = "failed"             // a payment attempt failed; nothing collected
+	PaymentPartiallyRefunded PaymentStatus = "partially_refunded" // part of the charge went back
+	PaymentRefunded          PaymentStatus = "refunded"           // the whole charge went back
 	// PaymentDisputed: the customer's bank disputes the charge; the
 	// download is revoked until the dispute is won.
 	PaymentDisputed PaymentStatus = "disputed"
@@ -69,27 +69,23 @@ var transitions = map[Status][]Status{
 func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
 
 // ParseStatuses parses a comma-separated list of statuses.
-func ParseStatuses(s string) ([]Status, error) {
-	var out []Status
-	for _, p := range splitList(s) {
-		st := Status(p)
-		if !st.Valid() {
-			return nil, fmt.Errorf("unknown status %q (accepted: %s)", p, joinStatuses(Statuses))
-		}
-		out = append(out, st)
-	}
-	return out, nil
-}
+func ParseStatuses(s string) ([]Status, error) { return parseList(s, "status", Statuses) }
 
 // ParsePaymentStatuses parses a comma-separated list of payment statuses.
 func ParsePaymentStatuses(s string) ([]PaymentStatus, error) {
-	var out []PaymentStatus
+	return parseList(s, "payment status", PaymentStatuses)
+}
+
+// parseList parses a comma-separated list of values, each of which must
+// be one of all; what names them in the error.
+func parseList[T ~string](s, what string, all []T) ([]T, error) {
+	var out []T
 	for _, p := range splitList(s) {
-		ps := PaymentStatus(p)
-		if !ps.Valid() {
-			return nil, fmt.Errorf("unknown payment status %q (accepted: %s)", p, joinStatuses(PaymentStatuses))
+		v := T(p)
+		if !slices.Contains(all, v) {
+			return nil, fmt.Errorf("unknown %s %q (accepted: %s)", what, p, joinStatuses(all))
 		}
-		out = append(out, ps)
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/sellmyimages/smid/internal/failpoint"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/storage"
@@ -68,6 +69,7 @@ func (s *Service) storeResult(ctx context.Context, j *job.Job, h store.Holder, r
 		return store.StoredFile{}, err
 	}
 	defer rc.Close()
+	rc = failpoint.Reader("during_result_download", rc)
 	saved, err := s.files.Save(ctx, j.JobID, h.Fence, rc)
 	if err != nil {
 		return store.StoredFile{}, err

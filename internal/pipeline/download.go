@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -13,9 +12,13 @@ import (
 	"github.com/sellmyimages/smid/internal/store"
 )
 
-// Download is an open delivered file.
+// Download is a delivered file ready to hand over: either a short-lived
+// URL the customer is sent to (object storage), or an open file the daemon
+// streams itself (local storage).
 type Download struct {
-	File        *os.File
+	// URL, when set, is where the browser fetches the file; File is nil.
+	URL         string
+	File        storage.File
 	Size        int64
 	ModTime     time.Time
 	ContentType string
@@ -31,7 +34,7 @@ var errUnknownToken = &job.Error{Code: job.ENotFound, Reason: "unknown", Message
 
 // OpenDownload finds the job by the token's digest, checks the link is
 // still good, counts the download (count is false for a range request that
-// resumes one) and opens the file. The file's path
+// resumes one) and opens the file or signs a link to it. The file's path
 // comes from the job row, never from the request.
 func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, count bool) (*Download, error) {
 	if !tokenRE.MatchString(token) {
@@ -59,7 +62,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 	case j.UpscaledFilePath == nil:
 		return nil, gone("expired", "the file is no longer kept")
 	}
-	f, fi, err := s.files.Open(*j.UpscaledFilePath)
+	d, err := s.fetch(ctx, j)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, gone("expired", "the file is no longer kept")
 	}
@@ -68,29 +71,39 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 	}
 	digest := Digest(token)
 	if !count {
-		return s.opened(j, f, fi), nil
+		return d, nil
 	}
-	_, err = s.st.Apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusCompleted},
-		Check: func(cur *job.Job, set store.Set) error {
-			if (cur.DownloadTokenDigest == nil || *cur.DownloadTokenDigest != digest) && (cur.NextTokenDigest == nil || *cur.NextTokenDigest != digest) {
-				return gone("expired", "this download link was replaced by a newer one")
-			}
-			set["download_count"] = cur.DownloadCount + 1
-			return nil
-		},
-		Event: store.EventInput{Actor: job.ActorSystem, Type: "downloaded", Message: "file downloaded",
-			Data: map[string]any{"client_ip": clientIP}}})
+	err = s.st.CountDownload(ctx, j.JobID, digest, store.EventInput{Actor: job.ActorSystem, Type: "downloaded", Message: "file downloaded",
+		Data: map[string]any{"client_ip": clientIP}}, gone("expired", "this download link was replaced by a newer one"))
 	if err != nil {
-		f.Close()
+		if d.File != nil {
+			d.File.Close()
+		}
 		return nil, err
 	}
-	return s.opened(j, f, fi), nil
+	return d, nil
 }
 
-func (s *Service) opened(j *job.Job, f *os.File, fi os.FileInfo) *Download {
+// fetch signs a link to the job's file or, when the storage has no links,
+// opens it.
+func (s *Service) fetch(ctx context.Context, j *job.Job) (*Download, error) {
 	ext := path.Ext(*j.UpscaledFilePath)
-	return &Download{File: f, Size: fi.Size(), ModTime: fi.ModTime(), ContentType: contentType(ext),
-		Filename: "hi-res-" + j.JobID[:8] + "-" + strings.ToLower(string(j.Resolution)) + ext, JobID: j.JobID}
+	d := &Download{ContentType: contentType(ext), JobID: j.JobID,
+		Filename: "hi-res-" + j.JobID[:8] + "-" + strings.ToLower(string(j.Resolution)) + ext}
+	url, err := s.files.Link(ctx, *j.UpscaledFilePath, d.Filename)
+	if err != nil {
+		return nil, err
+	}
+	if url != "" {
+		d.URL = url
+		return d, nil
+	}
+	f, fi, err := s.files.Open(*j.UpscaledFilePath)
+	if err != nil {
+		return nil, err
+	}
+	d.File, d.Size, d.ModTime = f, fi.Size(), fi.ModTime()
+	return d, nil
 }
 
 func contentType(ext string) string {

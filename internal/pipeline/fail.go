@@ -114,14 +114,15 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 			// retries it with the same idempotency key.
 			return nil, perr
 		}
-		after, ferr := s.st.FinishRefund(ctx, rf.JobID, store.RefundOutcome{LocalID: rf.ID, Error: e.Message}, store.SyncOptions{
+		_, ferr := s.st.FinishRefund(ctx, rf.JobID, store.RefundOutcome{LocalID: rf.ID, Error: e.Message}, store.SyncOptions{
 			Event: store.EventInput{Actor: rf.Actor, Type: "refund_refused", Message: "Stripe refused the refund: " + e.Message,
 				Data: map[string]any{"amount": int64(rf.Amount), "reason": rf.Reason}}})
 		if ferr != nil {
 			return nil, ferr
 		}
-		s.st.Apply(ctx, store.Change{JobID: rf.JobID, Set: store.Set{"last_error": "refund refused by Stripe: " + e.Message}})
-		_ = after
+		if err := s.st.RecordProblem(ctx, rf.JobID, "refund refused by Stripe: "+e.Message); err != nil {
+			s.quietly("record the refused refund", rf.JobID, err)
+		}
 		return nil, perr
 	}
 	out := store.StripeRefund{ID: sr.ID, Amount: job.Money(sr.Amount), Status: sr.Status, Failure: sr.FailureReason, Created: sr.Created}

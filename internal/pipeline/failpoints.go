@@ -1,5 +1,7 @@
 package pipeline
 
-// failpointHit marks a step the fault suite may kill the process at; the
-// failpoint package replaces this when it lands.
-func failpointHit(string) {}
+import "github.com/sellmyimages/smid/internal/failpoint"
+
+// failpointHit marks a step the fault suite may kill the process at
+// (SMID_FAILPOINTS; a no-op when unset).
+func failpointHit(name string) { failpoint.Hit(name) }

@@ -133,8 +133,9 @@ func (s *Service) HintAsync(cb Callback) error {
 			}
 		}()
 	default:
-		s.st.Apply(context.Background(), store.Change{JobID: cb.JobID, From: []job.Status{job.StatusProcessing},
-			Set: store.Set{"due_at": s.now()}})
+		if err := s.st.MakeDue(context.Background(), cb.JobID); err != nil {
+			s.quietly("make a job due", cb.JobID, err)
+		}
 	}
 	return nil
 }

@@ -89,15 +89,21 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 			if cur.Status == job.StatusPending && cur.DueAt != nil {
 				return errNoChange
 			}
-			if cur.Status == job.StatusProcessing && !opt.Force && s.upscaleAlive(cur) {
-				return job.Errorf(job.EConflict, "an upscale is running for this job (started %s); wait for it, or pass force to start another", cur.ProcessingStartedAt.Format("15:04:05 MST"))
-			}
-			paid := cur.PaymentStatus == job.PaymentPaid || cur.PaymentStatus == job.PaymentPartiallyRefunded
-			if !paid && !opt.AllowUnpaid {
-				if cur.PaymentStatus == job.PaymentRefunded {
+			// The rulebook says what a retry of this job needs; the admin
+			// must have chosen it.
+			for _, need := range job.RetryVerdict(cur, s.facts(cur, nil)).Requires {
+				switch {
+				case need == "force" && !opt.Force:
+					started := "recently"
+					if cur.ProcessingStartedAt != nil {
+						started = cur.ProcessingStartedAt.Format("15:04:05 MST")
+					}
+					return job.Errorf(job.EConflict, "an upscale is running for this job (started %s); wait for it, or pass force to start another", started)
+				case need == "allow_unpaid" && !opt.AllowUnpaid && cur.PaymentStatus == job.PaymentRefunded:
 					return job.Errorf(job.EConflict, "the job was refunded; retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway — the work is given away")
+				case need == "allow_unpaid" && !opt.AllowUnpaid:
+					return job.Errorf(job.EConflict, "the job is not paid (payment status %s); retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway", cur.PaymentStatus)
 				}
-				return job.Errorf(job.EConflict, "the job is not paid (payment status %s); retry it with allow_unpaid (on the Jobs page: \"even if refunded\") to make it anyway", cur.PaymentStatus)
 			}
 			set["due_at"] = now
 			set["attempts"] = 0
@@ -138,20 +144,6 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 	}
 	s.notify()
 	return s.result(j, true, "queued for upscaling"), nil
-}
-
-// upscaleAlive reports whether a processing job may still finish by
-// itself: its worker holds a live lease, or its upscale is within the
-// timeout.
-func (s *Service) upscaleAlive(j *job.Job) bool {
-	now := s.cfg.Now()
-	if j.LeaseExpiresAt != nil && j.LeaseExpiresAt.After(now) {
-		return true
-	}
-	if j.UpsamplerJobID != nil && j.SubmittedAt != nil && now.Sub(*j.SubmittedAt) < s.cfg.UpscaleTimeout && j.DueAt != nil {
-		return true
-	}
-	return j.UpscaledFilePath != nil && j.DueAt != nil // delivering
 }
 
 func (s *Service) result(j *job.Job, queued bool, msg string) *QueueResult {

@@ -43,8 +43,7 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 			}
 			res.Changes = append(res.Changes, "payment confirmed by Stripe was recorded; the job is queued")
 		case sess.Status == "expired" && j.Status == job.StatusAwaitingPayment:
-			changed, err := s.apply(ctx, store.Change{JobID: jobID, From: []job.Status{job.StatusAwaitingPayment}, To: job.StatusAbandoned,
-				Event: store.EventInput{Actor: actor, Type: "reconciled", Message: "Stripe says the checkout expired unpaid"}})
+			changed, err := s.st.Abandon(ctx, jobID, false, store.EventInput{Actor: actor, Type: "reconciled", Message: "Stripe says the checkout expired unpaid"})
 			if err != nil {
 				return nil, err
 			}

@@ -55,7 +55,10 @@ type Mailer interface {
 // Files keeps delivered files.
 type Files interface {
 	Save(ctx context.Context, jobID string, attempt int64, r io.Reader) (storage.Saved, error)
-	Open(rel string) (*os.File, os.FileInfo, error)
+	Open(rel string) (storage.File, os.FileInfo, error)
+	// Link is a short-lived URL the browser fetches the file from, or ""
+	// when the daemon serves the bytes itself.
+	Link(ctx context.Context, rel, filename string) (string, error)
 	Delete(rel string) error
 }
 

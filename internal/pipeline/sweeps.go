@@ -78,14 +78,8 @@ func (s *Service) Abandon(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, j := range jobs {
-		changed, err := s.apply(ctx, store.Change{JobID: j.JobID, From: []job.Status{job.StatusAwaitingPayment}, To: job.StatusAbandoned,
-			Check: func(cur *job.Job, _ store.Set) error {
-				if cur.PaymentStatus.Captured() {
-					return errNoChange
-				}
-				return nil
-			},
-			Event: store.EventInput{Actor: job.ActorCron, Type: "abandoned", Message: "checkout not paid within " + s.cfg.AbandonAfter.String()}})
+		changed, err := s.st.Abandon(ctx, j.JobID, false, store.EventInput{Actor: job.ActorCron, Type: "abandoned",
+			Message: "checkout not paid within " + s.cfg.AbandonAfter.String()})
 		if err == nil && changed {
 			n++
 		}

@@ -6,18 +6,15 @@ package seed
 
 import (
 	"context"
-	"errors"
-	"sync"
-
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/sellmyimages/smid/internal/store"
 	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
 )
 
 // Generator produces jobs one at a time in created_at order.
@@ -178,70 +175,15 @@ func uuidFrom(g *Generator) string {
 
 func ptr[T any](v T) *T { return &v }
 
-// Inserter is the store's bulk path.
-type Inserter interface {
-	InsertBulk(ctx context.Context, jobs []*job.Job, ev store.EventInput) error
+// Loader is the store's bulk path.
+type Loader interface {
+	BulkLoad(ctx context.Context, next func() *job.Job, ev store.EventInput, cfg store.BulkLoadConfig) (int, error)
 }
 
-// Run inserts every job of g in batches, with writers connections at once
-// (the generator stays sequential, so the jobs are the same for a seed
-// whatever the number of writers), reporting progress after each batch.
-func Run(ctx context.Context, ins Inserter, g *Generator, batch, writers int, progress func(done int)) (int, error) {
-	batch, writers = max(batch, 1), max(writers, 1)
+// Run loads every job of g, reporting progress after each chunk. The
+// generator is sequential, so a seed always gives the same jobs with the
+// same ids when the table starts empty.
+func Run(ctx context.Context, l Loader, g *Generator, progress func(done int)) (int, error) {
 	ev := store.EventInput{Actor: job.ActorSystem, Type: "seeded", Message: "created by smid seed"}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches := make(chan []*job.Job, writers)
-	results := make(chan error, writers)
-	var mu sync.Mutex
-	done := 0
-	for range writers {
-		go func() {
-			var err error
-			for b := range batches {
-				if err != nil {
-					continue // drain so the producer never blocks
-				}
-				if err = ins.InsertBulk(ctx, b, ev); err != nil {
-					cancel()
-					continue
-				}
-				mu.Lock()
-				done += len(b)
-				if progress != nil {
-					progress(done)
-				}
-				mu.Unlock()
-			}
-			results <- err
-		}()
-	}
-	for ctx.Err() == nil {
-		b := make([]*job.Job, 0, batch)
-		for len(b) < batch {
-			j := g.Next()
-			if j == nil {
-				break
-			}
-			b = append(b, j)
-		}
-		if len(b) == 0 {
-			break
-		}
-		batches <- b
-	}
-	close(batches)
-	var first error
-	for range writers {
-		if err := <-results; err != nil && first == nil {
-			first = err
-		}
-	}
-	if first == nil {
-		first = ctx.Err()
-		if errors.Is(first, context.Canceled) {
-			first = nil
-		}
-	}
-	return done, first
+	return l.BulkLoad(ctx, g.Next, ev, store.BulkLoadConfig{Chunk: 50000, Progress: progress})
 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path"
 	"strconv"
 
 	// Decoders for image.DecodeConfig; only headers are ever read.
@@ -24,7 +23,8 @@ import (
 
 // Saved describes a file that Save put in the store.
 type Saved struct {
-	// Path is relative to Config.Dir, slash-separated, e.g. "3f/3f2a….png".
+	// Path is the file's key, slash-separated, e.g. "3f/3f2a….png": relative
+	// to Config.Dir, or to the bucket's prefix.
 	Path string
 	// Size is the file's length in bytes.
 	Size int64
@@ -45,10 +45,10 @@ var accepted = map[string]struct{ ext, format string }{
 }
 
 // Save streams r into the store as the file of one attempt at jobID. Bytes
-// go to a temp file first and are renamed into place only when complete,
-// checked and synced, so a reader never sees a partial file at the final
-// path. Each attempt has a name of its own: two finishers of one job never
-// write, or delete, each other's file.
+// go to a temp file first and reach the backend only when complete, checked
+// and synced, so a reader never sees a partial file at the final path. Each
+// attempt has a name of its own: two finishers of one job never write, or
+// delete, each other's file.
 func (s *Store) Save(ctx context.Context, jobID string, attempt int64, r io.Reader) (Saved, error) {
 	shard, stem, err := jobBase(jobID)
 	if err != nil {
@@ -57,36 +57,32 @@ func (s *Store) Save(ctx context.Context, jobID string, attempt int64, r io.Read
 	if attempt > 0 {
 		stem += "-a" + strconv.FormatInt(attempt, 10)
 	}
+	return s.SaveAs(ctx, shard+"/"+stem, r)
+}
+
+// SaveAs is Save under a name the caller chooses: a relative path of
+// letters, digits, "-", "_" and "." such as "3f/3f2a…-2"; the extension of
+// the sniffed type is added. A file already there is replaced.
+func (s *Store) SaveAs(ctx context.Context, name string, r io.Reader) (Saved, error) {
+	if err := checkName(name); err != nil {
+		return Saved{}, err
+	}
 	tmp, f, err := s.createTemp()
 	if err != nil {
 		return Saved{}, err
 	}
-	kept := false
 	defer func() {
-		if !kept {
-			_ = f.Close()
-			_ = s.root.Remove(tmp)
-		}
+		_ = f.Close()
+		_ = s.root.Remove(tmp)
 	}()
 
 	saved, err := s.write(ctx, f, r)
 	if err != nil {
-		return Saved{}, fmt.Errorf("storage: save job %s: %w", stem, err)
+		return Saved{}, fmt.Errorf("storage: save %s: %w", name, err)
 	}
-	if err := f.Close(); err != nil {
-		return Saved{}, fmt.Errorf("storage: save job %s: close: %w", stem, err)
-	}
-	if err := s.root.MkdirAll(shard, 0o750); err != nil {
-		return Saved{}, fmt.Errorf("storage: save job %s: %w", stem, err)
-	}
-	saved.Path = path.Join(shard, stem+"."+accepted[saved.ContentType].ext)
-	if err := s.root.Rename(tmp, saved.Path); err != nil {
-		return Saved{}, fmt.Errorf("storage: save job %s: %w", stem, err)
-	}
-	kept = true
-	// The rename is durable only once the directory entry is on disk too.
-	if err := s.syncDir(shard); err != nil {
-		return Saved{}, fmt.Errorf("storage: save job %s: %w", stem, err)
+	saved.Path = name + "." + accepted[saved.ContentType].ext
+	if err := s.b.put(ctx, tmp, f, saved.Path, saved); err != nil {
+		return Saved{}, fmt.Errorf("storage: save %s: %w", name, err)
 	}
 	return saved, nil
 }
@@ -143,8 +139,8 @@ func (s *Store) write(ctx context.Context, f *os.File, r io.Reader) (Saved, erro
 	}, nil
 }
 
-// createTemp makes a new private file in the top of the store, on the same
-// file system as the final path so the rename is atomic.
+// createTemp makes a new private file in the top of Dir: on the same file
+// system as the local backend's final path, so its rename is atomic.
 func (s *Store) createTemp() (string, *os.File, error) {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
@@ -154,15 +150,6 @@ func (s *Store) createTemp() (string, *os.File, error) {
 		return "", nil, fmt.Errorf("storage: create temp file: %w", err)
 	}
 	return name, f, nil
-}
-
-func (s *Store) syncDir(dir string) error {
-	d, err := s.root.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // ctxReader stops a long copy once the request that asked for it is gone.

@@ -21,12 +21,16 @@ type countDelta struct {
 }
 
 // deltasFor is what one job adds to (sign +1) or takes from (-1) the
-// counters: its status and payment status, overall and on its created day.
+// counters: its status, its payment status and the pair of them, overall
+// and on its created day, and the day itself. A job's day never changes,
+// so a status change moves no "day" row (the -1 and +1 cancel).
 func deltasFor(status job.Status, payment job.PaymentStatus, created time.Time, sign int64) []countDelta {
 	day := dayKey(created)
+	pair := string(status) + "|" + string(payment)
 	return []countDelta{
-		{"status", string(status), sign}, {"payment", string(payment), sign},
+		{"status", string(status), sign}, {"payment", string(payment), sign}, {"sp", pair, sign},
 		{"status_day", string(status) + "|" + day, sign}, {"payment_day", string(payment) + "|" + day, sign},
+		{"sp_day", pair + "|" + day, sign}, {"day", day, sign},
 	}
 }
 
@@ -151,22 +155,6 @@ func (f Filter) dayAligned() (from, to string, ok bool) {
 	return from, to, true
 }
 
-// dayCountable reports whether the per-day counters answer the filter: a
-// date range on whole days, with statuses or payment statuses (not both)
-// and nothing else.
-func (f Filter) dayCountable() bool {
-	if f.CreatedFrom == nil && f.CreatedTo == nil {
-		return false
-	}
-	rest := f
-	rest.Statuses, rest.PaymentStatuses, rest.CreatedFrom, rest.CreatedTo = nil, nil, nil, nil
-	if !rest.isEmpty() || (len(f.Statuses) > 0 && len(f.PaymentStatuses) > 0) {
-		return false
-	}
-	_, _, ok := f.dayAligned()
-	return ok
-}
-
 // countDays sums the per-day counters of dim for each value over the
 // filter's days.
 func (s *DB) countDays(ctx context.Context, f Filter, dim string, values []string) (map[string]int64, error) {
@@ -181,25 +169,6 @@ func (s *DB) countDays(ctx context.Context, f Filter, dim string, values []strin
 		out[v] = n.Int64
 	}
 	return out, nil
-}
-
-func (s *DB) countFromDays(ctx context.Context, f Filter) (int64, error) {
-	dim, values := "status_day", statusNames(f.Statuses)
-	if len(f.PaymentStatuses) > 0 {
-		dim, values = "payment_day", paymentNames(f.PaymentStatuses)
-	}
-	if len(values) == 0 {
-		values = statusNames(job.Statuses)
-	}
-	m, err := s.countDays(ctx, f, dim, values)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, v := range m {
-		n += v
-	}
-	return n, nil
 }
 
 func statusNames(ss []job.Status) []string {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,10 +18,28 @@ type Filter struct {
 	CreatedFrom     *time.Time // inclusive
 	CreatedTo       *time.Time // inclusive
 	Email           string
-	PostID          *int64
-	AttachmentID    *int64
-	Search          Search
+	// EmailPrefix makes Email match addresses that start with it (a range
+	// on the email index) rather than one whole address.
+	EmailPrefix  bool
+	PostID       *int64
+	AttachmentID *int64
+	// PostIDs matches jobs whose post or attachment is any of these ids.
+	PostIDs []int64
+	// JobIDs matches exactly these jobs (the Jobs screen's live refresh).
+	JobIDs []string
+	Search Search
+	// Attention keeps the jobs that need an admin (job.Attention's rules,
+	// in SQL); StuckBefore is when a job still processing counts as stuck
+	// (now less upscaler.timeout; nil: 15 minutes ago by the database clock).
+	Attention   bool
+	StuckBefore *time.Time
 }
+
+// MaxJobIDs and MaxPostIDs bound the id lists a filter takes.
+const (
+	MaxJobIDs  = 100
+	MaxPostIDs = 200
+)
 
 // SearchKind says how a free-text query was understood.
 type SearchKind int
@@ -104,11 +123,81 @@ func isHexish(s string) bool {
 	return n >= 8
 }
 
-// where builds the WHERE clause and its arguments. Values are always bound,
-// never concatenated.
+// where builds one WHERE clause and its arguments, an id match on post or
+// attachment as an OR. Values are always bound, never concatenated.
 func (f Filter) where() (string, []any) {
+	conds, args := f.conds()
+	if ids := f.eitherIDs(); len(ids) > 0 {
+		for _, ids := range ids {
+			conds = append(conds, "(post_id IN ("+placeholders(len(ids))+") OR attachment_id IN ("+placeholders(len(ids))+"))")
+			args = append(args, int64Args(ids)...)
+			args = append(args, int64Args(ids)...)
+		}
+	}
+	return joinWhere(conds), args
+}
+
+// branch is one part of a filter read on its own index; a filter's rows are
+// the disjoint union of its branches.
+type branch struct {
+	where string
+	args  []any
+}
+
+// branches splits the filter so each part is read in index order: a match
+// on "post or attachment id" becomes one read of post_id's index and one of
+// attachment_id's (that skips rows the first already has), merged by the
+// caller, instead of an OR MariaDB can only answer by sorting every match.
+func (f Filter) branches() []branch {
+	either := f.eitherIDs()
+	if len(either) != 1 {
+		w, a := f.where()
+		return []branch{{w, a}}
+	}
+	ids := int64Args(either[0])
+	conds, args := f.conds()
+	in := placeholders(len(ids))
+	byPost := append(slices.Clone(conds), "post_id IN ("+in+")")
+	byAtt := append(slices.Clone(conds), "attachment_id IN ("+in+")", "post_id NOT IN ("+in+")")
+	return []branch{
+		{joinWhere(byPost), append(slices.Clone(args), ids...)},
+		{joinWhere(byAtt), append(append(slices.Clone(args), ids...), ids...)},
+	}
+}
+
+// eitherIDs are the id lists that may match post_id or attachment_id.
+func (f Filter) eitherIDs() [][]int64 {
+	var out [][]int64
+	if len(f.PostIDs) > 0 {
+		out = append(out, uniq(f.PostIDs))
+	}
+	if f.Search.Kind == SearchNumericID {
+		out = append(out, []int64{f.Search.ID})
+	}
+	return out
+}
+
+// conds are the filter's conditions other than the post-or-attachment ids.
+func (f Filter) conds() ([]string, []any) {
 	var conds []string
 	var args []any
+	if f.Attention {
+		stuck := "processing_started_at < UTC_TIMESTAMP() - INTERVAL 15 MINUTE"
+		if f.StuckBefore != nil {
+			stuck = "processing_started_at < ?"
+			args = append(args, f.StuckBefore.UTC())
+		}
+		conds = append(conds, `(status = 'failed' OR (status = 'processing' AND `+stuck+`)
+			OR (status = 'completed' AND email_sent = 0 AND email <> '') OR payment_status = 'disputed'
+			OR attention_reason IS NOT NULL
+			OR job_id IN (SELECT job_id FROM {refunds} WHERE status = 'pending' AND stripe_refund_id IS NULL))`)
+	}
+	if len(f.JobIDs) > 0 {
+		conds = append(conds, "job_id IN ("+placeholders(len(f.JobIDs))+")")
+		for _, id := range f.JobIDs {
+			args = append(args, id)
+		}
+	}
 	if len(f.Statuses) > 0 {
 		conds = append(conds, "status IN ("+placeholders(len(f.Statuses))+")")
 		for _, s := range f.Statuses {
@@ -130,8 +219,13 @@ func (f Filter) where() (string, []any) {
 		args = append(args, f.CreatedTo.UTC())
 	}
 	if f.Email != "" {
-		conds = append(conds, "email = ?")
-		args = append(args, f.Email)
+		if f.EmailPrefix {
+			conds = append(conds, "email LIKE ?")
+			args = append(args, likePrefix(f.Email))
+		} else {
+			conds = append(conds, "email = ?")
+			args = append(args, f.Email)
+		}
 	}
 	if f.PostID != nil {
 		conds = append(conds, "post_id = ?")
@@ -157,14 +251,29 @@ func (f Filter) where() (string, []any) {
 	case SearchEmailDomain:
 		conds = append(conds, "email_domain = ?")
 		args = append(args, s.Text)
-	case SearchNumericID:
-		conds = append(conds, "(post_id = ? OR attachment_id = ?)")
-		args = append(args, s.ID, s.ID)
 	}
+	return conds, args
+}
+
+func joinWhere(conds []string) string {
 	if len(conds) == 0 {
-		return "", nil
+		return ""
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// likePrefix escapes LIKE's wildcards so the value matches as a literal
+// prefix (a range on the index).
+func likePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
 
 // countable reports whether the exact total comes from the counters: no
@@ -181,7 +290,7 @@ func (f Filter) countable() bool {
 func (f Filter) isEmpty() bool {
 	return len(f.Statuses) == 0 && len(f.PaymentStatuses) == 0 && f.CreatedFrom == nil &&
 		f.CreatedTo == nil && f.Email == "" && f.PostID == nil && f.AttachmentID == nil &&
-		f.Search.Kind == SearchNone
+		len(f.PostIDs) == 0 && len(f.JobIDs) == 0 && f.Search.Kind == SearchNone
 }
 
 // IsEmpty reports whether the filter selects every job.

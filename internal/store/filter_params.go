@@ -2,6 +2,8 @@ package store
 
 import (
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +12,7 @@ import (
 )
 
 // FilterKeys are the query keys ParseFilter reads.
-var FilterKeys = []string{"status", "payment_status", "created_from", "created_to", "email", "post_id", "attachment_id", "q"}
+var FilterKeys = []string{"status", "payment_status", "created_from", "created_to", "email", "post_id", "attachment_id", "post_ids", "ids", "q", "attention"}
 
 // ParseFilter reads the filter keys shared by the list, export, stats and
 // batches.
@@ -33,10 +35,12 @@ func ParseFilter(v url.Values) (Filter, error) {
 		return f, job.Invalid("created_to", "created_to is before created_from")
 	}
 	if e := strings.TrimSpace(v.Get("email")); e != "" {
-		if !strings.Contains(e, "@") || len(e) > 255 {
-			return f, job.Invalid("email", "email must be a whole email address")
+		if len(e) > 255 {
+			return f, job.Invalid("email", "email is longer than any address")
 		}
-		f.Email = e
+		// A whole address matches exactly; anything else is the start of
+		// addresses, read as a range of the email index.
+		f.Email, f.EmailPrefix = e, !wholeEmailRE.MatchString(e)
 	}
 	if f.PostID, err = parseID("post_id", v.Get("post_id")); err != nil {
 		return f, err
@@ -44,14 +48,73 @@ func ParseFilter(v url.Values) (Filter, error) {
 	if f.AttachmentID, err = parseID("attachment_id", v.Get("attachment_id")); err != nil {
 		return f, err
 	}
+	if f.PostIDs, err = parseIDList("post_ids", v.Get("post_ids"), MaxPostIDs); err != nil {
+		return f, err
+	}
+	if f.JobIDs, err = parseJobIDs(v.Get("ids")); err != nil {
+		return f, err
+	}
 	if f.Search, err = ParseSearch(v.Get("q")); err != nil {
 		return f, err
+	}
+	switch v.Get("attention") {
+	case "", "0":
+	case "1", "true":
+		f.Attention = true
+	default:
+		return f, job.Invalid("attention", "attention must be 1 or 0")
 	}
 	return f, nil
 }
 
+var wholeEmailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// parseIDList reads "1,2,3": positive ids, at most max of them.
+func parseIDList(param, s string, max int) ([]int64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > max {
+		return nil, job.Invalid(param, "%s takes at most %d ids", param, max)
+	}
+	out := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil || n <= 0 {
+			return nil, job.Invalid(param, "%s must be positive integers separated by commas", param)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// parseJobIDs reads "uuid,uuid,…", at most MaxJobIDs of them.
+func parseJobIDs(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > MaxJobIDs {
+		return nil, job.Invalid("ids", "ids takes at most %d job ids", MaxJobIDs)
+	}
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		id := strings.ToLower(strings.TrimSpace(p))
+		if !uuidRE.MatchString(id) {
+			return nil, job.Invalid("ids", "ids must be job UUIDs separated by commas")
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // parseTime accepts YYYY-MM-DD (UTC; as an upper bound it means the end of
-// that day) or RFC 3339.
+// that day) or RFC 3339 with its offset, such as a site's local midnight
+// 2026-03-01T00:00:00+02:00. A "+" that arrived unescaped in a query string
+// reads as a space, so a space before the offset is taken as "+".
 func parseTime(param, s string, endOfDay bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
@@ -61,6 +124,9 @@ func parseTime(param, s string, endOfDay bool) (*time.Time, error) {
 			t = t.Add(24*time.Hour - time.Second)
 		}
 		return &t, nil
+	}
+	if i := strings.LastIndexByte(s, ' '); i > 0 && strings.Contains(s[:i], "T") {
+		s = s[:i] + "+" + s[i+1:]
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {

@@ -36,15 +36,7 @@ func (s *DB) Insert(ctx context.Context, j *job.Job, ev EventInput) error {
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = now
 	}
-	if j.UpdatedAt.IsZero() {
-		j.UpdatedAt = j.CreatedAt
-	}
-	if j.Currency == "" {
-		j.Currency = "usd"
-	}
-	if j.SourceType == "" {
-		j.SourceType = "attachment"
-	}
+	fillDefaults(j)
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("INSERT INTO {jobs} ("+insertColumns+") VALUES ("+placeholders(insertColumnCount)+")"), insertArgs(j)...)
 		if err != nil {

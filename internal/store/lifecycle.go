@@ -181,3 +181,38 @@ func (s *DB) AdoptSubmission(ctx context.Context, h Holder, upsamplerJobID strin
 		Set: Set{"upsampler_job_id": upsamplerJobID, "lease_owner": nil, "lease_expires_at": nil, "due_at": s.Now()}, Event: ev})
 	return err
 }
+
+// MakeDue asks the poller to look at a processing job now (a callback
+// came while every handler was busy).
+func (s *DB) MakeDue(ctx context.Context, jobID string) error {
+	_, err := s.Apply(ctx, Change{JobID: jobID, From: []job.Status{job.StatusProcessing}, Set: Set{"due_at": s.Now()}})
+	return err
+}
+
+// RecordProblem shows a problem on the job (last_error) without moving it.
+func (s *DB) RecordProblem(ctx context.Context, jobID, problem string) error {
+	_, err := s.Apply(ctx, Change{JobID: jobID, Set: Set{"last_error": problem}})
+	return err
+}
+
+// OverrideStatus is an admin's move of a job along the override table
+// (awaiting_payment → abandoned); the store refuses any other.
+func (s *DB) OverrideStatus(ctx context.Context, jobID string, from, to job.Status, ev EventInput) error {
+	_, err := s.Apply(ctx, Change{JobID: jobID, From: []job.Status{from}, To: to, Override: true, Event: ev})
+	return err
+}
+
+// CountDownload counts a download of a completed job by the link with
+// this digest (current, or staged while its email goes), with the
+// client's address on the event. A link replaced meanwhile is gone.
+func (s *DB) CountDownload(ctx context.Context, jobID, digest string, ev EventInput, gone error) error {
+	_, err := s.Apply(ctx, Change{JobID: jobID, From: []job.Status{job.StatusCompleted},
+		Check: func(cur *job.Job, set Set) error {
+			if (cur.DownloadTokenDigest == nil || *cur.DownloadTokenDigest != digest) && (cur.NextTokenDigest == nil || *cur.NextTokenDigest != digest) {
+				return gone
+			}
+			set["download_count"] = cur.DownloadCount + 1
+			return nil
+		}, Event: ev})
+	return err
+}

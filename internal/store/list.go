@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -20,9 +21,6 @@ var OrderBy = []string{"created_at", "paid_at", "completed_at", "amount_charged"
 // nullable columns need NULL-aware keyset conditions.
 var nullable = map[string]bool{"paid_at": true, "completed_at": true, "amount_charged": true, "email": true, "status": true, "payment_status": true}
 
-// TotalCap is where counting stops for filters the counters cannot answer.
-const TotalCap = 10000
-
 // ListQuery is one page request.
 type ListQuery struct {
 	Filter  Filter
@@ -31,18 +29,22 @@ type ListQuery struct {
 	PerPage int
 	Page    int    // 1-based; ignored when Cursor is set
 	Cursor  string // opaque, from a previous Page
+	// Last asks for the last page: the final PerPage rows, read backwards
+	// from the end of the order and returned in display order.
+	Last bool
 }
 
 // Page is one page of jobs with its totals and cursors.
 type Page struct {
-	Jobs        []*job.Job
-	Total       int64
-	TotalCapped bool
-	Page        int
-	PerPage     int
-	TotalPages  int64
-	NextCursor  string
-	PrevCursor  string
+	Jobs []*job.Job
+	// Total is exact when TotalExact, else an estimate (never a cap).
+	Total      int64
+	TotalExact bool
+	Page       int
+	PerPage    int
+	TotalPages int64
+	NextCursor string
+	PrevCursor string
 }
 
 // cursor is the position after (or before) a row in a given order.
@@ -70,14 +72,17 @@ func decodeCursor(s string) (cursor, error) {
 }
 
 // List returns one page. A cursor seeks straight to its row, so page 50,000
-// costs what page 1 does; a page number skips over index entries only.
+// costs what page 1 does; the last page is read backwards from the end; a
+// page number takes the cheapest exact path (see plan).
 func (s *DB) List(ctx context.Context, lq ListQuery) (*Page, error) {
 	if !slices.Contains(OrderBy, lq.OrderBy) {
 		return nil, job.Invalid("orderby", "unknown orderby %q (accepted: %s)", lq.OrderBy, strings.Join(OrderBy, ", "))
 	}
-	where, args := lq.Filter.where()
+	if len(lq.Filter.JobIDs) > 0 {
+		return s.listIDs(ctx, lq)
+	}
 	p := &Page{PerPage: lq.PerPage, Page: lq.Page}
-	var cur *cursor
+	rd := read{f: lq.Filter, col: lq.OrderBy, limit: lq.PerPage + 1}
 	if lq.Cursor != "" {
 		c, err := decodeCursor(lq.Cursor)
 		if err != nil {
@@ -86,41 +91,35 @@ func (s *DB) List(ctx context.Context, lq ListQuery) (*Page, error) {
 		if c.OrderBy != lq.OrderBy || c.Desc != lq.Desc {
 			return nil, job.Invalid("cursor", "cursor was issued for orderby=%s; pass the same orderby and order", c.OrderBy)
 		}
-		cur = &c
+		rd.cur = &c
 		p.Page = 0
 	}
 	desc := lq.Desc
-	back := cur != nil && cur.Back
-	scanDesc := desc != back // walking backwards reverses the scan
-	order := orderClause("", lq.OrderBy, scanDesc)
-	if cur != nil {
-		kc, kargs := keysetCond(lq.OrderBy, scanDesc, *cur)
-		if where == "" {
-			where = " WHERE " + kc
-		} else {
-			where += " AND " + kc
+	back := (rd.cur != nil && rd.cur.Back) || lq.Last
+	rd.desc = desc != back // walking backwards reverses the scan
+	known := false         // the total is already known exactly
+	reversed := false      // a page number read backwards from the end
+	if rd.cur == nil && !lq.Last && lq.Page > 1 {
+		pl, err := s.plan(ctx, lq)
+		if err != nil {
+			return nil, err
 		}
-		args = append(args, kargs...)
-	}
-	limit := lq.PerPage + 1
-	args = append(args, limit)
-	// The first page reads its rows straight off the index order. Other
-	// pages use a deferred join: the inner query touches the covering
-	// index alone (skipping entries for a page number, seeking for a
-	// cursor, where MariaDB only picks the right index when the query is
-	// covered), then just the page's rows are read.
-	query := "SELECT " + jobColumns + " FROM {jobs}" + where + order + " LIMIT ?"
-	if cur != nil || lq.Page > 1 {
-		inner := "SELECT id FROM {jobs}" + where + order + " LIMIT ?"
-		if cur == nil {
-			inner += " OFFSET ?"
-			args = append(args, (lq.Page-1)*lq.PerPage)
+		rd.offset = pl.offset
+		if pl.seek != "" {
+			rd.seek, rd.seekAt = pl.seek, &pl.seekAt
 		}
-		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", lq.OrderBy, scanDesc)
+		reversed = pl.reverse
+		if pl.reverse {
+			rd.desc, rd.limit = !rd.desc, pl.limit
+		}
+		if pl.exact {
+			p.Total, p.TotalExact, known = pl.total, true, true
+		}
+		back = pl.reverse
 	}
-	var rows []jobRow
-	if err := s.db.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
-		return nil, fmt.Errorf("list jobs: %w", err)
+	rows, err := s.readPage(ctx, rd)
+	if err != nil {
+		return nil, err
 	}
 	more := len(rows) > lq.PerPage
 	if more {
@@ -136,10 +135,30 @@ func (s *DB) List(ctx context.Context, lq ListQuery) (*Page, error) {
 		}
 		p.Jobs = append(p.Jobs, j)
 	}
+	if !known {
+		total, estimate, err := s.Count(ctx, lq.Filter)
+		if err != nil {
+			return nil, err
+		}
+		p.Total, p.TotalExact = total, !estimate
+	}
+	if lq.PerPage > 0 {
+		p.TotalPages = (p.Total + int64(lq.PerPage) - 1) / int64(lq.PerPage)
+	}
 	if len(p.Jobs) > 0 {
 		first, last := p.Jobs[0], p.Jobs[len(p.Jobs)-1]
-		hasNext := more || back
-		hasPrev := (cur != nil && !back) || (back && more) || (cur == nil && lq.Page > 1)
+		var hasNext, hasPrev bool
+		switch {
+		case lq.Last:
+			hasPrev, p.Page = more, int(p.TotalPages)
+		case rd.cur != nil && rd.cur.Back:
+			hasNext, hasPrev = true, more
+		case rd.cur != nil:
+			hasNext, hasPrev = more, true
+		default: // a page number
+			hasPrev = lq.Page > 1
+			hasNext = more || (reversed && int64(lq.Page) < p.TotalPages)
+		}
 		if hasNext {
 			p.NextCursor = encodeCursor(cursorAt(lq.OrderBy, desc, last, false))
 		}
@@ -147,15 +166,127 @@ func (s *DB) List(ctx context.Context, lq ListQuery) (*Page, error) {
 			p.PrevCursor = encodeCursor(cursorAt(lq.OrderBy, desc, first, true))
 		}
 	}
-	total, capped, err := s.Count(ctx, lq.Filter)
+	return p, nil
+}
+
+// listIDs returns exactly the jobs named, in the list's order: the live
+// refresh of a screen's rows, one query.
+func (s *DB) listIDs(ctx context.Context, lq ListQuery) (*Page, error) {
+	rows, err := s.readPage(ctx, read{f: lq.Filter, col: lq.OrderBy, desc: lq.Desc, limit: MaxJobIDs})
 	if err != nil {
 		return nil, err
 	}
-	p.Total, p.TotalCapped = total, capped
-	if lq.PerPage > 0 {
-		p.TotalPages = (total + int64(lq.PerPage) - 1) / int64(lq.PerPage)
+	p := &Page{Page: 1, PerPage: len(lq.Filter.JobIDs), Total: int64(len(rows)), TotalExact: true, TotalPages: 1}
+	for i := range rows {
+		j, err := rows[i].toJob()
+		if err != nil {
+			return nil, err
+		}
+		p.Jobs = append(p.Jobs, j)
 	}
 	return p, nil
+}
+
+// read is one index-ordered read of a filter's rows.
+type read struct {
+	f      Filter
+	col    string
+	desc   bool    // scan order
+	cur    *cursor // rows after this one in scan order
+	seek   string  // an extra condition on created_at (a page number's day)
+	seekAt *time.Time
+	offset int
+	limit  int
+}
+
+// readPage runs a read. The first page reads its rows straight off the
+// index order. Other reads use a deferred join: the inner query touches
+// the covering index alone (skipping entries for an offset, seeking for a
+// cursor, where MariaDB only picks the right index when the query is
+// covered), then just the page's rows are read. A filter on "post or
+// attachment id" reads each index in order and merges the two.
+func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
+	branches := rd.f.branches()
+	var extra []string
+	var extraArgs []any
+	if rd.cur != nil {
+		kc, kargs := keysetCond(rd.col, rd.desc, *rd.cur)
+		extra, extraArgs = append(extra, kc), append(extraArgs, kargs...)
+	}
+	if rd.seek != "" {
+		extra, extraArgs = append(extra, rd.seek), append(extraArgs, *rd.seekAt)
+	}
+	for i := range branches {
+		for _, c := range extra {
+			if branches[i].where == "" {
+				branches[i].where = " WHERE " + c
+			} else {
+				branches[i].where += " AND " + c
+			}
+		}
+		branches[i].args = append(slices.Clone(branches[i].args), extraArgs...)
+	}
+	order := orderClause("", rd.col, rd.desc)
+	var query string
+	var args []any
+	switch {
+	case len(branches) > 1 && rd.col == "created_at" && rd.offset == 0:
+		return s.mergeBranches(ctx, branches, order, rd)
+	case len(branches) > 1:
+		keys := "id, created_at"
+		if rd.col != "created_at" {
+			keys = "id, " + rd.col + ", created_at"
+		}
+		parts := make([]string, len(branches))
+		for i, b := range branches {
+			parts[i] = "(SELECT " + keys + " FROM {jobs}" + b.where + order + " LIMIT ?)"
+			args = append(args, b.args...)
+			args = append(args, rd.offset+rd.limit)
+		}
+		inner := "SELECT u.id FROM (" + strings.Join(parts, " UNION ALL ") + ") u" + orderClause("u.", rd.col, rd.desc) + " LIMIT ? OFFSET ?"
+		args = append(args, rd.limit, rd.offset)
+		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", rd.col, rd.desc)
+	case rd.cur == nil && rd.offset == 0:
+		b := branches[0]
+		query = "SELECT " + jobColumns + " FROM {jobs}" + b.where + order + " LIMIT ?"
+		args = append(b.args, rd.limit)
+	default:
+		b := branches[0]
+		inner := "SELECT id FROM {jobs}" + b.where + order + " LIMIT ? OFFSET ?"
+		args = append(b.args, rd.limit, rd.offset)
+		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", rd.col, rd.desc)
+	}
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return rows, nil
+}
+
+// mergeBranches reads each branch's first rows in index order, each as
+// cheap as a plain filter on its column, and keeps the first rd.limit of
+// them in created_at order: the merge a UNION would do, without the
+// temporary tables MariaDB builds for one.
+func (s *DB) mergeBranches(ctx context.Context, branches []branch, order string, rd read) ([]jobRow, error) {
+	var all []jobRow
+	for _, b := range branches {
+		var rows []jobRow
+		if err := s.db.SelectContext(ctx, &rows, s.q("SELECT "+jobColumns+" FROM {jobs}"+b.where+order+" LIMIT ?"), append(b.args, rd.limit)...); err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
+		}
+		all = append(all, rows...)
+	}
+	slices.SortFunc(all, func(a, b jobRow) int {
+		c := a.CreatedAt.Time.Compare(b.CreatedAt.Time)
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if rd.desc {
+			return -c
+		}
+		return c
+	})
+	return all[:min(len(all), rd.limit)], nil
 }
 
 func prefixCols(prefix, cols string) string {
@@ -231,29 +362,6 @@ func cursorAt(col string, desc bool, j *job.Job, back bool) cursor {
 		c.Value = str(j.Email)
 	}
 	return c
-}
-
-// Count is the number of jobs the filter selects: exact from the counters
-// when it can be, else counted up to TotalCap (capped reports a lower bound).
-func (s *DB) Count(ctx context.Context, f Filter) (total int64, capped bool, err error) {
-	if f.countable() {
-		total, err = s.countFromCounters(ctx, f)
-		return total, false, err
-	}
-	if f.dayCountable() {
-		total, err = s.countFromDays(ctx, f)
-		return total, false, err
-	}
-	where, args := f.where()
-	args = append(args, TotalCap+1)
-	var n int64
-	if err := s.db.GetContext(ctx, &n, s.q("SELECT COUNT(*) FROM (SELECT 1 FROM {jobs}"+where+" LIMIT ?) t"), args...); err != nil {
-		return 0, false, fmt.Errorf("count jobs: %w", err)
-	}
-	if n > TotalCap {
-		return TotalCap, true, nil
-	}
-	return n, false, nil
 }
 
 // Get loads one job by its UUID.

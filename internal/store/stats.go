@@ -17,35 +17,6 @@ type Stats struct {
 	Margin   job.Money // revenue - refunded - cost
 }
 
-// CountsFor returns per-status and per-payment-status counts for a filter:
-// from the counters when it has no date bounds, else by one grouped scan.
-func (s *DB) CountsFor(ctx context.Context, f Filter) (*Counts, error) {
-	if f.IsEmpty() {
-		return s.Counts(ctx)
-	}
-	if f.dayCountable() && len(f.Statuses) == 0 && len(f.PaymentStatuses) == 0 {
-		return s.countsFromDays(ctx, f)
-	}
-	where, args := f.where()
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT status, payment_status, COUNT(*) FROM {jobs}"+where+" GROUP BY status, payment_status"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("stats counts: %w", err)
-	}
-	defer rows.Close()
-	c := newCounts()
-	for rows.Next() {
-		var st, ps sql.NullString
-		var n int64
-		if err := rows.Scan(&st, &ps, &n); err != nil {
-			return nil, err
-		}
-		c.ByStatus[job.Status(st.String)] += n
-		c.ByPaymentStatus[job.PaymentStatus(ps.String)] += n
-		c.Total += n
-	}
-	return c, rows.Err()
-}
-
 // Stats adds the money sums to the counts. The sums are computed exactly by
 // MySQL in DECIMAL and read back as text.
 func (s *DB) Stats(ctx context.Context, f Filter) (*Stats, error) {

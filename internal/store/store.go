@@ -44,6 +44,10 @@ type DB struct {
 	inst   *Installation
 	// q's replacer, built once.
 	names *strings.Replacer
+
+	// countLimit is ExactCountLimit; tests lower it.
+	countLimit int
+	refine     refiner
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
@@ -75,7 +79,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		now = time.Now
 	}
 	s := &DB{
-		db: dbx, prefix: p, now: now,
+		db: dbx, prefix: p, now: now, countLimit: ExactCountLimit,
 		jobs: p + "smi_jobs", events: p + "smi_job_events", counts: p + "smi_job_counts",
 		migrations: p + "smi_schema_migrations", refunds: p + "smi_refunds",
 		stripeEvents: p + "smi_stripe_events", idem: p + "smi_idempotency",
@@ -102,7 +106,10 @@ func describe(err error) string {
 }
 
 // Close closes the pool.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.refine.stop()
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

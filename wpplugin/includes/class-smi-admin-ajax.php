@@ -9,8 +9,9 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * What the Jobs screen's script polls: the current status of the in-flight
- * jobs on the page, and the progress of a daemon batch.
+ * What the Jobs screen's script asks: the current state of the rows on the
+ * page (one daemon call for all of them), the progress of a daemon batch,
+ * and its cancellation. Each endpoint checks its nonce and the capability.
  *
  * @since 1.0.0
  */
@@ -25,12 +26,12 @@ class SMI_Admin_Ajax {
 	const NONCE = 'smi_jobs_ajax';
 
 	/**
-	 * At most this many jobs per poll.
+	 * At most this many jobs per poll (the daemon's `ids` limit).
 	 *
 	 * @since 1.0.0
 	 * @var int
 	 */
-	const MAX_JOBS = 50;
+	const MAX_JOBS = 100;
 
 	/**
 	 * Daemon client.
@@ -59,6 +60,7 @@ class SMI_Admin_Ajax {
 	public function register(): void {
 		add_action( 'wp_ajax_smi_job_statuses', array( $this, 'job_statuses' ) );
 		add_action( 'wp_ajax_smi_batch_status', array( $this, 'batch_status' ) );
+		add_action( 'wp_ajax_smi_batch_cancel', array( $this, 'batch_cancel' ) );
 	}
 
 	/**
@@ -76,7 +78,8 @@ class SMI_Admin_Ajax {
 	}
 
 	/**
-	 * Current status of the given jobs (`job_ids[]`), from `/v1/jobs/{id}/public`.
+	 * Current state of the given jobs (`job_ids[]`), from one
+	 * `GET /v1/jobs?ids=…`.
 	 *
 	 * @since 1.0.0
 	 */
@@ -88,24 +91,32 @@ class SMI_Admin_Ajax {
 				$ids[ $id ] = true;
 			}
 		}
+		$ids  = array_slice( array_keys( $ids ), 0, self::MAX_JOBS );
 		$jobs = array();
-		foreach ( array_slice( array_keys( $ids ), 0, self::MAX_JOBS ) as $id ) {
-			$job = $this->client->get( '/v1/jobs/' . rawurlencode( $id ) . '/public', array(), array( 'timeout' => 5 ) );
-			if ( is_wp_error( $job ) ) {
-				if ( 'smi_daemon_unreachable' === $job->get_error_code() ) {
-					wp_send_json_error( array( 'message' => $job->get_error_message() ), 503 );
-				}
-				continue;
-			}
-			$status       = (string) ( $job['status'] ?? '' );
-			$payment      = (string) ( $job['payment_status'] ?? '' );
-			$jobs[ $id ] = array(
-				'status'         => $status,
-				'payment_status' => $payment,
-				'status_html'    => SMI_Format::status_badge( $status ),
-				'payment_html'   => SMI_Format::payment_badge( $payment ),
-				'in_flight'      => in_array( $status, SMI_Format::IN_FLIGHT, true ),
+		if ( $ids ) {
+			$answer = $this->client->get(
+				'/v1/jobs',
+				array(
+					'ids'      => implode( ',', $ids ),
+					'per_page' => count( $ids ),
+				),
+				array( 'timeout' => 5 )
 			);
+			if ( is_wp_error( $answer ) ) {
+				wp_send_json_error( array( 'message' => $answer->get_error_message() ), 'smi_daemon_unreachable' === $answer->get_error_code() ? 503 : 502 );
+			}
+			foreach ( (array) ( $answer['jobs'] ?? array() ) as $job ) {
+				if ( ! is_array( $job ) || ! in_array( $job['job_id'] ?? '', $ids, true ) ) {
+					continue;
+				}
+				$jobs[ (string) $job['job_id'] ] = array(
+					'status'         => (string) ( $job['status'] ?? '' ),
+					'payment_status' => (string) ( $job['payment_status'] ?? '' ),
+					'status_html'    => SMI_Format::status_cell( $job ),
+					'payment_html'   => SMI_Format::payment_badge( (string) ( $job['payment_status'] ?? '' ) ),
+					'state'          => SMI_Format::state_key( $job ),
+				);
+			}
 		}
 		wp_send_json_success( array( 'jobs' => (object) $jobs ) );
 	}
@@ -143,5 +154,23 @@ class SMI_Admin_Ajax {
 				'errors' => $errors,
 			)
 		);
+	}
+
+	/**
+	 * Stops a running daemon batch (`batch_id`), `POST /v1/batches/{id}/cancel`.
+	 *
+	 * @since 1.1.0
+	 */
+	public function batch_cancel(): void {
+		$this->guard();
+		$id = isset( $_POST['batch_id'] ) ? sanitize_text_field( wp_unslash( $_POST['batch_id'] ) ) : '';
+		if ( ! preg_match( '/^[A-Za-z0-9_-]{1,64}$/', $id ) ) {
+			wp_send_json_error( array( 'message' => __( 'Unknown batch.', 'sell-my-images' ) ), 400 );
+		}
+		$result = $this->client->post( '/v1/batches/' . rawurlencode( $id ) . '/cancel', array(), array( 'timeout' => 10 ) );
+		if ( is_wp_error( $result ) ) {
+			wp_send_json_error( array( 'message' => $result->get_error_message() ), (int) ( $result->get_error_data()['status'] ?? 502 ) );
+		}
+		wp_send_json_success( array( 'state' => (string) ( $result['state'] ?? 'cancelled' ) ) );
 	}
 }

@@ -8,9 +8,15 @@
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/class-smi-daemon-system.php';
+require_once __DIR__ . '/class-smi-jobs-query.php';
+require_once __DIR__ . '/class-smi-jobs-pager.php';
+require_once __DIR__ . '/class-smi-jobs-summary.php';
+
 /**
- * The menu and the Jobs screen: the list (with its bulk actions, processed
- * on `load-{$hook_suffix}` before any output) or one job's details when the
+ * The menu (with a count of the jobs that need attention) and the Jobs
+ * screen: the money strip and the list (its bulk actions processed on
+ * `load-{$hook_suffix}` before any output), or one job's details when the
  * URL has `&job=<uuid>`.
  *
  * @since 1.0.0
@@ -26,12 +32,44 @@ class SMI_Admin_Jobs_Page {
 	const SLUG = 'smi-jobs';
 
 	/**
+	 * Columns hidden until the admin shows them (Screen Options).
+	 *
+	 * @since 1.1.0
+	 * @var string[]
+	 */
+	const DEFAULT_HIDDEN = array( 'attachment', 'resolution', 'amount_cost' );
+
+	/**
+	 * Transient holding the number of jobs that need attention.
+	 *
+	 * @since 1.1.0
+	 * @var string
+	 */
+	const ATTENTION_CACHE = 'smi_attention_count';
+
+	/**
 	 * Daemon client.
 	 *
 	 * @since 1.0.0
 	 * @var SMI_Daemon_Client
 	 */
 	private SMI_Daemon_Client $client;
+
+	/**
+	 * The daemon's lists and limits.
+	 *
+	 * @since 1.1.0
+	 * @var SMI_Daemon_System
+	 */
+	private SMI_Daemon_System $system;
+
+	/**
+	 * The money strip, built on load.
+	 *
+	 * @since 1.1.0
+	 * @var SMI_Jobs_Summary|null
+	 */
+	private ?SMI_Jobs_Summary $summary = null;
 
 	/**
 	 * Action handlers (bulk actions).
@@ -68,6 +106,7 @@ class SMI_Admin_Jobs_Page {
 	public function __construct( SMI_Daemon_Client $client, SMI_Job_Actions $actions ) {
 		$this->client  = $client;
 		$this->actions = $actions;
+		$this->system  = $actions->system();
 	}
 
 	/**
@@ -80,6 +119,67 @@ class SMI_Admin_Jobs_Page {
 		add_filter( 'set-screen-option', array( $this, 'save_screen_option' ), 10, 3 ); // phpcs:ignore WordPress.NamingConventions.ValidHookName.UseUnderscores -- core hook name.
 		add_filter( 'set_screen_option_smi_jobs_per_page', array( $this, 'save_screen_option' ), 10, 3 );
 		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue' ) );
+		add_filter( 'default_hidden_columns', array( $this, 'default_hidden_columns' ), 10, 2 );
+	}
+
+	/**
+	 * Less-used columns start hidden; Screen Options shows them (and core
+	 * saves the choice per user).
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string[]  $hidden Hidden columns.
+	 * @param WP_Screen $screen Screen.
+	 * @return string[]
+	 */
+	public function default_hidden_columns( $hidden, $screen ) {
+		if ( $screen instanceof WP_Screen && 'toplevel_page_' . self::SLUG === $screen->id ) {
+			return array_merge( (array) $hidden, self::DEFAULT_HIDDEN );
+		}
+		return $hidden;
+	}
+
+	/**
+	 * Number of jobs that need attention, from `/v1/stats` (cached for a
+	 * minute); null when the daemon could not say.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @return int|null
+	 */
+	public function attention_count(): ?int {
+		$cached = get_transient( self::ATTENTION_CACHE );
+		if ( is_array( $cached ) && array_key_exists( 'count', $cached ) ) {
+			return null === $cached['count'] ? null : (int) $cached['count'];
+		}
+		$stats = $this->client->get( '/v1/stats', array( 'only' => 'counts' ), array( 'timeout' => 3 ) );
+		$count = ! is_wp_error( $stats ) && isset( $stats['attention'] ) ? (int) $stats['attention'] : null;
+		// A failure is remembered too: a daemon that is down must not slow
+		// every admin page.
+		set_transient( self::ATTENTION_CACHE, array( 'count' => $count ), MINUTE_IN_SECONDS );
+		return $count;
+	}
+
+	/**
+	 * The menu title with WordPress's count bubble when jobs need attention.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @return string HTML.
+	 */
+	private function menu_title(): string {
+		$title = esc_html__( 'Sell My Images', 'sell-my-images' );
+		$count = current_user_can( SMI_Capabilities::MANAGE ) ? (int) $this->attention_count() : 0;
+		if ( $count > 0 ) {
+			$title .= sprintf(
+				' <span class="awaiting-mod count-%1$d" id="smi-attention-bubble"><span class="pending-count" aria-hidden="true">%2$s</span><span class="screen-reader-text">%3$s</span></span>',
+				$count,
+				esc_html( number_format_i18n( $count ) ),
+				/* translators: %s: number of jobs. */
+				esc_html( sprintf( _n( '%s job needs attention', '%s jobs need attention', $count, 'sell-my-images' ), number_format_i18n( $count ) ) )
+			);
+		}
+		return $title;
 	}
 
 	/**
@@ -120,7 +220,7 @@ class SMI_Admin_Jobs_Page {
 	public function add_menu(): void {
 		$this->hook = (string) add_menu_page(
 			__( 'Sell My Images', 'sell-my-images' ),
-			__( 'Sell My Images', 'sell-my-images' ),
+			$this->menu_title(),
 			SMI_Capabilities::MANAGE,
 			self::SLUG,
 			array( $this, 'render' ),
@@ -132,7 +232,7 @@ class SMI_Admin_Jobs_Page {
 	}
 
 	/**
-	 * Saves the per-page screen option (1–500).
+	 * Saves the per-page screen option (1 to the daemon's per_page_max).
 	 *
 	 * @since 1.0.0
 	 *
@@ -146,7 +246,8 @@ class SMI_Admin_Jobs_Page {
 			return $keep;
 		}
 		$value = absint( $value );
-		return $value >= 1 && $value <= 500 ? $value : $keep;
+		$max   = $this->system->limit( 'per_page_max' ) ?? 999; // Unknown: WordPress's own ceiling; the daemon judges.
+		return $value >= 1 && $value <= $max ? $value : $keep;
 	}
 
 	/**
@@ -172,18 +273,34 @@ class SMI_Admin_Jobs_Page {
 			)
 		);
 
-		require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
-		if ( '' !== SMI_Jobs_List_Table::bulk_action_from_request( $req ) ) {
+		$query = new SMI_Jobs_Query( $req, $this->system );
+		if ( '' !== $query->bulk_action ) {
 			$this->actions->redirect( $this->actions->process_bulk( $req ) );
 		}
 		if ( ! empty( $req['_wp_http_referer'] ) ) {
-			// A plain filter submit: drop the nonce fields so the URL stays bookmarkable.
-			$this->actions->redirect( remove_query_arg( array( '_wp_http_referer', '_wpnonce', 'action', 'action2', 'filter_action', 'smi_bulk_reason', 'smi_bulk_status' ), wp_unslash( $_SERVER['REQUEST_URI'] ?? '' ) ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- redirect target is validated by wp_safe_redirect.
+			// A plain filter submit: drop the nonce fields so the URL stays
+			// bookmarkable, and the page when the filter changed.
+			$drop = array( '_wp_http_referer', '_wpnonce', 'action', 'action2', 'filter_action', 'smi_bulk_reason', 'smi_bulk_status', 'cursor', 'position' );
+			if ( ! empty( $req['filter_action'] ) ) {
+				$drop[] = 'paged';
+			}
+			$this->actions->redirect( remove_query_arg( $drop, wp_unslash( $_SERVER['REQUEST_URI'] ?? '' ) ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- redirect target is validated by wp_safe_redirect.
 		}
+		$this->build( $query );
+	}
 
-		require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
-		$this->table = new SMI_Jobs_List_Table( $this->client, $req );
+	/**
+	 * Loads the list and the money strip for a request.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param SMI_Jobs_Query $query The request.
+	 */
+	private function build( SMI_Jobs_Query $query ): void {
+		require_once __DIR__ . '/class-smi-jobs-list-table.php';
+		$this->table = new SMI_Jobs_List_Table( $this->client, $query, $this->system );
 		$this->table->prepare_items();
+		$this->summary = new SMI_Jobs_Summary( $this->client, $query->daemon_filter() );
 	}
 
 	/**
@@ -200,12 +317,8 @@ class SMI_Admin_Jobs_Page {
 		wp_enqueue_style( 'smi-admin', plugins_url( 'assets/css/admin.css', SMI_PLUGIN_FILE ), array(), SMI_VERSION );
 		wp_enqueue_script( 'smi-admin-jobs', plugins_url( 'assets/js/admin-jobs.js', SMI_PLUGIN_FILE ), array(), SMI_VERSION, true );
 		$statuses = array();
-		foreach ( SMI_Format::STATUSES as $status ) {
+		foreach ( $this->system->statuses() as $status ) {
 			$statuses[ $status ] = SMI_Format::status_label( $status );
-		}
-		$payments = array();
-		foreach ( SMI_Format::PAYMENT_STATUSES as $status ) {
-			$payments[ $status ] = SMI_Format::payment_label( $status );
 		}
 		wp_localize_script(
 			'smi-admin-jobs',
@@ -213,12 +326,11 @@ class SMI_Admin_Jobs_Page {
 			array(
 				'ajaxUrl'       => admin_url( 'admin-ajax.php' ),
 				'nonce'         => wp_create_nonce( SMI_Admin_Ajax::NONCE ),
-				'pollInterval'  => 5000,
-				'total'         => $this->table ? $this->table->total : 0,
-				'totalCapped'   => $this->table ? $this->table->total_capped : false,
-				'statusLabels'  => $statuses,
-				'paymentLabels' => $payments,
-				'i18n'          => array(
+				'pollInterval' => 5000,
+				'total'        => $this->table ? $this->table->total() : 0,
+				'totalExact'   => $this->table ? $this->table->total_exact() : true,
+				'statusLabels' => $statuses,
+				'i18n'         => array(
 					/* translators: 1: number of jobs, 2: amount of money. */
 					'confirmRefund'    => __( 'Refund %1$d job(s) in full, %2$s in total? The money goes back to the customers and this cannot be undone.', 'sell-my-images' ),
 					/* translators: %s: number of jobs, e.g. "all 1,234". */
@@ -244,6 +356,12 @@ class SMI_Admin_Jobs_Page {
 					/* translators: 1: jobs done, 2: total jobs, 3: failed jobs. */
 					'batchDone'        => __( 'Batch finished: %1$d of %2$d done, %3$d failed. Reload the page to see the changes.', 'sell-my-images' ),
 					'batchCancelled'   => __( 'Batch cancelled.', 'sell-my-images' ),
+					'cancelBatch'      => __( 'Cancel the batch', 'sell-my-images' ),
+					'confirmCancel'    => __( 'Stop this batch? Jobs already handled stay handled.', 'sell-my-images' ),
+					'close'            => __( 'Close', 'sell-my-images' ),
+					'openDetails'      => __( 'Open the details', 'sell-my-images' ),
+					/* translators: %s: estimated number of jobs. */
+					'about'            => __( 'about %s', 'sell-my-images' ),
 					/* translators: %s: amount of money. */
 					'confirmRefundOne' => __( 'Refund %s to the customer? This cannot be undone.', 'sell-my-images' ),
 				),
@@ -262,25 +380,14 @@ class SMI_Admin_Jobs_Page {
 		}
 		$req = wp_unslash( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only view.
 		if ( isset( $req['job'] ) ) {
-			( new SMI_Job_Details( $this->client ) )->render( is_string( $req['job'] ) ? strtolower( $req['job'] ) : '' );
+			( new SMI_Job_Details( $this->client, $this->system ) )->render( is_string( $req['job'] ) ? strtolower( $req['job'] ) : '' );
 			return;
 		}
 		if ( ! $this->table ) {
-			require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
-			$this->table = new SMI_Jobs_List_Table( $this->client, $req );
-			$this->table->prepare_items();
+			$this->build( new SMI_Jobs_Query( $req, $this->system ) );
 		}
 		$table  = $this->table;
-		$export = wp_nonce_url(
-			add_query_arg(
-				array_merge(
-					array( 'action' => 'smi_export' ),
-					SMI_Jobs_List_Table::view_args( $req )
-				),
-				admin_url( 'admin-post.php' )
-			),
-			'smi_export'
-		);
+		$export = wp_nonce_url( add_query_arg( array_merge( array( 'action' => 'smi_export' ), $table->query()->url_args() ), admin_url( 'admin-post.php' ) ), 'smi_export' );
 		?>
 		<div class="wrap smi-wrap" id="smi-jobs-page">
 			<h1 class="wp-heading-inline"><?php esc_html_e( 'Jobs', 'sell-my-images' ); ?></h1>
@@ -297,6 +404,9 @@ class SMI_Admin_Jobs_Page {
 				SMI_Notices::render( 'warning', SMI_Notices::error_html( $table->stats_error, __( 'The counts could not be loaded.', 'sell-my-images' ) ), 'smi-stats-error' );
 			}
 			$table->views();
+			if ( $this->summary ) {
+				$this->summary->render();
+			}
 			?>
 			<form id="smi-jobs-filter" method="get" action="<?php echo esc_url( admin_url( 'admin.php' ) ); ?>">
 				<input type="hidden" name="page" value="<?php echo esc_attr( self::SLUG ); ?>" />
@@ -305,7 +415,12 @@ class SMI_Admin_Jobs_Page {
 				$table->display();
 				?>
 			</form>
-			<p class="description smi-search-help"><?php esc_html_e( 'Search accepts a job ID (or its first 8+ characters), an email, an email prefix, @domain, or a post/attachment ID.', 'sell-my-images' ); ?></p>
+			<p class="description smi-search-help"><?php esc_html_e( 'Search finds post titles, a job ID (or its first 8+ characters), an email, @domain, or a post/attachment ID. The Email field also takes the start of an address. From and To are days in the site\'s time zone.', 'sell-my-images' ); ?></p>
+			<dialog id="smi-preview" class="smi-preview-dialog" aria-labelledby="smi-preview-title">
+				<h2 id="smi-preview-title"></h2>
+				<dl class="smi-preview-fields"></dl>
+				<p><a class="button button-primary smi-preview-open" href="#"><?php esc_html_e( 'Open the details', 'sell-my-images' ); ?></a> <button type="button" class="button smi-preview-close"><?php esc_html_e( 'Close', 'sell-my-images' ); ?></button></p>
+			</dialog>
 		</div>
 		<?php
 	}
@@ -347,7 +462,7 @@ class SMI_Admin_Jobs_Page {
 		}
 		SMI_Notices::render(
 			'info',
-			'<span class="smi-batch-text">' . esc_html__( 'Batch started; waiting for progress…', 'sell-my-images' ) . '</span> <progress class="smi-batch-bar" max="1" value="0"></progress>',
+			'<span class="smi-batch-text">' . esc_html__( 'Batch started; waiting for progress…', 'sell-my-images' ) . '</span> <progress class="smi-batch-bar" max="1" value="0"></progress> <button type="button" class="button button-small smi-batch-cancel" id="smi-batch-cancel" hidden>' . esc_html__( 'Cancel the batch', 'sell-my-images' ) . '</button>',
 			'smi-batch-progress',
 			array( 'batch-id' => $req['smi_batch'] )
 		);

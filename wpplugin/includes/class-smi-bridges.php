@@ -14,8 +14,13 @@ defined( 'ABSPATH' ) || exit;
  *
  * - `/smi-webhook/stripe/` and `/smi-webhook/upsampler/`: POST only, raw body
  *   and signature forwarded unchanged, the daemon's status and body answered.
+ * - `/wp-json/smi/v1/download/{token}`: the original PHP plugin's download
+ *   URL, answered exactly as `/smi-download/`, so links it emailed (64
+ *   letters and digits) keep working.
  * - `/smi-download/{token}`: the file streamed from the daemon (Range
- *   supported); an expired or unknown link gets a friendly page.
+ *   supported), or the daemon's redirect to a short-lived signed URL when
+ *   files sit in object storage; an expired or unknown link gets a
+ *   friendly page.
  *
  * @since 1.0.0
  */
@@ -28,6 +33,15 @@ class SMI_Bridges {
 	 * @var int
 	 */
 	const MAX_WEBHOOK_BYTES = 1048576;
+
+	/**
+	 * Download tokens accepted: ours (64 hex) and the original plugin's (64
+	 * letters and digits), within the daemon's own bounds.
+	 *
+	 * @since 1.1.0
+	 * @var string
+	 */
+	const TOKEN_PATTERN = '/^[A-Za-z0-9]{16,128}$/';
 
 	/**
 	 * Daemon client.
@@ -67,6 +81,62 @@ class SMI_Bridges {
 		add_action( 'init', array( __CLASS__, 'add_rewrite_rules' ) );
 		add_filter( 'query_vars', array( $this, 'query_vars' ) );
 		add_action( 'template_redirect', array( $this, 'template_redirect' ), 0 );
+		add_action( 'rest_api_init', array( $this, 'register_rest_routes' ) );
+	}
+
+	/**
+	 * Registers the original plugin's public download route,
+	 * `smi/v1/download/{token}`, GET and HEAD.
+	 *
+	 * @since 1.1.0
+	 */
+	public function register_rest_routes(): void {
+		register_rest_route(
+			'smi/v1',
+			'/download/(?P<token>[A-Za-z0-9]+)',
+			array(
+				'methods'             => array( 'GET', 'HEAD' ),
+				'callback'            => array( $this, 'rest_download' ),
+				// Public by design: the token is the credential, checked by the daemon.
+				'permission_callback' => '__return_true',
+			)
+		);
+	}
+
+	/**
+	 * Answers the original plugin's download URL as `/smi-download/` does,
+	 * then ends the request so the REST server adds nothing to the file.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param WP_REST_Request $request Request.
+	 */
+	public function rest_download( WP_REST_Request $request ): void {
+		$this->download_from_request( (string) $request->get_param( 'token' ), strtoupper( $request->get_method() ) );
+		$this->end_request();
+	}
+
+	/**
+	 * Ends the request after a download was answered.
+	 *
+	 * @since 1.1.0
+	 */
+	protected function end_request(): void {
+		exit;
+	}
+
+	/**
+	 * Serves a download with the request's Range and client address.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string $token  Token from the URL.
+	 * @param string $method GET or HEAD.
+	 */
+	private function download_from_request( string $token, string $method ): void {
+		$range = isset( $_SERVER['HTTP_RANGE'] ) ? sanitize_text_field( wp_unslash( $_SERVER['HTTP_RANGE'] ) ) : '';
+		$ip    = isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : '';
+		$this->serve_download( $token, $method, $range, $ip );
 	}
 
 	/**
@@ -117,10 +187,8 @@ class SMI_Bridges {
 			exit;
 		}
 		if ( '' !== $download ) {
-			$range = isset( $_SERVER['HTTP_RANGE'] ) ? sanitize_text_field( wp_unslash( $_SERVER['HTTP_RANGE'] ) ) : '';
-			$ip    = isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : '';
-			$this->serve_download( $download, $method, $range, $ip );
-			exit;
+			$this->download_from_request( $download, $method );
+			$this->end_request();
 		}
 	}
 
@@ -271,7 +339,8 @@ class SMI_Bridges {
 	}
 
 	/**
-	 * Streams a download, or shows a friendly page when the link does not work.
+	 * Streams a download (or passes on the daemon's redirect to object
+	 * storage), or shows a friendly page when the link does not work.
 	 *
 	 * @since 1.0.0
 	 *
@@ -281,7 +350,7 @@ class SMI_Bridges {
 	 * @param string $ip     Customer IP.
 	 */
 	public function serve_download( string $token, string $method, string $range, string $ip ): void {
-		if ( ! preg_match( '/^[0-9a-f]{64}$/i', $token ) ) {
+		if ( ! preg_match( self::TOKEN_PATTERN, $token ) ) {
 			$this->download_page( 404, 'unknown' );
 			return;
 		}
@@ -299,8 +368,9 @@ class SMI_Bridges {
 			array(),
 			$headers,
 			array(
-				'statuses' => array( 200, 206, 416 ),
-				'headers'  => array( 'Content-Type', 'Content-Length', 'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Last-Modified', 'ETag' ),
+				// 302: the file sits in object storage; the browser fetches it from a short-lived signed URL.
+				'statuses' => array( 200, 206, 302, 416 ),
+				'headers'  => array( 'Content-Type', 'Content-Length', 'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Last-Modified', 'ETag', 'Location' ),
 				'extra'    => array( 'Cache-Control: private, no-store', 'X-Content-Type-Options: nosniff' ),
 			)
 		);

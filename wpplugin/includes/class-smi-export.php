@@ -8,10 +8,14 @@
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/class-smi-daemon-system.php';
+require_once __DIR__ . '/class-smi-jobs-query.php';
+
 /**
  * admin-post.php?action=smi_export: streams the daemon's
- * `GET /v1/jobs/export.csv` for the current filter straight to the browser,
- * chunk by chunk, never holding the file in PHP memory.
+ * `GET /v1/jobs/export.csv` for the current filter (read by SMI_Jobs_Query,
+ * as the list reads it) straight to the browser, chunk by chunk, never
+ * holding the file in PHP memory.
  *
  * @since 1.0.0
  */
@@ -26,14 +30,24 @@ class SMI_Export {
 	private SMI_Passthrough $relay;
 
 	/**
+	 * The daemon's lists (to read the filter).
+	 *
+	 * @since 1.1.0
+	 * @var SMI_Daemon_System
+	 */
+	private SMI_Daemon_System $system;
+
+	/**
 	 * Builds the export.
 	 *
 	 * @since 1.0.0
 	 *
-	 * @param SMI_Passthrough $relay Relay to the browser.
+	 * @param SMI_Passthrough        $relay  Relay to the browser.
+	 * @param SMI_Daemon_System|null $system Optional. The daemon's lists (default: from the configured daemon).
 	 */
-	public function __construct( SMI_Passthrough $relay ) {
-		$this->relay = $relay;
+	public function __construct( SMI_Passthrough $relay, ?SMI_Daemon_System $system = null ) {
+		$this->relay  = $relay;
+		$this->system = $system ?? new SMI_Daemon_System( SMI_Daemon_Client::from_config() );
 	}
 
 	/**
@@ -68,8 +82,7 @@ class SMI_Export {
 		if ( ! wp_verify_nonce( $nonce, 'smi_export' ) ) {
 			wp_die( esc_html__( 'This export link has expired. Go back, reload the Jobs page and try again.', 'sell-my-images' ), '', array( 'response' => 403, 'back_link' => true ) );
 		}
-		require_once SMI_PLUGIN_DIR . 'includes/class-smi-jobs-list-table.php';
-		$query = array_merge( SMI_Jobs_List_Table::filters_from_request( $req ), SMI_Jobs_List_Table::order_from_request( $req ) );
+		$query = ( new SMI_Jobs_Query( $req, $this->system ) )->export_args();
 
 		$result = $this->relay->relay(
 			'GET',
@@ -80,7 +93,7 @@ class SMI_Export {
 				'statuses' => array( 200 ),
 				'headers'  => array( 'Content-Type', 'Content-Length' ),
 				'extra'    => array(
-					'Content-Disposition: attachment; filename="smi-jobs-' . gmdate( 'Y-m-d' ) . '.csv"',
+					'Content-Disposition: attachment; filename="smi-jobs-' . wp_date( 'Y-m-d' ) . '.csv"',
 					'X-Content-Type-Options: nosniff',
 					'Cache-Control: private, no-store',
 				),

@@ -18,76 +18,8 @@ defined( 'ABSPATH' ) || exit;
 class SMI_Format {
 
 	/**
-	 * Job statuses in lifecycle order.
-	 *
-	 * @since 1.0.0
-	 * @var string[]
-	 */
-	const STATUSES = array( 'awaiting_payment', 'pending', 'processing', 'completed', 'failed', 'abandoned' );
-
-	/**
-	 * Payment statuses.
-	 *
-	 * @since 1.0.0
-	 * @var string[]
-	 */
-	const PAYMENT_STATUSES = array( 'pending', 'paid', 'failed', 'partially_refunded', 'refunded' );
-
-	/**
-	 * Statuses a job is still moving through (the list refreshes these).
-	 *
-	 * @since 1.0.0
-	 * @var string[]
-	 */
-	const IN_FLIGHT = array( 'awaiting_payment', 'pending', 'processing' );
-
-	/**
-	 * Currencies whose minor unit is not 1/100 (Stripe's list).
-	 *
-	 * @since 1.0.0
-	 * @var array<string,int>
-	 */
-	const DECIMALS = array(
-		'bif' => 0,
-		'clp' => 0,
-		'djf' => 0,
-		'gnf' => 0,
-		'jpy' => 0,
-		'kmf' => 0,
-		'krw' => 0,
-		'mga' => 0,
-		'pyg' => 0,
-		'rwf' => 0,
-		'ugx' => 0,
-		'vnd' => 0,
-		'vuv' => 0,
-		'xaf' => 0,
-		'xof' => 0,
-		'xpf' => 0,
-		'bhd' => 3,
-		'jod' => 3,
-		'kwd' => 3,
-		'omr' => 3,
-		'tnd' => 3,
-	);
-
-	/**
-	 * Symbols written before the amount.
-	 *
-	 * @since 1.0.0
-	 * @var array<string,string>
-	 */
-	const SYMBOLS = array(
-		'usd' => '$',
-		'eur' => '€',
-		'gbp' => '£',
-		'jpy' => '¥',
-		'aud' => 'A$',
-		'cad' => 'CA$',
-	);
-
-	/**
-	 * Number of fraction digits of a currency.
+	 * Number of fraction digits of a currency: ICU's (ext-intl) when it is
+	 * loaded, else 2 (the daemon accepts only two-decimal currencies).
 	 *
 	 * @since 1.0.0
 	 *
@@ -95,12 +27,39 @@ class SMI_Format {
 	 * @return int
 	 */
 	public static function decimals( string $currency ): int {
-		$currency = strtolower( $currency );
-		return self::DECIMALS[ $currency ] ?? 2;
+		$formatter = self::currency_formatter( $currency );
+		return $formatter ? (int) $formatter->getAttribute( NumberFormatter::FRACTION_DIGITS ) : 2;
 	}
 
 	/**
-	 * Formats integer minor units exactly, e.g. 123456 usd → "$1,234.56".
+	 * An ICU currency formatter for the admin's locale, or null without ext-intl.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string $currency ISO 4217 code.
+	 * @return NumberFormatter|null
+	 */
+	private static function currency_formatter( string $currency ): ?NumberFormatter {
+		static $cache = array();
+		if ( ! class_exists( 'NumberFormatter' ) || ! preg_match( '/^[A-Za-z]{3}$/', $currency ) ) {
+			return null;
+		}
+		$locale = function_exists( 'get_user_locale' ) ? get_user_locale() : get_locale();
+		$key    = $locale . '|' . strtoupper( $currency );
+		if ( ! isset( $cache[ $key ] ) ) {
+			$formatter = new NumberFormatter( $locale, NumberFormatter::CURRENCY );
+			$formatter->setTextAttribute( NumberFormatter::CURRENCY_CODE, strtoupper( $currency ) );
+			$cache[ $key ] = $formatter;
+		}
+		return $cache[ $key ];
+	}
+
+	/**
+	 * Formats integer minor units for the admin's locale, e.g. 123456 usd →
+	 * "$1,234.56" in en_US, "1.234,56 $" in de_DE: symbol and separators
+	 * come from ICU through NumberFormatter. Without ext-intl the amount is
+	 * written exactly with WordPress's separators and the code after it
+	 * ("1,234.56 USD").
 	 *
 	 * @since 1.0.0
 	 *
@@ -109,33 +68,36 @@ class SMI_Format {
 	 * @return string Plain text (escape at output).
 	 */
 	public static function money( $minor, string $currency = 'usd' ): string {
-		if ( null === $minor || '' === $minor || ! preg_match( '/^-?\d+$/', (string) $minor ) ) {
+		if ( null === $minor || '' === $minor || ! preg_match( '/^-?\d{1,15}$/', (string) $minor ) ) {
 			return '—';
 		}
-		global $wp_locale;
-
-		$digits   = self::decimals( $currency );
-		$text     = ltrim( (string) $minor, '-' );
-		$negative = '-' === substr( (string) $minor, 0, 1 ) && '' !== trim( $text, '0' );
-		$text     = str_pad( $text, $digits + 1, '0', STR_PAD_LEFT );
-		$whole    = $digits > 0 ? substr( $text, 0, -$digits ) : $text;
-		$fraction = $digits > 0 ? substr( $text, -$digits ) : '';
-
-		// Some locales store "&nbsp;"; the result is plain text, escaped at output.
-		$thousands = isset( $wp_locale ) ? html_entity_decode( $wp_locale->number_format['thousands_sep'], ENT_QUOTES, 'UTF-8' ) : ',';
-		$point     = isset( $wp_locale ) ? html_entity_decode( $wp_locale->number_format['decimal_point'], ENT_QUOTES, 'UTF-8' ) : '.';
-		$whole     = ltrim( $whole, '0' );
-		$whole     = '' === $whole ? '0' : $whole;
-		$grouped   = strrev( implode( strrev( $thousands ), str_split( strrev( $whole ), 3 ) ) );
-		$number    = $grouped . ( '' !== $fraction ? $point . $fraction : '' );
-
-		$code = strtolower( $currency );
-		if ( isset( self::SYMBOLS[ $code ] ) ) {
-			$out = self::SYMBOLS[ $code ] . $number;
-		} else {
-			$out = $number . ' ' . strtoupper( $code );
+		$formatter = self::currency_formatter( $currency );
+		if ( ! $formatter ) {
+			return self::money_without_intl( (int) $minor, $currency );
 		}
-		return ( $negative ? '-' : '' ) . $out;
+		// Exact: amounts under 10^15 minor units divide into the nearest
+		// double, which rounds back to the same digits.
+		$out = $formatter->formatCurrency( (int) $minor / ( 10 ** self::decimals( $currency ) ), strtoupper( $currency ) );
+		return false === $out ? self::money_without_intl( (int) $minor, $currency ) : $out;
+	}
+
+	/**
+	 * The fallback of money() without ext-intl: exact digits, WordPress's
+	 * separators, the upper-case code after the number.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param int    $minor    Amount in minor units.
+	 * @param string $currency ISO 4217 code.
+	 * @return string
+	 */
+	public static function money_without_intl( int $minor, string $currency ): string {
+		$digits = 2;
+		$whole  = intdiv( abs( $minor ), 100 );
+		$cents  = str_pad( (string) ( abs( $minor ) % 100 ), $digits, '0', STR_PAD_LEFT );
+		global $wp_locale;
+		$point = isset( $wp_locale ) ? html_entity_decode( $wp_locale->number_format['decimal_point'], ENT_QUOTES, 'UTF-8' ) : '.';
+		return ( $minor < 0 ? '-' : '' ) . html_entity_decode( number_format_i18n( $whole ), ENT_QUOTES, 'UTF-8' ) . $point . $cents . ' ' . strtoupper( $currency );
 	}
 
 	/**
@@ -202,7 +164,8 @@ class SMI_Format {
 	}
 
 	/**
-	 * A date-time from the daemon (RFC 3339, UTC) in the site's format and time zone.
+	 * A date-time from the daemon (RFC 3339, UTC) in the site's time zone,
+	 * date format and time format (Settings > General).
 	 *
 	 * @since 1.0.0
 	 *
@@ -214,8 +177,45 @@ class SMI_Format {
 		if ( null === $ts ) {
 			return '—';
 		}
-		/* translators: date and time format for job timestamps, see https://www.php.net/manual/datetime.format.php */
-		return wp_date( __( 'Y-m-d H:i:s', 'sell-my-images' ), $ts );
+		/* translators: 1: date in the site's date format, 2: time in the site's time format. */
+		return sprintf( _x( '%1$s %2$s', 'date and time', 'sell-my-images' ), wp_date( (string) get_option( 'date_format' ), $ts ), wp_date( (string) get_option( 'time_format' ), $ts ) );
+	}
+
+	/**
+	 * Like datetime(), but "5 minutes ago" for the last day.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string|null $rfc3339 Timestamp or null.
+	 * @param int|null    $now     Optional. Now, as a Unix timestamp.
+	 * @return string Plain text; "—" when empty.
+	 */
+	public static function when( ?string $rfc3339, ?int $now = null ): string {
+		$ts  = self::timestamp( $rfc3339 );
+		$now = $now ?? time();
+		if ( null === $ts ) {
+			return '—';
+		}
+		if ( $ts <= $now && $now - $ts < DAY_IN_SECONDS ) {
+			/* translators: %s: a time span such as "5 mins". */
+			return sprintf( __( '%s ago', 'sell-my-images' ), human_time_diff( $ts, $now ) );
+		}
+		return self::datetime( $rfc3339 );
+	}
+
+	/**
+	 * A `<time>` element: when() as text, the full date as its title.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string|null $rfc3339 Timestamp or null.
+	 * @return string Escaped HTML.
+	 */
+	public static function time_html( ?string $rfc3339 ): string {
+		if ( null === self::timestamp( $rfc3339 ) ) {
+			return '—';
+		}
+		return sprintf( '<time datetime="%1$s" title="%2$s">%3$s</time>', esc_attr( (string) $rfc3339 ), esc_attr( self::datetime( $rfc3339 ) ), esc_html( self::when( $rfc3339 ) ) );
 	}
 
 	/**
@@ -267,7 +267,8 @@ class SMI_Format {
 	}
 
 	/**
-	 * Human label of a job status.
+	 * Human label of a job status; the code itself for a status this
+	 * version does not know.
 	 *
 	 * @since 1.0.0
 	 *
@@ -287,7 +288,7 @@ class SMI_Format {
 	}
 
 	/**
-	 * Human label of a payment status.
+	 * Human label of a payment status (the code when unknown).
 	 *
 	 * @since 1.0.0
 	 *
@@ -301,8 +302,97 @@ class SMI_Format {
 			'failed'             => _x( 'Failed', 'payment status', 'sell-my-images' ),
 			'partially_refunded' => __( 'Partially refunded', 'sell-my-images' ),
 			'refunded'           => __( 'Refunded', 'sell-my-images' ),
+			'disputed'           => __( 'Disputed', 'sell-my-images' ),
 		);
 		return $labels[ $status ] ?? $status;
+	}
+
+	/**
+	 * Human label of a "needs attention" code (the code when unknown).
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string $code Attention code.
+	 * @return string
+	 */
+	public static function attention_label( string $code ): string {
+		$labels = array(
+			'failed'         => _x( 'Failed', 'needs attention', 'sell-my-images' ),
+			'stuck'          => __( 'Stuck', 'sell-my-images' ),
+			'email_not_sent' => __( 'Email not sent', 'sell-my-images' ),
+			'disputed'       => _x( 'Disputed', 'needs attention', 'sell-my-images' ),
+			'refund_pending' => __( 'Refund pending', 'sell-my-images' ),
+		);
+		return $labels[ $code ] ?? $code;
+	}
+
+	/**
+	 * Human label of an admin action (the code when unknown).
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string $action Action code.
+	 * @return string
+	 */
+	public static function action_label( string $action ): string {
+		$labels = array(
+			'retry'            => __( 'Retry upscaling', 'sell-my-images' ),
+			'regenerate_token' => __( 'Regenerate download link', 'sell-my-images' ),
+			'refund'           => __( 'Refund', 'sell-my-images' ),
+			'set_status'       => __( 'Change status', 'sell-my-images' ),
+			'resend_email'     => __( 'Resend email', 'sell-my-images' ),
+			'reconcile'        => __( 'Reconcile with Stripe', 'sell-my-images' ),
+		);
+		return $labels[ $action ] ?? $action;
+	}
+
+	/**
+	 * Human label of a timeline event type (the code when unknown).
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string $type Event type.
+	 * @return string
+	 */
+	public static function event_label( string $type ): string {
+		$labels = array(
+			'created'              => __( 'Checkout created', 'sell-my-images' ),
+			'checkout_created'     => __( 'Checkout created', 'sell-my-images' ),
+			'checkout_expired'     => __( 'Checkout expired', 'sell-my-images' ),
+			'abandoned'            => __( 'Abandoned', 'sell-my-images' ),
+			'payment_received'     => __( 'Payment received', 'sell-my-images' ),
+			'payment_processing'   => __( 'Payment processing', 'sell-my-images' ),
+			'payment_failed'       => __( 'Payment failed', 'sell-my-images' ),
+			'submitting'           => __( 'Sending for upscaling', 'sell-my-images' ),
+			'submitted'            => __( 'Sent for upscaling', 'sell-my-images' ),
+			'submit_retry'         => __( 'Upscaling will be retried', 'sell-my-images' ),
+			'resubmitting'         => __( 'Sending for upscaling again', 'sell-my-images' ),
+			'submission_recovered' => __( 'Upscaling found again', 'sell-my-images' ),
+			'in_doubt'             => __( 'Upscaling in doubt', 'sell-my-images' ),
+			'rescued'              => __( 'Picked up again after a stopped worker', 'sell-my-images' ),
+			'requeued'             => __( 'Queued again', 'sell-my-images' ),
+			'completed'            => _x( 'Completed', 'event', 'sell-my-images' ),
+			'failed'               => _x( 'Failed', 'event', 'sell-my-images' ),
+			'delivery_retry'       => __( 'Delivery will be retried', 'sell-my-images' ),
+			'email_sent'           => __( 'Email sent', 'sell-my-images' ),
+			'email_resent'         => __( 'Email sent again', 'sell-my-images' ),
+			'email_failed'         => __( 'Email failed', 'sell-my-images' ),
+			'token_issued'         => __( 'Download link created', 'sell-my-images' ),
+			'token_regenerated'    => __( 'Download link replaced', 'sell-my-images' ),
+			'token_expired'        => __( 'Download link expired', 'sell-my-images' ),
+			'downloaded'           => __( 'Downloaded', 'sell-my-images' ),
+			'file_deleted'         => __( 'File deleted', 'sell-my-images' ),
+			'refunded'             => __( 'Refunded', 'sell-my-images' ),
+			'refund_recorded'      => __( 'Refund recorded', 'sell-my-images' ),
+			'refund_refused'       => __( 'Refund refused', 'sell-my-images' ),
+			'refund_problem'       => __( 'Refund problem', 'sell-my-images' ),
+			'reconciled'           => __( 'Reconciled with Stripe', 'sell-my-images' ),
+			'status_override'      => __( 'Status changed by an admin', 'sell-my-images' ),
+			'disputed'             => __( 'Payment disputed', 'sell-my-images' ),
+			'seeded'               => __( 'Created by smid seed', 'sell-my-images' ),
+			'note'                 => __( 'Note', 'sell-my-images' ),
+		);
+		return $labels[ $type ] ?? $type;
 	}
 
 	/**
@@ -338,17 +428,50 @@ class SMI_Format {
 	}
 
 	/**
-	 * Money still refundable on a job: charged minus refunded, when money was captured.
+	 * Badges for the job's "needs attention" codes, as the daemon lists them.
 	 *
-	 * @since 1.0.0
+	 * @since 1.1.0
 	 *
 	 * @param array $job Job from the daemon.
-	 * @return int Minor units.
+	 * @return string Escaped HTML; '' when none.
 	 */
-	public static function refundable( array $job ): int {
-		if ( ! in_array( $job['payment_status'] ?? '', array( 'paid', 'partially_refunded' ), true ) ) {
-			return 0;
+	public static function attention_badges( array $job ): string {
+		$out = '';
+		foreach ( (array) ( $job['attention'] ?? array() ) as $code ) {
+			if ( is_string( $code ) && '' !== $code ) {
+				$out .= sprintf( ' <span class="smi-attention smi-attention-%1$s">%2$s</span>', esc_attr( sanitize_html_class( $code ) ), esc_html( self::attention_label( $code ) ) );
+			}
 		}
-		return max( 0, (int) ( $job['amount_charged'] ?? 0 ) - (int) ( $job['refund_amount'] ?? 0 ) );
+		return $out;
+	}
+
+	/**
+	 * A job's status cell: its badge, what needs attention, its last error.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param array $job Job from the daemon.
+	 * @return string Escaped HTML.
+	 */
+	public static function status_cell( array $job ): string {
+		$out   = self::status_badge( (string) ( $job['status'] ?? '' ) ) . self::attention_badges( $job );
+		$error = (string) ( $job['last_error'] ?? '' );
+		if ( '' !== $error ) {
+			$out .= sprintf( '<br /><span class="smi-last-error" title="%1$s">%2$s</span>', esc_attr( $error ), esc_html( mb_strimwidth( $error, 0, 80, '…' ) ) );
+		}
+		return $out;
+	}
+
+	/**
+	 * A short key of what a row shows about a job's state, so the live
+	 * refresh redraws only rows that changed.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param array $job Job from the daemon.
+	 * @return string
+	 */
+	public static function state_key( array $job ): string {
+		return md5( self::status_cell( $job ) . self::payment_badge( (string) ( $job['payment_status'] ?? '' ) ) );
 	}
 }

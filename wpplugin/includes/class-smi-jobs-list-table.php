@@ -8,37 +8,23 @@
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/class-smi-jobs-filter-bar.php';
+require_once __DIR__ . '/class-smi-job-preview.php';
+
 if ( ! class_exists( 'WP_List_Table' ) ) {
 	require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
 }
-require_once __DIR__ . '/trait-smi-jobs-list-columns.php';
 
 /**
- * Lists jobs from the daemon's `GET /v1/jobs`, with status views from
- * `GET /v1/stats`, filters, search, sorting, paging and bulk actions.
- * Everything the view depends on is in the URL, so it can be bookmarked.
+ * Lists jobs from the daemon's `GET /v1/jobs` for an SMI_Jobs_Query, with
+ * status views from `GET /v1/stats`, filters, search, sorting, cursor paging
+ * (SMI_Jobs_Pager) and bulk actions. Each row shows what the daemon says
+ * about it: its statuses, what needs attention, its last error, and only the
+ * actions the daemon allows. Every value is escaped where it is printed.
  *
  * @since 1.0.0
  */
 class SMI_Jobs_List_Table extends WP_List_Table {
-
-	use SMI_Jobs_List_Columns;
-
-	/**
-	 * Columns the daemon can sort by, URL value => daemon orderby.
-	 *
-	 * @since 1.0.0
-	 * @var string[]
-	 */
-	const ORDERBY = array( 'created_at', 'paid_at', 'completed_at', 'amount_charged', 'status', 'payment_status', 'email' );
-
-	/**
-	 * Filter keys carried in the URL (besides s, orderby, order, paged).
-	 *
-	 * @since 1.0.0
-	 * @var string[]
-	 */
-	const FILTER_KEYS = array( 'status', 'payment_status', 'created_from', 'created_to', 'email', 'post_id', 'attachment_id' );
 
 	/**
 	 * Daemon client.
@@ -47,6 +33,22 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	 * @var SMI_Daemon_Client
 	 */
 	private SMI_Daemon_Client $client;
+
+	/**
+	 * The request.
+	 *
+	 * @since 1.1.0
+	 * @var SMI_Jobs_Query
+	 */
+	private SMI_Jobs_Query $query;
+
+	/**
+	 * The daemon's lists and limits.
+	 *
+	 * @since 1.1.0
+	 * @var SMI_Daemon_System
+	 */
+	private SMI_Daemon_System $system;
 
 	/**
 	 * Why the jobs could not be loaded, if they could not.
@@ -65,7 +67,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	public ?WP_Error $stats_error = null;
 
 	/**
-	 * The daemon's `/v1/stats` answer.
+	 * The daemon's counts for the views.
 	 *
 	 * @since 1.0.0
 	 * @var array
@@ -73,41 +75,27 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	private array $stats = array();
 
 	/**
-	 * Number of jobs matching the filter.
+	 * The pager, once the page is loaded.
 	 *
-	 * @since 1.0.0
-	 * @var int
+	 * @since 1.1.0
+	 * @var SMI_Jobs_Pager|null
 	 */
-	public int $total = 0;
-
-	/**
-	 * Whether the daemon stopped counting (total is a lower bound).
-	 *
-	 * @since 1.0.0
-	 * @var bool
-	 */
-	public bool $total_capped = false;
-
-	/**
-	 * The request this table was built from (unslashed).
-	 *
-	 * @since 1.0.0
-	 * @var array
-	 */
-	private array $request;
+	public ?SMI_Jobs_Pager $pager = null;
 
 	/**
 	 * Builds the table.
 	 *
 	 * @since 1.0.0
 	 *
-	 * @param SMI_Daemon_Client $client  Daemon client.
-	 * @param array             $request Optional. Request arguments (default: unslashed $_GET).
-	 * @param array             $args    Optional. WP_List_Table arguments.
+	 * @param SMI_Daemon_Client $client Daemon client.
+	 * @param SMI_Jobs_Query    $query  The request.
+	 * @param SMI_Daemon_System $system The daemon's lists and limits.
+	 * @param array             $args   Optional. WP_List_Table arguments.
 	 */
-	public function __construct( SMI_Daemon_Client $client, ?array $request = null, array $args = array() ) {
-		$this->client  = $client;
-		$this->request = null === $request ? wp_unslash( $_GET ) : $request; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only view arguments.
+	public function __construct( SMI_Daemon_Client $client, SMI_Jobs_Query $query, SMI_Daemon_System $system, array $args = array() ) {
+		$this->client = $client;
+		$this->query  = $query;
+		$this->system = $system;
 		parent::__construct(
 			array_merge(
 				array(
@@ -122,136 +110,79 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Daemon filter arguments from a request, strictly whitelisted.
+	 * The request the table shows.
 	 *
-	 * @since 1.0.0
+	 * @since 1.1.0
 	 *
-	 * @param array $req Unslashed request.
-	 * @return array Filter keys of `GET /v1/jobs` (status, payment_status, created_from, created_to, email, post_id, attachment_id, q).
+	 * @return SMI_Jobs_Query
 	 */
-	public static function filters_from_request( array $req ): array {
-		$f = array();
-		foreach ( array( 'status' => SMI_Format::STATUSES, 'payment_status' => SMI_Format::PAYMENT_STATUSES ) as $key => $allowed ) {
-			if ( isset( $req[ $key ] ) && is_string( $req[ $key ] ) ) {
-				$values = array_intersect( array_map( 'sanitize_key', explode( ',', $req[ $key ] ) ), $allowed );
-				if ( $values ) {
-					$f[ $key ] = implode( ',', array_values( array_unique( $values ) ) );
-				}
-			}
-		}
-		foreach ( array( 'created_from', 'created_to' ) as $key ) {
-			if ( isset( $req[ $key ] ) && is_string( $req[ $key ] ) && preg_match( '/^(\d{4})-(\d{2})-(\d{2})$/', $req[ $key ], $m ) && checkdate( (int) $m[2], (int) $m[3], (int) $m[1] ) ) {
-				$f[ $key ] = $req[ $key ];
-			}
-		}
-		if ( isset( $req['email'] ) && is_string( $req['email'] ) ) {
-			$email = substr( trim( sanitize_text_field( $req['email'] ) ), 0, 254 );
-			if ( '' !== $email ) {
-				$f['email'] = $email;
-			}
-		}
-		foreach ( array( 'post_id', 'attachment_id' ) as $key ) {
-			if ( isset( $req[ $key ] ) && ! is_array( $req[ $key ] ) && absint( $req[ $key ] ) > 0 ) {
-				$f[ $key ] = absint( $req[ $key ] );
-			}
-		}
-		if ( isset( $req['s'] ) && is_string( $req['s'] ) ) {
-			$q = substr( trim( sanitize_text_field( $req['s'] ) ), 0, 200 );
-			if ( '' !== $q ) {
-				$f['q'] = $q;
-			}
-		}
-		return $f;
+	public function query(): SMI_Jobs_Query {
+		return $this->query;
 	}
 
 	/**
-	 * Sort arguments from a request (whitelisted).
+	 * Rows per page: the Screen Options value, within the daemon's limit.
 	 *
-	 * @since 1.0.0
+	 * @since 1.1.0
 	 *
-	 * @param array $req Unslashed request.
-	 * @return array `orderby`, `order`.
+	 * @return int
 	 */
-	public static function order_from_request( array $req ): array {
-		$orderby = isset( $req['orderby'] ) && is_string( $req['orderby'] ) && in_array( $req['orderby'], self::ORDERBY, true ) ? $req['orderby'] : 'created_at';
-		$order   = isset( $req['order'] ) && is_string( $req['order'] ) && 'asc' === strtolower( $req['order'] ) ? 'asc' : 'desc';
-		return array(
-			'orderby' => $orderby,
-			'order'   => $order,
-		);
+	public function per_page(): int {
+		$per_page = max( 1, (int) $this->get_items_per_page( 'smi_jobs_per_page', 25 ) );
+		$max      = $this->system->limit( 'per_page_max' );
+		return null === $max ? $per_page : min( $max, $per_page );
 	}
 
 	/**
-	 * The URL arguments of the current view (filters, search, sort), for links and redirects.
+	 * Number of jobs matching (exact or estimated).
 	 *
-	 * @since 1.0.0
+	 * @since 1.1.0
 	 *
-	 * @param array $req Unslashed request.
-	 * @return array
+	 * @return int
 	 */
-	public static function view_args( array $req ): array {
-		$args = self::filters_from_request( $req );
-		if ( isset( $args['q'] ) ) {
-			$args['s'] = $args['q'];
-			unset( $args['q'] );
-		}
-		if ( isset( $req['orderby'] ) || isset( $req['order'] ) ) {
-			$args += self::order_from_request( $req );
-		}
-		if ( isset( $req['paged'] ) && absint( $req['paged'] ) > 1 ) {
-			$args['paged'] = absint( $req['paged'] );
-		}
-		return $args;
+	public function total(): int {
+		return $this->pager ? $this->pager->total : 0;
 	}
 
 	/**
-	 * Loads the page of jobs and the counts.
+	 * Whether total() is exact.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @return bool
+	 */
+	public function total_exact(): bool {
+		return ! $this->pager || $this->pager->exact;
+	}
+
+	/**
+	 * Loads the page of jobs and the view counts, and primes WordPress's
+	 * caches for every post and attachment the rows show (two queries
+	 * instead of several per row).
 	 *
 	 * @since 1.0.0
 	 */
 	public function prepare_items() {
-		$per_page = $this->get_items_per_page( 'smi_jobs_per_page', 25 );
-		$per_page = min( 500, max( 1, $per_page ) );
-		$filters  = self::filters_from_request( $this->request );
-		$query    = array_merge(
-			$filters,
-			self::order_from_request( $this->request ),
-			array(
-				'per_page' => $per_page,
-				'page'     => $this->get_pagenum(),
-			)
-		);
+		$per_page              = $this->per_page();
+		$this->_column_headers = array( $this->get_columns(), get_hidden_columns( $this->screen ), $this->get_sortable_columns(), 'job_id' );
 
-		$this->_column_headers = array( $this->get_columns(), array(), $this->get_sortable_columns(), 'job_id' );
-
-		// Counts only: the money sums need a scan the status views do not.
-		$stats = $this->client->get(
-			'/v1/stats',
-			array_intersect_key( $filters, array_flip( array( 'created_from', 'created_to' ) ) ) + array( 'only' => 'counts' )
-		);
+		// Counts only, over the date range: the views' numbers.
+		$stats = $this->client->get( '/v1/stats', $this->query->date_bounds() + array( 'only' => 'counts' ) );
 		if ( is_wp_error( $stats ) ) {
 			$this->stats_error = $stats;
 		} else {
 			$this->stats = $stats;
 		}
 
-		$result = $this->client->get( '/v1/jobs', $query );
+		$result = $this->client->get( '/v1/jobs', $this->query->list_args( $per_page ) );
 		if ( is_wp_error( $result ) ) {
 			$this->error = $result;
 			$this->items = array();
-			$this->set_pagination_args(
-				array(
-					'total_items' => 0,
-					'per_page'    => $per_page,
-				)
-			);
 			return;
 		}
-		$this->items        = array_values( array_filter( (array) ( $result['jobs'] ?? array() ), 'is_array' ) );
-		$this->total        = (int) ( $result['total'] ?? count( $this->items ) );
-		$this->total_capped = ! empty( $result['total_capped'] );
-		// One query for every post and attachment the rows show, instead of
-		// one per cell.
+		$this->items = array_values( array_filter( (array) ( $result['jobs'] ?? array() ), 'is_array' ) );
+		$this->pager = new SMI_Jobs_Pager( $this->query, $result, $per_page );
+
 		$ids = array();
 		foreach ( $this->items as $item ) {
 			$ids[] = absint( $item['post_id'] ?? 0 );
@@ -263,15 +194,15 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		}
 		$this->set_pagination_args(
 			array(
-				'total_items' => $this->total,
+				'total_items' => $this->pager->total,
 				'per_page'    => $per_page,
-				'total_pages' => max( 1, (int) ( $result['total_pages'] ?? ceil( $this->total / $per_page ) ) ),
+				'total_pages' => $this->pager->pages,
 			)
 		);
 	}
 
 	/**
-	 * Prints the table; same as the parent with a stable id on the table.
+	 * Prints the table; the parent's markup with a stable id on the table.
 	 *
 	 * @since 1.0.0
 	 */
@@ -289,25 +220,16 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Pagination, saying "10,000+ items" when the daemon capped the count.
+	 * The cursor pager.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @param string $which top|bottom.
 	 */
 	protected function pagination( $which ) {
-		ob_start();
-		parent::pagination( $which );
-		$html = (string) ob_get_clean();
-		if ( $this->total_capped ) {
-			$label = sprintf(
-				/* translators: %s: lower bound of the number of jobs, e.g. 10,000. */
-				__( '%s+ items', 'sell-my-images' ),
-				number_format_i18n( $this->total )
-			);
-			$html = (string) preg_replace( '#<span class="displaying-num">.*?</span>#s', '<span class="displaying-num">' . esc_html( $label ) . '</span>', $html, 1 );
+		if ( $this->pager ) {
+			echo $this->pager->html( $which ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in SMI_Jobs_Pager::html().
 		}
-		echo $html; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- core markup, label escaped above.
 	}
 
 	/**
@@ -348,87 +270,71 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Sortable columns (daemon orderby keys).
+	 * Sortable columns: those the daemon lists as sort columns.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @return array
 	 */
 	protected function get_sortable_columns() {
-		return array(
-			'email'          => array( 'email', false ),
-			'status'         => array( 'status', false ),
-			'payment_status' => array( 'payment_status', false ),
-			'amount_charged' => array( 'amount_charged', true ),
-			'created_at'     => array( 'created_at', true ),
-		);
+		$out = array();
+		foreach ( array_intersect( array_keys( $this->get_columns() ), $this->system->sort_columns() ) as $column ) {
+			$out[ $column ] = array( $column, in_array( $column, array( 'created_at', 'amount_charged' ), true ) );
+		}
+		return $out;
 	}
 
 	/**
-	 * Bulk actions, sent to `POST /v1/jobs/batch`.
+	 * Bulk actions, sent to `POST /v1/jobs/batch`: the daemon's actions, two
+	 * of them also offered with their option ticked.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @return string[]
 	 */
 	protected function get_bulk_actions() {
-		return array(
-			'retry'                  => __( 'Retry upscaling', 'sell-my-images' ),
-			'retry_unpaid'           => __( 'Retry upscaling, even if refunded (gives the work away)', 'sell-my-images' ),
-			'regenerate_token'       => __( 'Regenerate download tokens', 'sell-my-images' ),
-			'regenerate_token_email' => __( 'Regenerate tokens and email', 'sell-my-images' ),
-			'resend_email'           => __( 'Resend email', 'sell-my-images' ),
-			'refund'                 => __( 'Refund (full)', 'sell-my-images' ),
-			'set_status'             => __( 'Set status', 'sell-my-images' ),
-			'reconcile'              => __( 'Reconcile with Stripe', 'sell-my-images' ),
+		$extra = array(
+			'retry'            => array( 'retry_unpaid' => __( 'Retry upscaling, even if refunded (gives the work away)', 'sell-my-images' ) ),
+			'regenerate_token' => array( 'regenerate_token_email' => __( 'Regenerate download links and email them', 'sell-my-images' ) ),
 		);
-	}
-
-	/**
-	 * The bulk action chosen in either selector, if it is one of ours.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $req Unslashed request.
-	 * @return string '' when none.
-	 */
-	public static function bulk_action_from_request( array $req ): string {
-		if ( ! empty( $req['filter_action'] ) ) {
-			return '';
-		}
-		foreach ( array( 'action', 'action2' ) as $key ) {
-			$action = isset( $req[ $key ] ) && is_string( $req[ $key ] ) ? $req[ $key ] : '-1';
-			if ( in_array( $action, array( 'retry', 'retry_unpaid', 'regenerate_token', 'regenerate_token_email', 'resend_email', 'refund', 'set_status', 'reconcile' ), true ) ) {
-				return $action;
+		$out   = array();
+		foreach ( $this->system->codes( 'actions' ) as $action ) {
+			if ( ! in_array( $action, SMI_Jobs_Query::BULK_CHOICES, true ) ) {
+				continue;
 			}
+			$out[ $action ] = 'refund' === $action ? __( 'Refund (full)', 'sell-my-images' ) : SMI_Format::action_label( $action );
+			$out           += $extra[ $action ] ?? array();
 		}
-		return '';
+		return $out;
 	}
 
 	/**
-	 * Status views with counts from `/v1/stats`.
+	 * Views: all, needs attention, then each status with jobs (zero-count
+	 * statuses are left out unless current).
 	 *
 	 * @since 1.0.0
 	 *
 	 * @return string[]
 	 */
 	protected function get_views() {
-		$current = self::filters_from_request( $this->request )['status'] ?? '';
-		$keep    = array_intersect_key( self::filters_from_request( $this->request ), array_flip( array( 'created_from', 'created_to' ) ) );
-		$base    = add_query_arg( $keep, admin_url( 'admin.php?page=' . SMI_Admin_Jobs_Page::SLUG ) );
+		$filters = $this->query->filters;
+		$current = $filters['status'] ?? '';
+		$base    = SMI_Admin_Jobs_Page::list_url( array_intersect_key( $filters, array_flip( array( 'created_from', 'created_to' ) ) ) );
 		$counts  = (array) ( $this->stats['by_status'] ?? array() );
-		$views   = array();
-
-		$all_count = isset( $this->stats['total'] ) ? (int) $this->stats['total'] : null;
-		$views['all'] = $this->view_link( $base, __( 'All', 'sell-my-images' ), $all_count, '' === $current, 'all' );
-		foreach ( SMI_Format::STATUSES as $status ) {
-			$views[ $status ] = $this->view_link(
-				add_query_arg( 'status', $status, $base ),
-				SMI_Format::status_label( $status ),
-				$this->stats ? (int) ( $counts[ $status ] ?? 0 ) : null,
-				$current === $status,
-				$status
-			);
+		$known   = (bool) $this->stats;
+		$views   = array(
+			'all' => $this->view_link( $base, __( 'All', 'sell-my-images' ), isset( $this->stats['total'] ) ? (int) $this->stats['total'] : null, '' === $current && empty( $filters['attention'] ), 'all' ),
+		);
+		$attention = isset( $this->stats['attention'] ) ? (int) $this->stats['attention'] : null;
+		if ( $attention || ! empty( $filters['attention'] ) ) {
+			$views['attention'] = $this->view_link( add_query_arg( 'attention', 1, $base ), __( 'Needs attention', 'sell-my-images' ), $attention, ! empty( $filters['attention'] ), 'attention' );
+		}
+		foreach ( $this->system->statuses() as $status ) {
+			$count = $known ? (int) ( $counts[ $status ] ?? 0 ) : null;
+			if ( 0 === $count && $current !== $status ) {
+				continue;
+			}
+			$views[ $status ] = $this->view_link( add_query_arg( 'status', $status, $base ), SMI_Format::status_label( $status ), $count, $current === $status, $status );
 		}
 		return $views;
 	}
@@ -457,113 +363,357 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Filters, bulk parameters and export above the table.
+	 * Filters and bulk parameters above the table.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @param string $which top|bottom.
 	 */
 	protected function extra_tablenav( $which ) {
-		if ( 'top' !== $which ) {
-			return;
+		if ( 'top' === $which ) {
+			( new SMI_Jobs_Filter_Bar( $this->query, $this->system ) )->render( $this->total(), $this->total_exact(), count( $this->items ) );
 		}
-		$f = self::filters_from_request( $this->request );
-		echo '<div class="alignleft actions smi-filters" id="smi-filters">';
-
-		echo '<label class="screen-reader-text" for="smi-filter-status">' . esc_html__( 'Filter by status', 'sell-my-images' ) . '</label>';
-		echo '<select name="status" id="smi-filter-status"><option value="">' . esc_html__( 'All statuses', 'sell-my-images' ) . '</option>';
-		foreach ( SMI_Format::STATUSES as $status ) {
-			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $status ), selected( $f['status'] ?? '', $status, false ), esc_html( SMI_Format::status_label( $status ) ) );
-		}
-		echo '</select>';
-
-		echo '<label class="screen-reader-text" for="smi-filter-payment-status">' . esc_html__( 'Filter by payment status', 'sell-my-images' ) . '</label>';
-		echo '<select name="payment_status" id="smi-filter-payment-status"><option value="">' . esc_html__( 'All payments', 'sell-my-images' ) . '</option>';
-		foreach ( SMI_Format::PAYMENT_STATUSES as $status ) {
-			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $status ), selected( $f['payment_status'] ?? '', $status, false ), esc_html( SMI_Format::payment_label( $status ) ) );
-		}
-		echo '</select>';
-
-		$fields = array(
-			'created_from'  => array( 'date', __( 'From', 'sell-my-images' ), '' ),
-			'created_to'    => array( 'date', __( 'To', 'sell-my-images' ), '' ),
-			'email'         => array( 'text', __( 'Email', 'sell-my-images' ), __( 'Email', 'sell-my-images' ) ),
-			'post_id'       => array( 'number', __( 'Post ID', 'sell-my-images' ), __( 'Post ID', 'sell-my-images' ) ),
-			'attachment_id' => array( 'number', __( 'Attachment ID', 'sell-my-images' ), __( 'Attachment ID', 'sell-my-images' ) ),
-		);
-		foreach ( $fields as $key => $field ) {
-			$id = 'smi-filter-' . str_replace( '_', '-', $key );
-			printf(
-				'<label for="%1$s" class="smi-filter-label">%2$s</label> <input type="%3$s" id="%1$s" name="%4$s" value="%5$s" placeholder="%6$s"%7$s class="smi-filter-input" />',
-				esc_attr( $id ),
-				esc_html( $field[1] ),
-				esc_attr( $field[0] ),
-				esc_attr( $key ),
-				esc_attr( (string) ( $f[ $key ] ?? '' ) ),
-				esc_attr( $field[2] ),
-				'number' === $field[0] ? ' min="1" step="1"' : ''
-			);
-		}
-		submit_button( __( 'Filter', 'sell-my-images' ), '', 'filter_action', false, array( 'id' => 'smi-filter-submit' ) );
-		printf( ' <a href="%1$s" class="button-link" id="smi-filter-reset">%2$s</a>', esc_url( admin_url( 'admin.php?page=' . SMI_Admin_Jobs_Page::SLUG ) ), esc_html__( 'Reset', 'sell-my-images' ) );
-		echo '</div>';
-
-		$this->render_bulk_params();
 	}
 
 	/**
-	 * Reason, status and "apply to all" inputs used by some bulk actions.
-	 *
-	 * @since 1.0.0
-	 */
-	private function render_bulk_params(): void {
-		echo '<div class="alignleft actions smi-bulk-params" id="smi-bulk-params">';
-		echo '<span class="smi-bulk-status-wrap"><label for="smi-bulk-status">' . esc_html__( 'New status', 'sell-my-images' ) . '</label> ';
-		echo '<select name="smi_bulk_status" id="smi-bulk-status"><option value="">' . esc_html__( '— Choose —', 'sell-my-images' ) . '</option>';
-		foreach ( SMI_Format::STATUSES as $status ) {
-			printf( '<option value="%1$s">%2$s</option>', esc_attr( $status ), esc_html( SMI_Format::status_label( $status ) ) );
-		}
-		echo '</select></span> ';
-		printf(
-			'<span class="smi-bulk-reason-wrap"><label for="smi-bulk-reason">%1$s</label> <input type="text" id="smi-bulk-reason" name="smi_bulk_reason" maxlength="500" placeholder="%2$s" /></span> ',
-			esc_html__( 'Reason', 'sell-my-images' ),
-			esc_attr__( 'Required for refunds and status changes', 'sell-my-images' )
-		);
-		if ( $this->total > count( $this->items ) ) {
-			$count = $this->total_capped
-				/* translators: %s: lower bound of the number of jobs. */
-				? sprintf( __( '%s+', 'sell-my-images' ), number_format_i18n( $this->total ) )
-				: number_format_i18n( $this->total );
-			printf(
-				'<label class="smi-apply-all-wrap"><input type="checkbox" name="smi_apply_all" value="1" id="smi-apply-all" /> %s</label>',
-				/* translators: %s: number of jobs matching the filter. */
-				esc_html( sprintf( __( 'Apply to all %s jobs matching this filter', 'sell-my-images' ), $count ) )
-			);
-		}
-		echo '</div>';
-	}
-
-	/**
-	 * One row, with data attributes the page's script reads.
+	 * One row, with data attributes the page's script reads (and the row's
+	 * preview as JSON of plain-text values).
 	 *
 	 * @since 1.0.0
 	 *
 	 * @param array $item Job.
 	 */
 	public function single_row( $item ) {
-		$job_id  = (string) ( $item['job_id'] ?? '' );
-		$status  = (string) ( $item['status'] ?? '' );
-		$credits = (int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 );
+		$job_id = (string) ( $item['job_id'] ?? '' );
+		$status = (string) ( $item['status'] ?? '' );
 		printf(
-			'<tr id="smi-job-%1$s" class="smi-job-row smi-row-status-%2$s" data-job-id="%1$s" data-status="%2$s" data-payment-status="%3$s" data-refundable="%4$d" data-credits="%5$d" data-currency="%6$s">',
+			'<tr id="smi-job-%1$s" class="smi-job-row smi-row-status-%2$s" data-job-id="%1$s" data-status="%2$s" data-payment-status="%3$s" data-refundable="%4$d" data-credits="%5$d" data-currency="%6$s" data-state="%7$s" data-preview="%8$s">',
 			esc_attr( $job_id ),
 			esc_attr( $status ),
 			esc_attr( (string) ( $item['payment_status'] ?? '' ) ),
-			(int) SMI_Format::refundable( $item ),
-			(int) $credits,
-			esc_attr( strtolower( (string) ( $item['currency'] ?? 'usd' ) ) )
+			(int) ( $item['refundable'] ?? 0 ),
+			(int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 ),
+			esc_attr( strtolower( (string) ( $item['currency'] ?? 'usd' ) ) ),
+			esc_attr( SMI_Format::state_key( $item ) ),
+			esc_attr( (string) wp_json_encode( SMI_Job_Preview::of( $item ) ) )
 		);
 		$this->single_row_columns( $item );
 		echo '</tr>';
+	}
+
+	/* ---- Columns ---- */
+
+	/**
+	 * Checkbox column.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_cb( $item ) {
+		$job_id = (string) ( $item['job_id'] ?? '' );
+		return sprintf(
+			'<label class="screen-reader-text" for="cb-select-%1$s">%2$s</label><input type="checkbox" id="cb-select-%1$s" name="job_ids[]" value="%1$s" />',
+			esc_attr( $job_id ),
+			/* translators: %s: job ID. */
+			esc_html( sprintf( __( 'Select job %s', 'sell-my-images' ), $job_id ) )
+		);
+	}
+
+	/**
+	 * Job ID column (first 8 characters, linked to the details).
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_job_id( $item ) {
+		$job_id = (string) ( $item['job_id'] ?? '' );
+		return sprintf(
+			'<a class="row-title smi-job-link" href="%1$s" title="%2$s"><code>%3$s</code></a>',
+			esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) ),
+			esc_attr( $job_id ),
+			esc_html( substr( $job_id, 0, 8 ) )
+		);
+	}
+
+	/**
+	 * Whether the daemon allows an action on a job.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param array  $item   Job.
+	 * @param string $action Action code.
+	 * @return bool
+	 */
+	public static function allows( array $item, string $action ): bool {
+		return ! empty( $item['actions'][ $action ]['allowed'] );
+	}
+
+	/**
+	 * Row actions: view, preview, then those the daemon allows on the job.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array  $item        Job.
+	 * @param string $column_name Column.
+	 * @param string $primary     Primary column.
+	 * @return string
+	 */
+	protected function handle_row_actions( $item, $column_name, $primary ) {
+		if ( $primary !== $column_name ) {
+			return '';
+		}
+		$job_id  = (string) ( $item['job_id'] ?? '' );
+		$actions = array(
+			'view'    => sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) ), esc_html__( 'View', 'sell-my-images' ) ),
+			'preview' => sprintf( '<button type="button" class="button-link smi-preview" aria-haspopup="dialog">%s</button>', esc_html__( 'Preview', 'sell-my-images' ) ),
+		);
+		if ( self::allows( $item, 'retry' ) && ! empty( $item['actions']['retry']['requires'] ) ) {
+			// The daemon wants a flag chosen knowingly (force, allow_unpaid): on the details form.
+			$actions['retry'] = sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) . '#smi-retry-form' ), esc_html__( 'Retry upscaling…', 'sell-my-images' ) );
+		} elseif ( self::allows( $item, 'retry' ) ) {
+			$credits          = (int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 );
+			$actions['retry'] = $this->action_link(
+				'retry',
+				$job_id,
+				__( 'Retry upscaling', 'sell-my-images' ),
+				$credits > 0
+					/* translators: %d: number of Upsampler credits. */
+					? sprintf( _n( 'Retry upscaling this job? It uses about %d Upsampler credit.', 'Retry upscaling this job? It uses about %d Upsampler credits.', $credits, 'sell-my-images' ), $credits )
+					: __( 'Retry upscaling this job? It uses Upsampler credits again.', 'sell-my-images' )
+			);
+		}
+		if ( self::allows( $item, 'regenerate_token' ) ) {
+			$actions['token'] = $this->action_link( 'token', $job_id, __( 'Regenerate link', 'sell-my-images' ), __( 'Create a new download link? The current one stops working.', 'sell-my-images' ) );
+		}
+		if ( self::allows( $item, 'resend_email' ) ) {
+			$actions['email'] = $this->action_link( 'email', $job_id, __( 'Resend email', 'sell-my-images' ), '' );
+		}
+		if ( self::allows( $item, 'refund' ) ) {
+			$actions['refund'] = sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) . '#smi-refund-form' ), esc_html__( 'Refund', 'sell-my-images' ) );
+		}
+		if ( self::allows( $item, 'reconcile' ) ) {
+			$actions['reconcile'] = $this->action_link( 'reconcile', $job_id, __( 'Reconcile', 'sell-my-images' ), '' );
+		}
+		return $this->row_actions( $actions );
+	}
+
+	/**
+	 * A nonced admin-post.php link for a one-job action.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param string $action  Action (retry, token, email, reconcile).
+	 * @param string $job_id  Job.
+	 * @param string $label   Link text.
+	 * @param string $confirm Confirmation question ('' for none).
+	 * @return string
+	 */
+	private function action_link( string $action, string $job_id, string $label, string $confirm ): string {
+		$url = add_query_arg(
+			array(
+				'action'           => 'smi_' . $action,
+				'job_id'           => $job_id,
+				'_wpnonce'         => wp_create_nonce( "smi_{$action}::{$job_id}" ),
+				'_wp_http_referer' => rawurlencode( SMI_Admin_Jobs_Page::list_url( $this->query->page_args() ) ),
+			),
+			admin_url( 'admin-post.php' )
+		);
+		return sprintf(
+			'<a href="%1$s" class="smi-action-%2$s%3$s"%4$s>%5$s</a>',
+			esc_url( $url ),
+			esc_attr( $action ),
+			'' !== $confirm ? ' smi-confirm' : '',
+			'' !== $confirm ? ' data-confirm="' . esc_attr( $confirm ) . '"' : '',
+			esc_html( $label )
+		);
+	}
+
+	/**
+	 * Thumbnail: the attachment's image, else the job's image URL.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_thumbnail( $item ) {
+		$attachment_id = (int) ( $item['attachment_id'] ?? 0 );
+		if ( $attachment_id > 0 && wp_attachment_is_image( $attachment_id ) ) {
+			$img = wp_get_attachment_image( $attachment_id, array( 60, 60 ), false, array( 'class' => 'smi-thumb' ) );
+			if ( $img ) {
+				return $img;
+			}
+		}
+		$url = (string) ( $item['image_url'] ?? '' );
+		if ( '' !== $url && preg_match( '#^https?://[^/\s"\'<>]+#', $url ) ) {
+			return sprintf( '<img src="%s" alt="" width="60" loading="lazy" class="smi-thumb" />', esc_url( $url ) );
+		}
+		return '—';
+	}
+
+	/**
+	 * Customer email, linked to the customer's jobs.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_email( $item ) {
+		$email = (string) ( $item['email'] ?? '' );
+		if ( '' === $email ) {
+			return '—';
+		}
+		return sprintf( '<a href="%1$s" class="smi-email">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::list_url( array( 'email' => $email ) ) ), esc_html( $email ) );
+	}
+
+	/**
+	 * Post, linked to its editor (or its permalink).
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_post( $item ) {
+		$post_id = (int) ( $item['post_id'] ?? 0 );
+		if ( $post_id <= 0 ) {
+			return '—';
+		}
+		$post = get_post( $post_id );
+		if ( ! $post ) {
+			/* translators: %d: post ID. */
+			return esc_html( sprintf( __( '#%d (deleted)', 'sell-my-images' ), $post_id ) );
+		}
+		$link  = current_user_can( 'edit_post', $post_id ) ? get_edit_post_link( $post_id ) : get_permalink( $post_id );
+		$title = '' !== $post->post_title ? $post->post_title : __( '(no title)', 'sell-my-images' );
+		return sprintf( '<a href="%1$s">%2$s</a> <span class="smi-muted">#%3$d</span>', esc_url( (string) $link ), esc_html( $title ), $post_id );
+	}
+
+	/**
+	 * Attachment ID and source size.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_attachment( $item ) {
+		$attachment_id = (int) ( $item['attachment_id'] ?? 0 );
+		$size          = ! empty( $item['image_width'] ) ? sprintf( '%d×%d', (int) $item['image_width'], (int) $item['image_height'] ) : '';
+		if ( $attachment_id <= 0 ) {
+			return esc_html( '' !== $size ? $size : '—' );
+		}
+		$link = get_post( $attachment_id ) ? get_edit_post_link( $attachment_id ) : '';
+		$id   = $link ? sprintf( '<a href="%1$s">#%2$d</a>', esc_url( $link ), $attachment_id ) : '#' . $attachment_id;
+		return $id . ( '' !== $size ? '<br /><span class="smi-muted">' . esc_html( $size ) . '</span>' : '' );
+	}
+
+	/**
+	 * Resolution bought, and the output size when known.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_resolution( $item ) {
+		$out = esc_html( (string) ( $item['resolution'] ?? '—' ) );
+		if ( ! empty( $item['output_width'] ) ) {
+			$out .= '<br /><span class="smi-muted">' . esc_html( sprintf( '%d×%d', (int) $item['output_width'], (int) $item['output_height'] ) ) . '</span>';
+		}
+		return $out;
+	}
+
+	/**
+	 * Status badge, what needs attention, and the last error.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_status( $item ) {
+		return SMI_Format::status_cell( $item );
+	}
+
+	/**
+	 * Payment badge.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_payment_status( $item ) {
+		return SMI_Format::payment_badge( (string) ( $item['payment_status'] ?? '' ) );
+	}
+
+	/**
+	 * Amount charged, and the refunded part.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_amount_charged( $item ) {
+		$currency = (string) ( $item['currency'] ?? 'usd' );
+		$out      = '<span class="smi-amount">' . esc_html( SMI_Format::money( $item['amount_charged'] ?? null, $currency ) ) . '</span>';
+		if ( ! empty( $item['refund_amount'] ) ) {
+			$out .= '<br /><span class="smi-muted smi-refunded">' . esc_html(
+				/* translators: %s: refunded amount. */
+				sprintf( __( '%s refunded', 'sell-my-images' ), SMI_Format::money( $item['refund_amount'], $currency ) )
+			) . '</span>';
+		}
+		return $out;
+	}
+
+	/**
+	 * Processing cost, and credits used.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_amount_cost( $item ) {
+		$out = esc_html( SMI_Format::money( $item['amount_cost'] ?? null, (string) ( $item['currency'] ?? 'usd' ) ) );
+		if ( ! empty( $item['credits_used'] ) ) {
+			$out .= '<br /><span class="smi-muted">' . esc_html(
+				/* translators: %d: number of Upsampler credits. */
+				sprintf( _n( '%d credit', '%d credits', (int) $item['credits_used'], 'sell-my-images' ), (int) $item['credits_used'] )
+			) . '</span>';
+		}
+		return $out;
+	}
+
+	/**
+	 * Creation time: "5 minutes ago" in the last day, else the site's format.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array $item Job.
+	 * @return string
+	 */
+	protected function column_created_at( $item ) {
+		return SMI_Format::time_html( isset( $item['created_at'] ) ? (string) $item['created_at'] : null );
+	}
+
+	/**
+	 * Fallback for unknown columns.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param array  $item        Job.
+	 * @param string $column_name Column.
+	 * @return string
+	 */
+	protected function column_default( $item, $column_name ) {
+		return isset( $item[ $column_name ] ) && is_scalar( $item[ $column_name ] ) ? esc_html( (string) $item[ $column_name ] ) : '';
 	}
 }

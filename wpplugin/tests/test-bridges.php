@@ -106,6 +106,19 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 		$this->assertEmpty( preg_grep( '/X-Internal/i', $relay->headers ), 'only whitelisted headers pass' );
 	}
 
+	public function test_download_from_object_storage_passes_the_redirect_on(): void {
+		$client = $this->fake_daemon_client();
+		$relay  = new SMI_Test_Relay( $client );
+		ob_start();
+		$this->bridges( $client, $relay )->serve_download( str_repeat( 'e', 64 ), 'GET', '', '1.2.3.4' );
+		$body = (string) ob_get_clean();
+		$this->assertSame( 302, $relay->status, 'the browser is sent on, not streamed to' );
+		$this->assertContains( 'Location: http://objects.example.test/bucket/ab/photo.png?X-Amz-Signature=abc', $relay->headers );
+		$this->assertContains( 'Cache-Control: private, no-store', $relay->headers );
+		$this->assertEmpty( preg_grep( '/X-Internal/i', $relay->headers ), 'only whitelisted headers pass' );
+		$this->assertSame( '', $body );
+	}
+
 	public function test_download_range_gives_206(): void {
 		$client = $this->fake_daemon_client();
 		$relay  = new SMI_Test_Relay( $client );
@@ -160,6 +173,70 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 		} finally {
 			ini_set( 'error_log', (string) $log );
 		}
+	}
+
+	public function test_the_original_plugins_token_is_forwarded_unchanged(): void {
+		$client = $this->fake_daemon_client();
+		$relay  = new SMI_Test_Relay( $client );
+		$token  = 'Xq7LmP2vR9tKzW4nB8cJ3hF6yD1sG5aE0uQiOoNpMrTlVkHjZxCbYwAeSdUfIgh2';
+		ob_start();
+		$this->bridges( $client, $relay )->serve_download( $token, 'GET', 'bytes=0-9', '1.2.3.4' );
+		$echo = json_decode( (string) ob_get_clean(), true );
+		$this->assertSame( 200, $relay->status );
+		$this->assertSame( $token, $echo['token'], 'letters and digits, case kept' );
+		$this->assertSame( 'bytes=0-9', $echo['range'] );
+	}
+
+	public function test_tokens_outside_the_daemons_bounds_are_refused_here(): void {
+		foreach ( array( str_repeat( 'A', 15 ), str_repeat( 'A', 129 ), 'Xq7LmP2vR9tKzW4n-B8cJ3hF6yD1sG5a', str_repeat( 'a', 63 ) . '/' ) as $token ) {
+			try {
+				$this->bridges()->serve_download( $token, 'GET', '', '1.2.3.4' );
+				$this->fail( 'expected wp_die for ' . $token );
+			} catch ( SMI_Test_Die $die ) {
+				$this->assertSame( 404, $die->status );
+			}
+		}
+		$this->assertEmpty( $this->requests );
+	}
+
+	public function test_the_original_rest_download_route_is_public_get_and_head(): void {
+		$routes = rest_get_server()->get_routes();
+		$route  = '/smi/v1/download/(?P<token>[A-Za-z0-9]+)';
+		$this->assertArrayHasKey( $route, $routes );
+		$handler = $routes[ $route ][0];
+		$this->assertEqualsCanonicalizing( array( 'GET', 'HEAD' ), array_keys( array_filter( $handler['methods'] ) ) );
+		$this->assertSame( '__return_true', $handler['permission_callback'] );
+		$this->assertInstanceOf( SMI_Bridges::class, $handler['callback'][0] );
+		$this->assertSame( 'rest_download', $handler['callback'][1] );
+	}
+
+	public function test_the_rest_route_serves_as_smi_download_does(): void {
+		$client = $this->fake_daemon_client();
+		$relay  = new SMI_Test_Relay( $client );
+		$token  = 'Xq7LmP2vR9tKzW4nB8cJ3hF6yD1sG5aE0uQiOoNpMrTlVkHjZxCbYwAeSdUfIgh2';
+		$req    = new WP_REST_Request( 'GET', '/smi/v1/download/' . $token );
+		$req->set_url_params( array( 'token' => $token ) );
+		$_SERVER['HTTP_RANGE'] = 'bytes=5-';
+		$bridges               = new class( $client, $relay ) extends SMI_Bridges {
+			protected function end_request(): void {
+				throw new RuntimeException( 'ended' );
+			}
+		};
+		ob_start();
+		try {
+			$bridges->rest_download( $req );
+			$this->fail( 'the request must end after the download' );
+		} catch ( RuntimeException $e ) {
+			$this->assertSame( 'ended', $e->getMessage() );
+		} finally {
+			$out = (string) ob_get_clean();
+			unset( $_SERVER['HTTP_RANGE'] );
+		}
+		$echo = json_decode( $out, true );
+		$this->assertSame( 200, $relay->status );
+		$this->assertSame( $token, $echo['token'] );
+		$this->assertSame( 'bytes=5-', $echo['range'], 'Range passed through' );
+		$this->assertSame( 'GET', $echo['method'] );
 	}
 
 	public function test_rewrite_rules_and_query_vars_are_registered(): void {

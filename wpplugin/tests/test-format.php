@@ -10,25 +10,58 @@ class Test_SMI_Format extends SMI_Test_Case {
 	/**
 	 * @dataProvider money_cases
 	 */
-	public function test_money_is_exact_from_minor_units( $minor, string $currency, string $expected ): void {
-		$this->assertSame( $expected, SMI_Format::money( $minor, $currency ) );
+	public function test_money_is_formatted_by_icu_for_the_locale( $minor, string $currency, string $expected ): void {
+		$this->assertTrue( class_exists( 'NumberFormatter' ), 'ext-intl is loaded (scripts/deps.sh installs php-intl)' );
+		$this->assertSame( $expected, str_replace( "\u{a0}", ' ', SMI_Format::money( $minor, $currency ) ) );
 	}
 
 	public function money_cases(): array {
 		return array(
-			'cents'           => array( 1299, 'usd', '$12.99' ),
-			'one cent'        => array( 1, 'usd', '$0.01' ),
-			'zero'            => array( 0, 'usd', '$0.00' ),
-			'thousands'       => array( 123456789, 'usd', '$1,234,567.89' ),
-			'no float drift'  => array( 1000000000000001, 'usd', '$10,000,000,000,000.01' ),
-			'string input'    => array( '1050', 'eur', '€10.50' ),
-			'negative'        => array( -150, 'usd', '-$1.50' ),
-			'zero-decimal'    => array( 500, 'jpy', '¥500' ),
-			'three-decimal'   => array( 12345, 'kwd', '12.345 KWD' ),
-			'unknown symbol'  => array( 999, 'chf', '9.99 CHF' ),
-			'null'            => array( null, 'usd', '—' ),
-			'garbage'         => array( '12.5', 'usd', '—' ),
+			'cents'          => array( 1299, 'usd', '$12.99' ),
+			'one cent'       => array( 1, 'usd', '$0.01' ),
+			'zero'           => array( 0, 'usd', '$0.00' ),
+			'thousands'      => array( 123456789, 'usd', '$1,234,567.89' ),
+			'largest column' => array( 9999999999, 'usd', '$99,999,999.99' ),
+			'string input'   => array( '1050', 'eur', '€10.50' ),
+			'negative'       => array( -150, 'usd', '-$1.50' ),
+			'zero-decimal'   => array( 500, 'jpy', '¥500' ),
+			'other symbol'   => array( 999, 'chf', 'CHF 9.99' ),
+			'null'           => array( null, 'usd', '—' ),
+			'garbage'        => array( '12.5', 'usd', '—' ),
 		);
+	}
+
+	public function test_money_follows_the_admins_locale(): void {
+		$user = $this->login( 'administrator' );
+		update_user_meta( $user->ID, 'locale', 'de_DE' );
+		$this->assertSame( '1.234,56 €', str_replace( "\u{a0}", ' ', SMI_Format::money( 123456, 'eur' ) ) );
+		$this->assertSame( '12,99 $', str_replace( "\u{a0}", ' ', SMI_Format::money( 1299, 'usd' ) ) );
+	}
+
+	public function test_money_without_intl_is_exact_with_the_code_after(): void {
+		$this->assertSame( '1,234.56 USD', SMI_Format::money_without_intl( 123456, 'usd' ) );
+		$this->assertSame( '-0.05 EUR', SMI_Format::money_without_intl( -5, 'eur' ) );
+		$this->assertSame( '0.00 USD', SMI_Format::money_without_intl( 0, 'usd' ) );
+	}
+
+	public function test_labels_fall_back_to_the_code(): void {
+		$this->assertSame( 'Disputed', SMI_Format::payment_label( 'disputed' ) );
+		$this->assertSame( 'on_hold', SMI_Format::status_label( 'on_hold' ) );
+		$this->assertSame( 'Email not sent', SMI_Format::attention_label( 'email_not_sent' ) );
+		$this->assertSame( 'Downloaded', SMI_Format::event_label( 'downloaded' ) );
+		$this->assertSame( 'brand_new', SMI_Format::event_label( 'brand_new' ) );
+		$this->assertSame( 'Reconcile with Stripe', SMI_Format::action_label( 'reconcile' ) );
+	}
+
+	public function test_when_says_ago_for_the_last_day_then_the_sites_format(): void {
+		update_option( 'date_format', 'Y/m/d' );
+		update_option( 'time_format', 'H:i' );
+		$now = strtotime( '2026-12-04T12:00:00Z' );
+		$this->assertSame( '5 mins ago', SMI_Format::when( '2026-12-04T11:55:00Z', $now ) );
+		$this->assertSame( '23 hours ago', SMI_Format::when( '2026-12-03T13:00:00Z', $now ) );
+		$this->assertSame( '2026/12/03 11:00', SMI_Format::when( '2026-12-03T11:00:00Z', $now ) );
+		$this->assertSame( '2026/12/05 11:00', SMI_Format::when( '2026-12-05T11:00:00Z', $now ), 'the future is a date' );
+		$this->assertSame( '—', SMI_Format::when( null, $now ) );
 	}
 
 	/**
@@ -74,12 +107,6 @@ class Test_SMI_Format extends SMI_Test_Case {
 		$this->assertFalse( SMI_Format::is_uuid( '0B6F3C9E-1D2A-4C5B-8E7F-123456789ABC' ) );
 		$this->assertFalse( SMI_Format::is_uuid( '0b6f3c9e-1d2a-4c5b-8e7f-123456789abc/../x' ) );
 		$this->assertFalse( SMI_Format::is_uuid( array() ) );
-	}
-
-	public function test_refundable_is_charged_minus_refunded_when_captured(): void {
-		$this->assertSame( 999, SMI_Format::refundable( array( 'payment_status' => 'partially_refunded', 'amount_charged' => 1299, 'refund_amount' => 300 ) ) );
-		$this->assertSame( 0, SMI_Format::refundable( array( 'payment_status' => 'pending', 'amount_charged' => 1299, 'refund_amount' => 0 ) ) );
-		$this->assertSame( 0, SMI_Format::refundable( array( 'payment_status' => 'refunded', 'amount_charged' => 1299, 'refund_amount' => 1299 ) ) );
 	}
 
 	public function test_duration(): void {

@@ -5,12 +5,14 @@
  * @package SellMyImages
  */
 
-class Test_SMI_Job_Actions extends SMI_Test_Case {
+require_once __DIR__ . '/class-smi-jobs-test-case.php';
+
+class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 
 	const JOB = '0b6f3c9e-1d2a-4c5b-8e7f-123456789abc';
 
 	private function actions(): SMI_Job_Actions {
-		return new SMI_Job_Actions( $this->client() );
+		return new SMI_Job_Actions( $this->client(), $this->system() );
 	}
 
 	private function request_for( string $action, array $extra = array() ): array {
@@ -28,14 +30,22 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 			$fn();
 		} catch ( SMI_Test_Die $die ) {
 			$this->assertSame( $status, $die->status );
-			$this->assertEmpty( $this->requests, 'nothing may reach the daemon' );
+			$this->assertEmpty( $this->actions_sent(), 'nothing may reach the daemon' );
 			return $die;
 		}
 		$this->fail( 'expected wp_die' );
 	}
 
+	/**
+	 * Requests that ask the daemon to do something (everything but the
+	 * cached read of /v1/system).
+	 */
+	private function actions_sent(): array {
+		return array_values( array_filter( $this->requests, fn( $r ) => '/v1/system' !== wp_parse_url( $r['url'], PHP_URL_PATH ) ) );
+	}
+
 	public function action_names(): array {
-		return array_map( fn( $a ) => array( $a ), SMI_Job_Actions::ACTIONS );
+		return array_map( fn( $a ) => array( $a ), array_keys( SMI_Job_Actions::ACTIONS ) );
 	}
 
 	/**
@@ -143,7 +153,7 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'amount' => '5', 'reason' => '  ', 'idempotency_key' => wp_generate_uuid4() ) ) );
 		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'amount' => '5.555', 'reason' => 'x', 'idempotency_key' => wp_generate_uuid4() ) ) );
 		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'amount' => '5', 'reason' => 'x' ) ) );
-		$this->assertEmpty( $this->requests );
+		$this->assertEmpty( $this->actions_sent() );
 		$notices = SMI_Notices::pull();
 		$this->assertCount( 3, $notices );
 		$this->assertSame( array( 'error', 'error', 'error' ), array_column( $notices, 'type' ) );
@@ -153,7 +163,7 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 		$this->login( 'administrator' );
 		$this->actions()->process( 'status', $this->request_for( 'status', array( 'status' => 'deleted', 'reason' => 'x' ) ) );
 		$this->actions()->process( 'status', $this->request_for( 'status', array( 'status' => 'failed', 'reason' => '' ) ) );
-		$this->assertEmpty( $this->requests );
+		$this->assertEmpty( $this->actions_sent() );
 		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'from' => 'processing', 'to' => 'failed' ) ) );
 		SMI_Notices::pull();
 		$this->actions()->process( 'status', $this->request_for( 'status', array( 'status' => 'failed', 'reason' => 'stuck at Upsampler' ) ) );
@@ -245,7 +255,7 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 		$this->actions()->process_bulk( $this->bulk_request( array( 'action' => 'refund', 'job_ids' => array( self::JOB ) ) ) );
 		$this->actions()->process_bulk( $this->bulk_request( array( 'action' => 'set_status', 'smi_bulk_reason' => 'x', 'smi_bulk_status' => 'bogus', 'job_ids' => array( self::JOB ) ) ) );
 		$this->actions()->process_bulk( $this->bulk_request( array( 'action' => 'retry', 'job_ids' => array() ) ) );
-		$this->assertEmpty( $this->requests );
+		$this->assertEmpty( $this->actions_sent() );
 		$this->assertCount( 3, SMI_Notices::pull() );
 	}
 
@@ -257,7 +267,7 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 		$this->assertSame(
 			array(
 				'action'      => 'set_status',
-				'filter'      => array( 'status' => 'failed', 'created_from' => '2026-11-01', 'q' => '@x.com' ),
+				'filter'      => array( 'status' => 'failed', 'created_from' => '2026-11-01T00:00:00+00:00', 'q' => '@x.com' ),
 				'params'      => array( 'reason' => 'cleanup', 'status' => 'failed' ),
 				'confirm_all' => true,
 			),
@@ -314,21 +324,121 @@ class Test_SMI_Job_Actions extends SMI_Test_Case {
 		$_REQUEST = array( 'nonce' => wp_create_nonce( SMI_Admin_Ajax::NONCE ) );
 		$out      = $this->ajax( fn() => $ajax->job_statuses() );
 		$this->assertFalse( $out['success'] );
-		$this->assertEmpty( $this->requests );
+		$this->assertEmpty( $this->actions_sent() );
 	}
 
-	public function test_ajax_status_returns_badges_for_the_jobs(): void {
-		$ajax = new SMI_Admin_Ajax( $this->client() );
+	public function test_ajax_refreshes_every_visible_row_in_one_daemon_call(): void {
+		$ajax  = new SMI_Admin_Ajax( $this->client() );
+		$other = '11111111-1111-4111-8111-111111111111';
 		$this->login( 'administrator' );
-		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'status' => 'completed', 'payment_status' => 'paid', 'resolution' => '4x', 'download_ready' => true ) ) );
+		$this->serve(
+			array(
+				'/v1/jobs' => $this->json(
+					200,
+					array(
+						'jobs'  => array(
+							$this->job( array( 'job_id' => self::JOB, 'status' => 'failed', 'last_error' => 'boom <b>', 'attention' => array( 'failed' ) ) ),
+							$this->job( array( 'job_id' => $other, 'status' => 'completed' ) ),
+						),
+						'total' => 2,
+					)
+				),
+			)
+		);
 		$_REQUEST = array( 'nonce' => wp_create_nonce( SMI_Admin_Ajax::NONCE ) );
-		$_POST    = array( 'job_ids' => array( self::JOB, 'junk' ) );
+		$_POST    = array( 'job_ids' => array( self::JOB, 'junk', $other ) );
 		$out      = $this->ajax( fn() => $ajax->job_statuses() );
 		$this->assertTrue( $out['success'] );
-		$this->assertCount( 1, $this->requests );
-		$this->assertStringEndsWith( '/v1/jobs/' . self::JOB . '/public', $this->last_request()['url'] );
-		$this->assertSame( 'completed', $out['data']['jobs'][ self::JOB ]['status'] );
-		$this->assertStringContainsString( 'smi-status-completed', $out['data']['jobs'][ self::JOB ]['status_html'] );
+		$this->assertCount( 1, $this->requests, 'one daemon call for every row' );
+		$this->assertSame( self::JOB . ',' . $other, $this->query_of( $this->last_request() )['ids'] );
+		$job = $out['data']['jobs'][ self::JOB ];
+		$this->assertSame( 'failed', $job['status'] );
+		$this->assertStringContainsString( 'smi-status-failed', $job['status_html'] );
+		$this->assertStringContainsString( 'boom &lt;b&gt;', $job['status_html'] );
+		$this->assertStringContainsString( 'smi-attention-failed', $job['status_html'] );
+		$this->assertSame( 'completed', $out['data']['jobs'][ $other ]['status'] );
+		$this->assertNotSame( $job['state'], $out['data']['jobs'][ $other ]['state'] );
+	}
+
+	public function test_ajax_cancels_a_batch_behind_nonce_and_capability(): void {
+		$ajax = new SMI_Admin_Ajax( $this->client() );
+		$this->serve( array( '/v1/batches/b_42/cancel' => $this->json( 200, array( 'batch_id' => 'b_42', 'state' => 'cancelled' ) ) ) );
+		$this->login( 'subscriber' );
+		$_REQUEST = array( 'nonce' => wp_create_nonce( SMI_Admin_Ajax::NONCE ) );
+		$_POST    = array( 'batch_id' => 'b_42' );
+		$this->assertFalse( $this->ajax( fn() => $ajax->batch_cancel() )['success'] );
+		$this->assertEmpty( $this->requests );
+
+		$this->login( 'administrator' );
+		$_REQUEST = array( 'nonce' => wp_create_nonce( SMI_Admin_Ajax::NONCE ) );
+		$out      = $this->ajax( fn() => $ajax->batch_cancel() );
+		$this->assertTrue( $out['success'] );
+		$this->assertSame( 'cancelled', $out['data']['state'] );
+		$this->assertSame( 'POST', $this->last_request()['args']['method'] );
+		$this->assertStringEndsWith( '/v1/batches/b_42/cancel', $this->last_request()['url'] );
+	}
+
+	/* ---- Limits, expiry, notes ---- */
+
+	public function test_limits_are_the_daemons(): void {
+		$this->login( 'administrator' );
+		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'reason' => str_repeat( 'é', 1001 ), 'idempotency_key' => wp_generate_uuid4() ) ) );
+		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'reason' => 'x', 'idempotency_key' => str_repeat( 'k', 201 ) ) ) );
+		$this->actions()->process( 'note', $this->request_for( 'note', array( 'note' => str_repeat( 'n', 1001 ) ) ) );
+		$this->assertEmpty( $this->actions_sent() );
+		$notices = SMI_Notices::pull();
+		$this->assertStringContainsString( 'longer than 1000 characters', $notices[0]['message'] );
+		$this->assertCount( 3, $notices );
+
+		// At the limits, the requests go through.
+		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'refund' => array( 'amount' => 1, 'currency' => 'usd', 'status' => 'succeeded' ), 'remaining' => 0 ) ) );
+		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'reason' => str_repeat( 'é', 1000 ), 'idempotency_key' => str_repeat( 'k', 200 ) ) ) );
+		$this->assertCount( 1, $this->actions_sent() );
+		$this->assertSame( str_repeat( 'k', 200 ), $this->last_request()['args']['headers']['Idempotency-Key'] );
+	}
+
+	public function test_limits_follow_what_the_daemon_publishes(): void {
+		$answer                          = self::system_answer();
+		$answer['limits']['reason_max'] = 10;
+		$this->serve( array( '/v1/system' => $this->json( 200, $answer ) ) );
+		$this->login( 'administrator' );
+		$this->actions()->process( 'status', $this->request_for( 'status', array( 'status' => 'failed', 'reason' => 'eleven char' ) ) );
+		$this->assertEmpty( $this->actions_sent() );
+		$this->assertStringContainsString( 'longer than 10 characters', SMI_Notices::pull()[0]['message'] );
+	}
+
+	public function test_regenerate_sends_the_chosen_lifetime(): void {
+		$this->login( 'administrator' );
+		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'download_url' => 'http://x/smi-download/abc', 'expires_at' => '2026-12-10T10:00:00Z' ) ) );
+		$this->actions()->process( 'token', $this->request_for( 'token', array( 'expires_in_hours' => '168' ) ) );
+		$this->assertSame( array( 'send_email' => false, 'expires_in_hours' => 168 ), $this->body_of( $this->last_request() ) );
+		$this->actions()->process( 'token', $this->request_for( 'token', array( 'expires_in_hours' => '5' ) ) );
+		$this->assertSame( array( 'send_email' => false ), $this->body_of( $this->last_request() ), 'a lifetime not offered is not sent' );
+	}
+
+	public function test_note_is_posted_to_the_timeline(): void {
+		$this->login( 'administrator' );
+		$this->respond( fn() => $this->json( 201, array( 'job_id' => self::JOB ) ) );
+		$url = $this->actions()->process( 'note', $this->request_for( 'note', array( 'note' => "  Called the customer.\nSent a voucher. <b>x</b> " ) ) );
+		$req = $this->last_request();
+		$this->assertSame( 'http://127.0.0.1:8787/v1/jobs/' . self::JOB . '/notes', $req['url'] );
+		$this->assertSame( array( 'note' => "Called the customer.\nSent a voucher. x" ), $this->body_of( $req ) );
+		$this->assertSame( SMI_Admin_Jobs_Page::job_url( self::JOB ), $url );
+		$this->assertSame( 'success', SMI_Notices::pull()[0]['type'] );
+
+		$this->actions()->process( 'note', $this->request_for( 'note', array( 'note' => '   ' ) ) );
+		$this->assertCount( 1, $this->actions_sent(), 'an empty note is not sent' );
+	}
+
+	public function test_bulk_refuses_more_jobs_than_the_daemon_takes(): void {
+		$answer                         = self::system_answer();
+		$answer['limits']['batch_max'] = 2;
+		$this->serve( array( '/v1/system' => $this->json( 200, $answer ) ) );
+		$this->login( 'administrator' );
+		$ids = array( self::JOB, '11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222' );
+		$this->actions()->process_bulk( $this->bulk_request( array( 'action' => 'reconcile', 'job_ids' => $ids ) ) );
+		$this->assertEmpty( $this->actions_sent() );
+		$this->assertStringContainsString( 'at most 2 jobs', SMI_Notices::pull()[0]['message'] );
 	}
 }
 

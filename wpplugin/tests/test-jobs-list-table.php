@@ -1,33 +1,66 @@
 <?php
 /**
- * SMI_Jobs_List_Table: the daemon query, column rendering and escaping.
+ * SMI_Jobs_List_Table and SMI_Jobs_Pager: the daemon query, the rows as the
+ * daemon describes them, cursor paging, views, hidden columns, escaping and
+ * the number of WordPress queries.
  *
  * @package SellMyImages
  */
 
-class Test_SMI_Jobs_List_Table extends SMI_Test_Case {
+require_once __DIR__ . '/class-smi-jobs-test-case.php';
+
+class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 
 	/**
 	 * Answers /v1/jobs with these jobs and /v1/stats with counts.
 	 *
 	 * @param array $jobs  Jobs.
 	 * @param array $extra Extra list fields.
+	 * @param array $stats Counts.
 	 */
-	private function serve_jobs( array $jobs, array $extra = array() ): void {
-		$this->respond(
-			function ( $url ) use ( $jobs, $extra ) {
-				if ( false !== strpos( $url, '/v1/stats' ) ) {
-					return $this->json( 200, array( 'by_status' => array( 'completed' => 7, 'failed' => 2 ), 'total' => 9 ) );
-				}
-				return $this->json( 200, array_merge( array( 'jobs' => $jobs, 'total' => count( $jobs ), 'total_capped' => false, 'total_pages' => 1 ), $extra ) );
-			}
+	private function serve_jobs( array $jobs, array $extra = array(), array $stats = array() ): void {
+		$this->serve(
+			array(
+				'/v1/stats' => $this->json(
+					200,
+					array_merge(
+						array(
+							'by_status' => array(
+								'completed' => 7,
+								'failed'    => 2,
+							),
+							'total'     => 9,
+							'attention' => 2,
+						),
+						$stats
+					)
+				),
+				'/v1/jobs'  => $this->json(
+					200,
+					array_merge(
+						array(
+							'jobs'        => $jobs,
+							'total'       => count( $jobs ),
+							'total_exact' => true,
+							'total_pages' => 1,
+							'page'        => 1,
+							'next_cursor' => '',
+							'prev_cursor' => '',
+						),
+						$extra
+					)
+				),
+			)
 		);
 	}
 
 	private function table( array $request = array() ): SMI_Jobs_List_Table {
-		$this->login( 'administrator' );
+		if ( ! get_current_user_id() ) {
+			$this->login( 'administrator' );
+		}
 		$_REQUEST = $request;
-		$table    = new SMI_Jobs_List_Table( $this->client(), $request );
+		$system   = $this->system();
+		$table    = new SMI_Jobs_List_Table( $this->client(), new SMI_Jobs_Query( $request, $system ), $system );
 		$table->prepare_items();
 		return $table;
 	}
@@ -38,156 +71,270 @@ class Test_SMI_Jobs_List_Table extends SMI_Test_Case {
 		return (string) ob_get_clean();
 	}
 
-	private function jobs_request(): array {
-		foreach ( $this->requests as $req ) {
-			if ( false !== strpos( $req['url'], '/v1/jobs' ) ) {
-				return $req;
-			}
-		}
-		$this->fail( 'no /v1/jobs request' );
+	private function display( SMI_Jobs_List_Table $table ): string {
+		ob_start();
+		$table->display();
+		return (string) ob_get_clean();
 	}
 
-	public function test_request_filters_are_whitelisted_and_mapped(): void {
+	private function list_query(): array {
+		$this->assertNotEmpty( $this->requests_to( '/v1/jobs' ), 'no /v1/jobs request' );
+		return $this->query_of( $this->requests_to( '/v1/jobs' )[0] );
+	}
+
+	public function test_request_is_sent_as_the_daemons_filter(): void {
 		$this->serve_jobs( array() );
 		$this->table(
 			array(
 				'status'         => 'failed',
 				'payment_status' => 'partially_refunded,bogus',
 				'created_from'   => '2026-11-01',
-				'created_to'     => '2026-02-31',
-				'email'          => ' buyer@example.com ',
-				'post_id'        => '12',
-				'attachment_id'  => 'abc',
+				'email'          => 'buyer',
 				's'              => '@example.com',
-				'orderby'        => 'amount_charged; DROP TABLE',
+				'orderby'        => 'amount_charged',
 				'order'          => 'ASC',
 				'paged'          => '3',
+				'attention'      => '1',
 			)
 		);
-		parse_str( (string) wp_parse_url( $this->jobs_request()['url'], PHP_URL_QUERY ), $query );
+		$query = $this->list_query();
 		$this->assertSame( 'failed', $query['status'] );
 		$this->assertSame( 'partially_refunded', $query['payment_status'] );
-		$this->assertSame( '2026-11-01', $query['created_from'] );
-		$this->assertArrayNotHasKey( 'created_to', $query, 'an impossible date is dropped' );
-		$this->assertSame( 'buyer@example.com', $query['email'] );
-		$this->assertSame( '12', $query['post_id'] );
-		$this->assertArrayNotHasKey( 'attachment_id', $query );
+		$this->assertSame( '2026-11-01T00:00:00+00:00', $query['created_from'] );
+		$this->assertSame( 'buyer', $query['email'], 'an email prefix goes as typed' );
 		$this->assertSame( '@example.com', $query['q'] );
-		$this->assertSame( 'created_at', $query['orderby'], 'unknown orderby falls back' );
+		$this->assertSame( 'amount_charged', $query['orderby'] );
 		$this->assertSame( 'asc', $query['order'] );
 		$this->assertSame( '3', $query['page'] );
+		$this->assertSame( '1', $query['attention'] );
 		$this->assertSame( '25', $query['per_page'] );
 	}
 
-	public function test_per_page_comes_from_the_screen_option(): void {
+	public function test_per_page_comes_from_the_screen_option_within_the_daemons_limit(): void {
 		$this->serve_jobs( array() );
 		$user = $this->login( 'administrator' );
 		update_user_meta( $user->ID, 'smi_jobs_per_page', 100 );
-		$table = new SMI_Jobs_List_Table( $this->client(), array() );
-		$table->prepare_items();
-		$this->assertStringContainsString( 'per_page=100', $this->jobs_request()['url'] );
+		$this->table();
+		$this->assertSame( '100', $this->list_query()['per_page'] );
+
+		$this->requests = array();
+		update_user_meta( $user->ID, 'smi_jobs_per_page', 450 );
+		$this->table();
+		$this->assertSame( '200', $this->list_query()['per_page'], 'per_page_max from /v1/system' );
 	}
 
-	public function test_hostile_email_is_escaped(): void {
-		$this->serve_jobs( array( $this->job( array( 'email' => '"><script>alert(1)</script>@x.com', 'resolution' => '<b>4x</b>' ) ) ) );
+	public function test_hostile_values_are_escaped(): void {
+		$this->serve_jobs( array( $this->job( array( 'email' => '"><script>alert(1)</script>@x.com', 'resolution' => '<b>4x</b>', 'last_error' => '<img src=x onerror=alert(2)>' ) ) ) );
 		$html = $this->rows_html( $this->table() );
 		$this->assertStringNotContainsString( '<script>', $html );
 		$this->assertStringNotContainsString( '<b>4x</b>', $html );
+		$this->assertStringNotContainsString( '<img src=x', $html );
 		$this->assertStringContainsString( '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@x.com', $html );
+		// The preview's JSON sits in an attribute, escaped; decoded, it is the plain text.
+		preg_match( '/data-preview="([^"]*)"/', $html, $m );
+		$preview = json_decode( html_entity_decode( $m[1], ENT_QUOTES ), true );
+		$this->assertContains( array( 'Email', '"><script>alert(1)</script>@x.com' ), $preview['fields'] );
 	}
 
-	public function test_columns_render_money_status_and_link(): void {
-		$job  = $this->job( array( 'job_id' => 'abcdef12-1111-4111-8111-111111111111', 'amount_charged' => 123456, 'refund_amount' => 300, 'amount_cost' => 45, 'status' => 'failed', 'payment_status' => 'partially_refunded' ) );
+	public function test_columns_render_money_status_error_and_attention(): void {
+		$job  = $this->job(
+			array(
+				'job_id'         => 'abcdef12-1111-4111-8111-111111111111',
+				'amount_charged' => 123456,
+				'refund_amount'  => 300,
+				'refundable'     => 123156,
+				'amount_cost'    => 45,
+				'status'         => 'failed',
+				'payment_status' => 'disputed',
+				'last_error'     => 'Upsampler answered 500',
+				'attention'      => array( 'failed', 'disputed', 'brand_new_code' ),
+			)
+		);
 		$this->serve_jobs( array( $job ) );
 		$html = $this->rows_html( $this->table() );
 		$this->assertStringContainsString( '$1,234.56', $html );
 		$this->assertStringContainsString( '$3.00 refunded', $html );
 		$this->assertStringContainsString( '$0.45', $html );
 		$this->assertStringContainsString( 'smi-status smi-status-failed', $html );
-		$this->assertStringContainsString( 'smi-payment-partially_refunded', $html );
+		$this->assertStringContainsString( '>Disputed</span>', $html );
+		$this->assertStringContainsString( '<span class="smi-last-error" title="Upsampler answered 500">Upsampler answered 500</span>', $html );
+		$this->assertStringContainsString( 'smi-attention-failed', $html );
+		$this->assertStringContainsString( '>brand_new_code</span>', $html, 'an unknown code shows as itself' );
 		$this->assertStringContainsString( '<code>abcdef12</code>', $html );
-		$this->assertStringContainsString( 'page=smi-jobs&#038;job=abcdef12-1111-4111-8111-111111111111', $html );
-		$this->assertStringContainsString( 'data-refundable="123156"', $html );
-		$this->assertStringContainsString( 'data-credits="4"', $html );
+		$this->assertStringContainsString( 'data-refundable="123156"', $html, 'the daemon\'s refundable amount' );
 	}
 
-	public function test_thumbnail_uses_the_attachment_else_the_image_url(): void {
-		$post  = $this->make_post();
-		$image = $this->make_attachment( $post );
-		$this->serve_jobs(
-			array(
-				$this->job( array( 'attachment_id' => $image, 'post_id' => $post ) ),
-				$this->job( array( 'attachment_id' => 0, 'image_url' => 'https://cdn.example.com/a.jpg"onerror="x' ) ),
-			)
-		);
-		$html = $this->rows_html( $this->table() );
-		$this->assertStringContainsString( wp_get_attachment_url( $image ), $html );
-		$this->assertStringContainsString( 'post.php?post=' . $post . '&#038;action=edit', $html );
-		$this->assertStringNotContainsString( '"onerror="', $html );
-	}
+	public function test_row_actions_are_the_daemons(): void {
+		$refunded = $this->job( array( 'actions' => $this->only( array( 'retry', 'reconcile' ) ) ) );
+		$all      = $this->job();
+		$none     = $this->job( array( 'actions' => $this->only( array() ) ) );
+		$this->serve_jobs( array( $refunded, $all, $none ) );
+		$rows = preg_split( '/<tr id="smi-job-/', $this->rows_html( $this->table() ) );
 
-	public function test_row_actions_fit_the_state(): void {
-		$failed    = $this->job( array( 'status' => 'failed', 'payment_status' => 'refunded', 'refund_amount' => 1299, 'token_state' => 'none' ) );
-		$completed = $this->job( array( 'status' => 'completed', 'token_state' => 'active' ) );
-		$waiting   = $this->job( array( 'status' => 'awaiting_payment', 'payment_status' => 'pending', 'token_state' => 'none' ) );
-		$this->serve_jobs( array( $failed, $completed, $waiting ) );
-		$html  = $this->rows_html( $this->table() );
-		$rows  = preg_split( '/<tr id="smi-job-/', $html );
-		$first = $rows[1];
-		$this->assertStringContainsString( 'action=smi_retry', $first );
-		$this->assertStringNotContainsString( 'action=smi_token', $first );
-		$this->assertStringNotContainsString( '#smi-refund-form', $first, 'fully refunded: no refund action' );
-		$this->assertStringNotContainsString( 'force=1', $first );
-		$second = $rows[2];
-		$this->assertStringContainsString( 'action=smi_token', $second );
-		$this->assertStringContainsString( 'action=smi_email', $second );
-		$this->assertStringContainsString( '#smi-refund-form', $second );
-		$this->assertStringContainsString( 'force=1', $second );
-		$third = $rows[3];
-		$this->assertStringNotContainsString( 'action=smi_retry', $third );
-		$this->assertStringContainsString( 'action=smi_reconcile', $third );
-		// The per-row nonce is smi_<action>::<job_id>.
-		preg_match( '/action=smi_retry&#038;job_id=([0-9a-f-]+)&#038;_wpnonce=([0-9a-f]+)/', $first, $m );
+		$this->assertStringContainsString( 'action=smi_retry', $rows[1] );
+		$this->assertStringContainsString( 'action=smi_reconcile', $rows[1] );
+		$this->assertStringNotContainsString( 'action=smi_token', $rows[1] );
+		$this->assertStringNotContainsString( '#smi-refund-form', $rows[1] );
+		foreach ( array( 'action=smi_retry', 'action=smi_token', 'action=smi_email', '#smi-refund-form', 'action=smi_reconcile' ) as $needle ) {
+			$this->assertStringContainsString( $needle, $rows[2] );
+			$this->assertStringNotContainsString( $needle, $rows[3] );
+		}
+		$this->assertStringContainsString( 'class="button-link smi-preview"', $rows[3], 'preview is always there' );
+		preg_match( '/action=smi_retry&#038;job_id=([0-9a-f-]+)&#038;_wpnonce=([0-9a-f]+)/', $rows[1], $m );
 		$this->assertSame( 1, wp_verify_nonce( $m[2], 'smi_retry::' . $m[1] ) );
 	}
 
-	public function test_capped_total_says_plus(): void {
-		$this->serve_jobs( array( $this->job() ), array( 'total' => 10000, 'total_capped' => true, 'total_pages' => 400 ) );
-		$table = $this->table();
-		ob_start();
-		$table->display();
-		$html = (string) ob_get_clean();
-		$this->assertStringContainsString( '10,000+ items', $html );
-		$this->assertStringContainsString( 'id="smi-jobs-table"', $html );
-		$this->assertStringContainsString( 'id="smi-apply-all"', $html );
-		$this->assertStringContainsString( 'Apply to all 10,000+ jobs matching this filter', $html );
+	public function test_a_retry_that_needs_a_flag_goes_to_the_details_form(): void {
+		$actions          = $this->only( array( 'retry' ) );
+		$actions['retry'] = array( 'allowed' => true, 'requires' => array( 'force' ), 'reason' => 'an upscale is running' );
+		$this->serve_jobs( array( $this->job( array( 'actions' => $actions ) ) ) );
+		$html = $this->rows_html( $this->table() );
+		$this->assertStringNotContainsString( 'action=smi_retry', $html, 'no one-click retry' );
+		$this->assertMatchesRegularExpression( '#<a href="[^"]*job=[0-9a-f-]+\#smi-retry-form">Retry upscaling…</a>#', $html );
 	}
 
-	public function test_views_show_counts_from_stats(): void {
+	public function test_pager_moves_by_cursor(): void {
+		$this->serve_jobs(
+			array( $this->job() ),
+			array(
+				'total'       => 100,
+				'total_pages' => 5,
+				'page'        => 0,
+				'next_cursor' => 'NEXT_c',
+				'prev_cursor' => 'PREV_c',
+			)
+		);
+		$html = $this->display( $this->table( array( 'cursor' => 'HERE_c', 'paged' => '3', 'status' => 'failed' ) ) );
+		$this->assertSame( 'HERE_c', $this->list_query()['cursor'] );
+		preg_match( "/class=\"next-page button\" href=\"([^\"]+)\"/", $html, $next );
+		preg_match( "/class=\"prev-page button\" href=\"([^\"]+)\"/", $html, $prev );
+		preg_match( "/class=\"last-page button\" href=\"([^\"]+)\"/", $html, $last );
+		preg_match( "/class=\"first-page button\" href=\"([^\"]+)\"/", $html, $first );
+		$args = function ( array $m ): array {
+			parse_str( (string) wp_parse_url( html_entity_decode( $m[1] ), PHP_URL_QUERY ), $q );
+			return $q;
+		};
+		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed', 'cursor' => 'NEXT_c', 'paged' => '4' ), $args( $next ) );
+		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed', 'cursor' => 'PREV_c', 'paged' => '2' ), $args( $prev ) );
+		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed', 'position' => 'last' ), $args( $last ) );
+		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed' ), $args( $first ) );
+		$this->assertStringContainsString( "value=\"3\"", $html, 'the page number carried beside the cursor' );
+		$this->assertStringContainsString( '<span class="total-pages">5</span>', $html );
+	}
+
+	public function test_first_and_last_pages_disable_their_ends(): void {
+		$this->serve_jobs( array( $this->job() ), array( 'total' => 50, 'total_pages' => 2, 'next_cursor' => 'N' ) );
+		$html = $this->display( $this->table() );
+		$this->assertStringNotContainsString( 'first-page button', $html );
+		$this->assertStringNotContainsString( 'prev-page button', $html );
+		$this->assertStringContainsString( 'next-page button', $html );
+
+		$this->requests = array();
+		$this->serve_jobs( array( $this->job() ), array( 'total' => 50, 'total_pages' => 2, 'prev_cursor' => 'P' ) );
+		$html = $this->display( $this->table( array( 'position' => 'last' ) ) );
+		$this->assertSame( 'last', $this->list_query()['position'] );
+		$this->assertStringNotContainsString( 'next-page button', $html );
+		$this->assertStringNotContainsString( 'last-page button', $html );
+		$this->assertStringContainsString( 'value="2"', $html, 'the last page says its number' );
+		$this->assertStringContainsString( 'first-page button', $html );
+	}
+
+	public function test_an_estimated_total_says_so(): void {
+		$this->serve_jobs( array( $this->job() ), array( 'total' => 12400, 'total_exact' => false, 'total_pages' => 496, 'next_cursor' => 'N' ) );
+		$html = $this->display( $this->table() );
+		$this->assertStringContainsString( '<span class="displaying-num">about 12,400 items</span>', $html );
+		$this->assertStringContainsString( '<span class="total-pages">~496</span>', $html );
+		$this->assertStringContainsString( 'Apply to all about 12,400 jobs matching this filter', $html );
+		$this->assertStringContainsString( 'id="smi-jobs-table"', $html );
+	}
+
+	public function test_views_hide_zero_counts_and_offer_needs_attention(): void {
 		$this->serve_jobs( array() );
-		$table = $this->table( array( 'status' => 'failed' ) );
+		$table = $this->table( array( 'status' => 'abandoned' ) );
 		ob_start();
 		$table->views();
 		$html = (string) ob_get_clean();
 		$this->assertMatchesRegularExpression( '#id="smi-view-all">All <span class="count">\(9\)</span>#', $html );
 		$this->assertMatchesRegularExpression( '#id="smi-view-completed">Completed <span class="count">\(7\)</span>#', $html );
-		$this->assertMatchesRegularExpression( '#id="smi-view-failed" class="current" aria-current="page">Failed#', $html );
-		$this->assertStringContainsString( 'Awaiting payment <span class="count">(0)</span>', $html );
+		$this->assertMatchesRegularExpression( '#href="[^"]*attention=1[^"]*" id="smi-view-attention">Needs attention <span class="count">\(2\)</span>#', $html );
+		$this->assertStringNotContainsString( 'smi-view-awaiting_payment', $html, 'zero-count views are hidden' );
+		$this->assertMatchesRegularExpression( '#id="smi-view-abandoned" class="current" aria-current="page">Abandoned <span class="count">\(0\)</span>#', $html, 'except the current one' );
+	}
+
+	public function test_less_used_columns_start_hidden_and_the_choice_is_kept(): void {
+		$this->serve_jobs( array( $this->job() ) );
+		$user = $this->login( 'administrator' );
+		set_current_screen( 'toplevel_page_smi-jobs' );
+		$table = $this->table();
+		list( , $hidden ) = $table->get_column_info();
+		$this->assertEqualsCanonicalizing( array( 'attachment', 'resolution', 'amount_cost' ), $hidden );
+		$this->assertStringContainsString( 'column-amount_cost hidden', $this->rows_html( $table ) );
+
+		// Screen Options saves the admin's choice; the next page view honours it.
+		update_user_option( $user->ID, 'managetoplevel_page_smi-jobscolumnshidden', array( 'email' ) );
+		$table = $this->table();
+		list( , $hidden ) = $table->get_column_info();
+		$this->assertSame( array( 'email' ), $hidden );
+		$html = $this->rows_html( $table );
+		$this->assertStringContainsString( 'column-email hidden', $html );
+		$this->assertStringNotContainsString( 'column-amount_cost hidden', $html );
+	}
+
+	public function test_sortable_columns_are_the_daemons_sort_columns(): void {
+		$this->serve_jobs( array() );
+		$answer                           = self::system_answer();
+		$answer['lists']['sort_columns'] = array( 'created_at', 'email' );
+		$this->serve( array( '/v1/system' => $this->json( 200, $answer ) ) );
+		$table = $this->table();
+		list( , , $sortable ) = $table->get_column_info();
+		$this->assertSame( array( 'email', 'created_at' ), array_keys( $sortable ) );
+	}
+
+	public function test_a_20_row_page_costs_at_most_20_wordpress_queries(): void {
+		global $wpdb;
+		$this->login( 'administrator' );
+		$jobs = array();
+		for ( $i = 0; $i < 20; $i++ ) {
+			$post   = $this->make_post();
+			$jobs[] = $this->job(
+				array(
+					'post_id'       => $post,
+					'attachment_id' => $this->make_attachment( $post, 'image/jpeg', "p$i.jpg" ),
+				)
+			);
+		}
+		$this->serve_jobs( $jobs );
+		SMI_Daemon_System::flush();
+		wp_cache_flush();
+		$before = $wpdb->num_queries;
+		$table  = $this->table();
+		$html   = $this->display( $table );
+		$count  = $wpdb->num_queries - $before;
+		$this->assertCount( 20, $table->items );
+		$this->assertSame( 20, substr_count( $html, 'class="smi-thumb' ) );
+		$this->assertLessThanOrEqual( 20, $count, "the page made $count WordPress queries" );
+		fwrite( STDERR, "\n[measured] WordPress queries for a 20-row Jobs page: $count\n" );
 	}
 
 	public function test_daemon_down_leaves_an_error_and_no_rows(): void {
-		$this->respond( fn() => new WP_Error( 'http_request_failed', 'refused' ) );
+		$this->serve(
+			array(
+				'/v1/jobs'  => new WP_Error( 'http_request_failed', 'refused' ),
+				'/v1/stats' => new WP_Error( 'http_request_failed', 'refused' ),
+			)
+		);
 		$table = $this->table();
 		$this->assertInstanceOf( WP_Error::class, $table->error );
 		$this->assertSame( 'smi_daemon_unreachable', $table->error->get_error_code() );
-		ob_start();
-		$table->display();
-		$html = (string) ob_get_clean();
-		$this->assertStringContainsString( 'could not be loaded', $html );
+		$this->assertStringContainsString( 'could not be loaded', $this->display( $table ) );
 	}
 
-	public function test_view_args_keep_the_filter_for_redirects(): void {
-		$args = SMI_Jobs_List_Table::view_args( array( 'status' => 'failed', 's' => 'x@y.z', 'junk' => '1', 'paged' => '2', 'orderby' => 'email' ) );
-		$this->assertSame( array( 'status' => 'failed', 's' => 'x@y.z', 'orderby' => 'email', 'order' => 'desc', 'paged' => 2 ), $args );
+	public function test_created_shows_time_ago_for_the_last_day(): void {
+		$recent = gmdate( 'Y-m-d\TH:i:s\Z', time() - 300 );
+		$this->serve_jobs( array( $this->job( array( 'created_at' => $recent ) ), $this->job( array( 'created_at' => '2026-01-02T10:00:00Z' ) ) ) );
+		$html = $this->rows_html( $this->table() );
+		$this->assertStringContainsString( '<time datetime="' . $recent . '"', $html );
+		$this->assertStringContainsString( '>5 mins ago</time>', $html );
+		$this->assertStringContainsString( '>' . wp_date( get_option( 'date_format' ), strtotime( '2026-01-02T10:00:00Z' ) ), $html );
 	}
 }

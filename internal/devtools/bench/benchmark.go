@@ -39,6 +39,10 @@ type Config struct {
 	Out     io.Writer // progress and the table
 	// Invocation is the command line of this run, for the record.
 	Invocation string
+	// Scale measures the daemon alone on data seeded beforehand (smid
+	// seed): no old plugin's copy, and a row count that differs from Jobs
+	// is an error rather than a re-seed.
+	Scale bool
 }
 
 var benchNameRE = regexp.MustCompile(`^[A-Za-z0-9_]*bench[A-Za-z0-9_]*$`)

@@ -68,3 +68,15 @@ func (b *Bench) drain(ctx context.Context, query string, args ...any) (int, erro
 	}
 	return n, rows.Err()
 }
+
+// legacyRows is the old screen's live refresh: one query per row.
+func (b *Bench) legacyRows(ids []string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for _, id := range ids {
+			if _, err := b.drain(ctx, "SELECT * FROM "+legacyTable+" WHERE job_id = ?", id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}

@@ -32,6 +32,28 @@ type TableSize struct {
 }
 
 func (b *Bench) machine(ctx context.Context) Machine {
+	m := hostMachine(ctx)
+	var pool int64
+	b.raw.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&m.MariaDB, &pool)
+	m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
+	rows, err := b.raw.QueryContext(ctx, `SELECT t.table_name, t.data_length, t.index_length,
+		(SELECT COUNT(DISTINCT s.index_name) FROM information_schema.statistics s WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name)
+		FROM information_schema.tables t WHERE t.table_schema = ? AND t.table_name IN ('wp_smi_jobs', ?) ORDER BY t.table_name DESC`, b.cfg.DB, legacyTable)
+	if err == nil {
+		defer rows.Close()
+		for rows.Next() {
+			var t TableSize
+			if rows.Scan(&t.Name, &t.Data, &t.Index, &t.IndexCount) == nil {
+				m.Tables = append(m.Tables, t)
+			}
+		}
+	}
+	return m
+}
+
+// hostMachine is what the machine itself says: CPUs, RAM, load, Go and
+// the git tree.
+func hostMachine(ctx context.Context) Machine {
 	m := Machine{CPUs: runtime.NumCPU(), CPUModel: "unknown", RAM: "unknown", Go: runtime.Version()}
 	if body, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(body), "\n") {
@@ -53,21 +75,6 @@ func (b *Bench) machine(ctx context.Context) Machine {
 			}
 		}
 	}
-	var pool int64
-	b.raw.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&m.MariaDB, &pool)
-	m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
-	rows, err := b.raw.QueryContext(ctx, `SELECT t.table_name, t.data_length, t.index_length,
-		(SELECT COUNT(DISTINCT s.index_name) FROM information_schema.statistics s WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name)
-		FROM information_schema.tables t WHERE t.table_schema = ? AND t.table_name IN ('wp_smi_jobs', ?) ORDER BY t.table_name DESC`, b.cfg.DB, legacyTable)
-	if err == nil {
-		defer rows.Close()
-		for rows.Next() {
-			var t TableSize
-			if rows.Scan(&t.Name, &t.Data, &t.Index, &t.IndexCount) == nil {
-				m.Tables = append(m.Tables, t)
-			}
-		}
-	}
 	return m
 }
 
@@ -83,4 +90,14 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// Load1 is the 1-minute load average, 0 when unknown.
+func Load1() float64 {
+	f := strings.Fields(loadAvg())
+	if len(f) == 0 {
+		return 0
+	}
+	x, _ := strconv.ParseFloat(f[0], 64)
+	return x
 }

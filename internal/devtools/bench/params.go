@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -17,6 +19,7 @@ type Params struct {
 	WeekTo     time.Time // inclusive, one second before the next week
 	Status     string    // the status the status cases filter on
 	ExportFrom time.Time // created_from that selects about 10,000 rows
+	PageIDs    []string  // the job ids of one page in the middle of the table
 }
 
 // ExportSmall is how many rows the small export selects.
@@ -45,8 +48,28 @@ func (b *Bench) params(ctx context.Context) (*Params, error) {
 	}
 	p.WeekFrom = lo.Add(hi.Sub(lo) / 2).Truncate(24 * time.Hour)
 	p.WeekTo = p.WeekFrom.Add(7*24*time.Hour - time.Second)
+	if err := b.raw.SelectContext(ctx, &p.PageIDs, "SELECT job_id FROM wp_smi_jobs WHERE id >= (SELECT (MIN(id) + MAX(id)) DIV 2 FROM wp_smi_jobs) ORDER BY id LIMIT ?", b.cfg.PerPage); err != nil {
+		return nil, err
+	}
 	if err := b.raw.GetContext(ctx, &p.ExportFrom, "SELECT created_at FROM wp_smi_jobs ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", ExportSmall-1); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// perPage is a GET /v1/jobs query with per_page and the given pairs.
+func perPage(pp int, kv ...string) url.Values {
+	v := url.Values{"per_page": {strconv.Itoa(pp)}}
+	for i := 0; i < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// localWeek is the parameters' week as a site in Athens (+02:00) sends
+// it: local midnight to the last second of the seventh local day.
+func (p *Params) localWeek() (from, to time.Time) {
+	athens := time.FixedZone("+02:00", 2*3600)
+	from = time.Date(p.WeekFrom.Year(), p.WeekFrom.Month(), p.WeekFrom.Day(), 0, 0, 0, 0, athens)
+	return from, from.AddDate(0, 0, 7).Add(-time.Second)
 }

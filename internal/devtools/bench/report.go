@@ -56,12 +56,12 @@ func (r *Results) Markdown() string {
 	p := r.Params
 	w("- Parameters, read from the data: status `%s`; email `%s`; UUID prefix `%s`; post id %d; week %s to %s.\n\n",
 		p.Status, p.Email, p.JobPrefix, p.PostID, p.WeekFrom.Format(time.DateOnly), p.WeekTo.Format(time.DateOnly))
-	w("**Daemon** is `store.List` (the page query plus the total from the counters, or counted up to %d), `store.Count` or `store.Counts`: "+
+	w("**Daemon** is `store.List` (the page query plus the total from the counters, or counted up to %d and then estimated), `store.Count` or `store.Counts`: "+
 		"what `GET /v1/jobs` runs before it writes JSON. **HTTP** is the same request to `GET /v1/jobs` on a `smid serve` subprocess over loopback, JSON included. "+
 		"**Legacy** is the original plugin's page view on `%s`, a copy of the same rows with that plugin's schema and single-column indexes: "+
 		"`SELECT COUNT(*) … WHERE …` then `SELECT * … WHERE … ORDER BY created_at DESC LIMIT %d OFFSET m`, its search being `(email LIKE '%%q%%' OR job_id LIKE '%%q%%')`. "+
 		"Each side gets one untimed warm-up, then the sides take turns; a side whose warm-up took over %s gets %d runs instead of %d (the runs column, daemon/legacy).\n\n",
-		store.TotalCap, legacyTable, r.Config.PerPage, r.Config.Slow, r.Config.SlowRuns, r.Config.Runs)
+		store.ExactCountLimit, legacyTable, r.Config.PerPage, r.Config.Slow, r.Config.SlowRuns, r.Config.Runs)
 
 	w("| case | daemon median | daemon p95 | HTTP median | legacy median | legacy p95 | runs | legacy ÷ daemon | target | result |\n")
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
@@ -128,7 +128,9 @@ func verdict(c CaseResult) string {
 	case TargetNone:
 		return "—"
 	case TargetFlat:
-		return metWord(c.Met, fmt.Sprintf("%.2f× page 1", c.Flat))
+		return metWord(c.Met, fmt.Sprintf("%.2f× its page 1", c.Flat))
+	case TargetNear:
+		return metWord(c.Met, fmt.Sprintf("%.2f× its filter", c.Flat))
 	}
 	return metWord(c.Met, times(c.Ratio))
 }
@@ -182,7 +184,10 @@ func thousands(n int) string {
 // WriteSection puts section (which starts with Heading) into the markdown
 // file at path: in place of the previous one, up to the next "## " heading,
 // or at the end. Other sections are kept; a missing file gets an intro.
-func WriteSection(path, section string) error {
+func WriteSection(path, section string) error { return WriteSectionUnder(path, Heading, section) }
+
+// WriteSectionUnder is WriteSection for the section starting with heading.
+func WriteSectionUnder(path, heading, section string) error {
 	body, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		body, err = []byte(docIntro), nil
@@ -190,19 +195,19 @@ func WriteSection(path, section string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(replaceSection(string(body), section)), 0o644)
+	return os.WriteFile(path, []byte(replaceSection(string(body), heading, section)), 0o644)
 }
 
-func replaceSection(doc, section string) string {
+func replaceSection(doc, heading, section string) string {
 	section = strings.TrimRight(section, "\n") + "\n"
-	start := strings.Index(doc, Heading+"\n")
+	start := strings.Index(doc, heading+"\n")
 	if start < 0 {
 		return strings.TrimRight(doc, "\n") + "\n\n" + section
 	}
-	rest := doc[start+len(Heading)+1:]
+	rest := doc[start+len(heading)+1:]
 	end := len(doc)
 	if i := strings.Index(rest, "\n## "); i >= 0 {
-		end = start + len(Heading) + 1 + i + 1
+		end = start + len(heading) + 1 + i + 1
 		section += "\n"
 	}
 	return doc[:start] + section + doc[end:]

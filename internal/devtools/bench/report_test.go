@@ -12,7 +12,7 @@ func TestReplaceSection(t *testing.T) {
 			"# B\n\n## Seeding\n\nx\n\n" + Heading + "\n\nold\nold\n\n## Workers\n\ny\n",
 			"# B\n\n## Seeding\n\nx\n\n" + mine + "\n## Workers\n\ny\n"},
 	} {
-		if got := replaceSection(tc.doc, mine); got != tc.want {
+		if got := replaceSection(tc.doc, Heading, mine); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}

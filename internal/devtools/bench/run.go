@@ -14,6 +14,7 @@ type CaseResult struct {
 	// Ratio is the legacy median over the daemon's; Flat, for TargetFlat,
 	// is the daemon's median over its own page 1.
 	Ratio, Flat float64
+	Versus      string
 	Met         bool
 }
 
@@ -68,7 +69,7 @@ func (b *Bench) Run(ctx context.Context) (*Results, error) {
 // turn, so both see the same cache state. A side whose warm-up took
 // longer than cfg.Slow gets cfg.SlowRuns runs instead of cfg.Runs.
 func (b *Bench) measure(ctx context.Context, c Case, srv *server) (CaseResult, error) {
-	r := CaseResult{Name: c.Name, Target: c.Target}
+	r := CaseResult{Name: c.Name, Target: c.Target, Versus: c.Versus}
 	type side struct {
 		fn   func(context.Context) error
 		t    *Timing
@@ -106,17 +107,27 @@ func (b *Bench) measure(ctx context.Context, c Case, srv *server) (CaseResult, e
 	return r, nil
 }
 
-// judge computes each case's ratio and whether it met its target.
+// judge computes each case's ratio and whether it met its target: the
+// relative targets hold the daemon to its own page 1 or to the case named
+// in Versus, timed in the same run.
 func judge(cs []CaseResult) {
 	page1 := cs[0].Daemon.Median()
+	byName := map[string]time.Duration{}
+	for _, c := range cs {
+		byName[c.Name] = c.Daemon.Median()
+	}
 	for i := range cs {
 		c := &cs[i]
 		c.Ratio = float64(c.Legacy.Median()) / float64(c.Daemon.Median())
-		switch c.Target {
-		case TargetNone:
+		switch {
+		case c.Target == TargetNone:
 			c.Met = true
-		case TargetFlat:
-			c.Flat = float64(c.Daemon.Median()) / float64(page1)
+		case c.Target.relative():
+			ref := page1
+			if c.Versus != "" {
+				ref = byName[c.Versus]
+			}
+			c.Flat = float64(c.Daemon.Median()) / float64(ref)
 			c.Met = c.Flat <= c.Target.Factor()
 		default:
 			c.Met = c.Ratio >= c.Target.Factor()

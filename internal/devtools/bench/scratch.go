@@ -39,6 +39,9 @@ func (b *Bench) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if n != b.cfg.Jobs && b.cfg.Scale {
+		return fmt.Errorf("benchmark: %s.wp_smi_jobs has %d rows, not %d: seed it with smid seed first", b.cfg.DB, n, b.cfg.Jobs)
+	}
 	if n != b.cfg.Jobs {
 		if n >= 0 {
 			b.logf("%s.wp_smi_jobs has %d rows, not %d: dropping and re-seeding", b.cfg.DB, n, b.cfg.Jobs)
@@ -68,6 +71,9 @@ func (b *Bench) prepare(ctx context.Context) error {
 		b.logf("reusing %s.wp_smi_jobs: %d rows", b.cfg.DB, n)
 		b.Seeding = b.lastSeed(ctx)
 	}
+	if b.cfg.Scale {
+		return nil
+	}
 	return b.legacyCopy(ctx)
 }
 
@@ -84,9 +90,9 @@ func (b *Bench) rows(ctx context.Context, table string) (int, error) {
 
 // seed fills wp_smi_jobs the way `smid seed` does, with two writers.
 func (b *Bench) seed(ctx context.Context) error {
-	b.logf("seeding %d jobs into %s.wp_smi_jobs (2 writers)…", b.cfg.Jobs, b.cfg.DB)
+	b.logf("seeding %d jobs into %s.wp_smi_jobs (smid seed's bulk load)…", b.cfg.Jobs, b.cfg.DB)
 	start, last := time.Now(), time.Now()
-	done, err := seed.Run(ctx, b.store, seed.New(1, b.cfg.Jobs, SeedAnchor), 5000, 2, func(done int) {
+	done, err := seed.Run(ctx, b.store, seed.New(1, b.cfg.Jobs, SeedAnchor), func(done int) {
 		if time.Since(last) > 10*time.Second {
 			last = time.Now()
 			b.logf("  %d jobs (%.0f rows/s)", done, float64(done)/time.Since(start).Seconds())

@@ -35,6 +35,15 @@ func (t Timing) P95() time.Duration {
 	return s[rank-1]
 }
 
+// Fastest is the quickest run: the one least disturbed by other work on
+// the machine, so ratios of fastest runs hold still on a busy host.
+func (t Timing) Fastest() time.Duration {
+	if len(t.Runs) == 0 {
+		return 0
+	}
+	return slices.Min(t.Runs)
+}
+
 func (t Timing) sorted() []time.Duration {
 	s := slices.Clone(t.Runs)
 	slices.Sort(s)

@@ -63,6 +63,8 @@ func regenerateTokenAndDownload(t *testing.T, e *env) {
 	if !eval[bool](b, `document.getElementById('smi-token-send-email').checked`) {
 		t.Fatal("email the new link is not ticked by default")
 	}
+	b.do("a link for a week", chromedp.SetValue(chromedp.ID("smi-token-expiry"), "168"))
+	asked := time.Now()
 	b.click("#smi-token-form [type=submit]")
 	link := attr(b, "#smi-new-download-link", "value")
 	if !regexp.MustCompile(`^`+regexp.QuoteMeta(st.SiteURL)+`/smi-download/[0-9a-f]{64}$`).MatchString(link) || link == e.firstLink {
@@ -70,6 +72,17 @@ func regenerateTokenAndDownload(t *testing.T, e *env) {
 	}
 	if n := b.text(".smi-notice-success"); !strings.Contains(n, "emailed to the customer") {
 		t.Fatalf("notice %q", n)
+	}
+	var d struct {
+		Download struct {
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"download"`
+	}
+	if err := st.Daemon(ctx, http.MethodGet, "/v1/jobs/"+id, nil, nil, &d); err != nil {
+		t.Fatal(err)
+	}
+	if w := asked.Add(168 * time.Hour); d.Download.ExpiresAt.Before(w.Add(-time.Minute)) || d.Download.ExpiresAt.After(w.Add(2*time.Minute)) {
+		t.Fatalf("the new link expires %s, want a week after %s", d.Download.ExpiresAt, asked)
 	}
 	b.screenshot(root, "job-detail.png")
 	wantPNG(t, link, 4*srcW, 4*srcH)
@@ -82,6 +95,61 @@ func regenerateTokenAndDownload(t *testing.T, e *env) {
 	b.open(admin+"&job="+id, "#smi-download-count")
 	if b.text("#smi-download-count") != "2" {
 		t.Fatalf("downloads %q after two", b.text("#smi-download-count"))
+	}
+}
+
+// timelineAndNote checks that the timeline reads newest first, in words,
+// that a private note lands on top of it, and that the download log shows
+// the downloads the daemon recorded.
+func timelineAndNote(t *testing.T, e *env) {
+	b, st, ctx, admin := e.b, e.st, e.ctx, e.admin
+	id := e.bought.Job.JobID
+	b.open(admin+"&job="+id, "#smi-note-form")
+	note := fmt.Sprintf("E2E: called the customer & \"sent\" a voucher %d", time.Now().Unix())
+	b.do("write a note", chromedp.SendKeys(chromedp.ID("smi-note-text"), note))
+	b.click("#smi-note-submit")
+	if n := b.text(".smi-notice-success"); !strings.Contains(n, "Note added") {
+		t.Fatalf("after the note the notice says %q", n)
+	}
+	type item struct {
+		Type, Label, Message, At string
+	}
+	items := eval[[]item](b, `Array.from(document.querySelectorAll('#smi-event-timeline li.smi-event')).map(li => ({
+		Type: li.dataset.type, Label: li.querySelector('.smi-event-label').textContent,
+		Message: li.querySelector('.smi-event-message').textContent, At: li.querySelector('time').getAttribute('datetime')}))`)
+	if len(items) < 3 || items[0].Type != "note" || items[0].Message != note || items[0].Label != "Note" {
+		t.Fatalf("the timeline starts with %+v, want the note %q", items[:min(2, len(items))], note)
+	}
+	for i := 1; i < len(items); i++ {
+		a, _ := time.Parse(time.RFC3339Nano, items[i-1].At)
+		c, _ := time.Parse(time.RFC3339Nano, items[i].At)
+		if a.Before(c) {
+			t.Fatalf("the timeline is not newest first: %s before %s", items[i-1].At, items[i].At)
+		}
+		if items[i].Label == items[i].Type && strings.Contains(items[i].Type, "_") {
+			t.Logf("event type %q has no label", items[i].Type)
+		}
+	}
+	d, err := st.Job(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(d.Events, func(ev e2e.Event) bool {
+		return ev.Type == "note" && ev.Message == note && strings.HasPrefix(ev.Actor, "wp:1:")
+	}) {
+		t.Fatalf("the daemon has no note by the admin: %+v", d.Events)
+	}
+	downloads := 0
+	for _, ev := range d.Events {
+		if ev.Type == "downloaded" {
+			downloads++
+		}
+	}
+	if rows := b.count("#smi-download-log tr.smi-download"); rows != downloads || downloads == 0 {
+		t.Fatalf("the download log shows %d rows, the daemon recorded %d downloads", rows, downloads)
+	}
+	if ip := b.text("#smi-download-log tr.smi-download code"); ip != "127.0.0.1" {
+		t.Fatalf("the download log shows IP %q", ip)
 	}
 }
 
@@ -181,8 +249,8 @@ func abandonUnpaidInOneBatch(t *testing.T, e *env) {
 		t.Fatalf("progress %q for the %d jobs of the filter; the daemon's errors: %+v", done, want.Total, batch.Errors[:min(3, len(batch.Errors))])
 	}
 	b.open(admin, "#smi-view-abandoned")
-	if got := b.text("#smi-view-awaiting_payment .count"); got != "(0)" {
-		t.Fatalf("Awaiting payment view says %s after the batch", got)
+	if n := b.count("#smi-view-awaiting_payment"); n != 0 {
+		t.Fatalf("an empty Awaiting payment view is still shown (%q)", b.text("#smi-view-awaiting_payment"))
 	}
 	if got := b.text("#smi-view-abandoned .count"); got != fmt.Sprintf("(%d)", abandoned.Total+want.Total) {
 		t.Fatalf("Abandoned view says %s, want (%d)", got, abandoned.Total+want.Total)

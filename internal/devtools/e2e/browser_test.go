@@ -17,6 +17,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sellmyimages/smid/internal/devtools/e2e"
 )
 
 // browser is one headless Chromium tab with the helpers the steps share.
@@ -90,8 +92,12 @@ func (b *browser) lastDialog() string {
 	return b.dialogs[len(b.dialogs)-1]
 }
 
-// step is a deadline for one step of the test.
+// step is a deadline for one step of the test, multiplied by
+// SMI_E2E_TIMEOUT_SCALE (a whole number, default 1) on a loaded machine.
 func (b *browser) step(d time.Duration) (context.Context, context.CancelFunc) {
+	if n, err := strconv.Atoi(os.Getenv("SMI_E2E_TIMEOUT_SCALE")); err == nil && n > 1 {
+		d *= time.Duration(n)
+	}
 	return context.WithTimeout(b.ctx, d)
 }
 
@@ -249,5 +255,16 @@ func (b *browser) screenshot(root, name string) {
 			b.t.Fatal(err)
 		}
 		b.t.Logf("saved %s", path)
+	}
+}
+
+// siteOption sets a WordPress option on the stack's site, as Settings would.
+func siteOption(t *testing.T, st *e2e.Stack, name, value string) {
+	t.Helper()
+	code := `$_SERVER['HTTP_HOST'] = '127.0.0.1'; $_SERVER['REQUEST_URI'] = '/'; require getenv('SMI_SITE') . '/wp-load.php'; update_option(getenv('SMI_OPT'), getenv('SMI_VAL'));`
+	cmd := exec.Command("php", "-r", code)
+	cmd.Env = append(os.Environ(), "SMI_SITE="+st.SiteDir, "SMI_OPT="+name, "SMI_VAL="+value)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("set %s: %v\n%s", name, err, out)
 	}
 }

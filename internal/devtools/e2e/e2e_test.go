@@ -56,8 +56,9 @@ func smidBinary(t *testing.T, root string) string {
 }
 
 // startStack builds the whole product for the test, on the MariaDB of
-// SMI_TEST_DSN, in a database of its own that is dropped at the end.
-func startStack(t *testing.T) (*e2e.Stack, string) {
+// SMI_TEST_DSN, in a database of its own that is dropped at the end; opts
+// adjust the stack's Config.
+func startStack(t *testing.T, opts ...func(*e2e.Config)) (*e2e.Stack, string) {
 	t.Helper()
 	if m := e2e.Missing(); m != "" {
 		t.Fatal(m)
@@ -75,10 +76,14 @@ func startStack(t *testing.T) (*e2e.Stack, string) {
 	db := fmt.Sprintf("smi_e2e_%d", time.Now().UnixNano()%1e9)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	st, err := e2e.Start(ctx, e2e.Config{
+	cfg := e2e.Config{
 		Root: root, Dir: t.TempDir(), DBSocket: mc.Addr, DBName: db, SMID: smid,
 		SeedJobs: seeded, Logf: t.Logf,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	st, err := e2e.Start(ctx, cfg)
 	t.Cleanup(func() {
 		if err := e2e.DropDatabase(mc.Addr, db); err != nil {
 			t.Logf("drop %s: %v", db, err)
@@ -126,9 +131,12 @@ func TestAdminJobsAndPurchaseInABrowser(t *testing.T) {
 		{"log in and open the Jobs screen", logInAndList},
 		{"filter by status and by date range", filterByStatusAndDates},
 		{"search by email and by job id", searchByEmailAndID},
-		{"sort and page", sortAndPage},
+		{"sort", sortAndPage},
+		{"page by cursor: next, previous, last, first, typed", pageByCursor},
+		{"preview a job from the list", previewFromTheList},
 		{"open a job and refund it with a reason", openAndRefund},
 		{"regenerate the token and download through /smi-download/", regenerateTokenAndDownload},
+		{"timeline newest first, a private note, the download log", timelineAndNote},
 		{"bulk-retry failed jobs", bulkRetryFailed},
 		{"abandon every unpaid checkout with one batch", abandonUnpaidInOneBatch},
 		{"export CSV", exportCSV},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/sellmyimages/smid/internal/devtools/proc"
 )
 
 // Config says where the stack lives and how it is reached. Zero ports mean
@@ -43,6 +44,9 @@ type Config struct {
 	AdminPassword string
 	// Logf reports progress; nil is silent.
 	Logf func(format string, args ...any)
+	// BeforeMigrate, when set, runs once the site is built and before
+	// `smid migrate`: a test lays out what an older install left behind.
+	BeforeMigrate func(context.Context, *Stack) error
 }
 
 // Stack is a running WordPress with the plugin, smid, stripe-mock and
@@ -87,25 +91,7 @@ func Missing(extra ...string) string {
 
 // LookTool finds a program on PATH, in /usr/sbin or where `go install`
 // puts it.
-func LookTool(name string) (string, error) {
-	dirs := filepath.SplitList(os.Getenv("PATH"))
-	dirs = append(dirs, "/usr/sbin", "/usr/bin")
-	if gp := os.Getenv("GOPATH"); gp != "" {
-		for _, d := range filepath.SplitList(gp) {
-			dirs = append(dirs, filepath.Join(d, "bin"))
-		}
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, "go", "bin"))
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found", name)
-}
+func LookTool(name string) (string, error) { return proc.LookTool(name) }
 
 func (s *Stack) logf(format string, args ...any) {
 	if s.cfg.Logf != nil {
@@ -186,6 +172,11 @@ func Start(ctx context.Context, cfg Config) (s *Stack, err error) {
 	}
 	if err := s.writeConfig(daemonPort); err != nil {
 		return nil, err
+	}
+	if cfg.BeforeMigrate != nil {
+		if err := cfg.BeforeMigrate(ctx, s); err != nil {
+			return nil, fmt.Errorf("before migrate: %w", err)
+		}
 	}
 	if err := s.migrateAndSeed(ctx); err != nil {
 		return nil, err
@@ -348,6 +339,9 @@ func (s *Stack) countJobs(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// OpenDB opens the site's database as root (tests inspect and prepare rows).
+func (s *Stack) OpenDB() (*sql.DB, error) { return s.openDB() }
+
 func (s *Stack) openDB() (*sql.DB, error) {
 	c := mysql.NewConfig()
 	c.User, c.Net, c.Addr, c.DBName = "root", "unix", s.cfg.DBSocket, s.cfg.DBName
@@ -389,7 +383,7 @@ func (s *Stack) startSite(ctx context.Context) error {
 // so in-flight work is finished while the site still serves images).
 func (s *Stack) Stop() {
 	for i := len(s.procs) - 1; i >= 0; i-- {
-		s.procs[i].stop(15 * time.Second)
+		s.procs[i].Stop(15 * time.Second)
 	}
 	s.procs = nil
 }
@@ -398,8 +392,8 @@ func (s *Stack) Stop() {
 // "" when all run.
 func (s *Stack) Exited() string {
 	for _, p := range s.procs {
-		if p.exited() {
-			return fmt.Sprintf("%s exited (%v); its log:\n%s", p.name, p.err, p.tail())
+		if p.Exited() {
+			return fmt.Sprintf("%s exited (%v); its log:\n%s", p.Name, p.Err(), p.Tail(2000))
 		}
 	}
 	return ""
@@ -409,9 +403,9 @@ func (s *Stack) Exited() string {
 func (s *Stack) Logs() string {
 	var b strings.Builder
 	for _, p := range s.procs {
-		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.name, p.logPath, p.tail())
+		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.Name, p.LogPath, p.Tail(2000))
 	}
-	if dbg := tailFile(filepath.Join(s.SiteDir, "wp-content/debug.log"), 2000); dbg != "" {
+	if dbg := proc.TailFile(filepath.Join(s.SiteDir, "wp-content/debug.log"), 2000); dbg != "" {
 		fmt.Fprintf(&b, "--- wp-content/debug.log\n%s\n", dbg)
 	}
 	return b.String()

@@ -1,11 +1,46 @@
 package storetest
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // LegacySchema is the PHP-only Sell My Images plugin's jobs table as that
-// plugin created it, with its own single-column indexes, under the given
-// name: what adoption tests migrate and what benchmarks compare against.
+// plugin created it from August 2025 (v1.2) until uploads came, with its
+// own single-column indexes, under the given name: what adoption tests
+// migrate and what benchmarks compare against.
 func LegacySchema(table string) string { return fmt.Sprintf(legacyDDL, table) }
+
+// LegacyOldestSchema is that plugin's first table (July 2025): no
+// upscaled_url, no processing, completion, failure or refund columns, no
+// source_type or upload_file_path.
+func LegacyOldestSchema(table string) string {
+	ddl := LegacySchema(table)
+	for _, col := range []string{"upscaled_url", "processing_started_at", "completed_at", "failed_at",
+		"refunded_at", "refund_reason", "refund_amount"} {
+		ddl = dropLine(ddl, "  "+col+" ")
+	}
+	return ddl
+}
+
+// LegacyNewestSchema is that plugin's last table (February 2026): uploads
+// added source_type, upload_file_path and an index on source_type.
+func LegacyNewestSchema(table string) string {
+	ddl := strings.Replace(LegacySchema(table), "  status varchar(20)", `  source_type varchar(20) DEFAULT 'attachment',
+  upload_file_path varchar(500) DEFAULT NULL,
+  status varchar(20)`, 1)
+	return strings.Replace(ddl, "KEY created_at (created_at)", "KEY created_at (created_at), KEY source_type (source_type)", 1)
+}
+
+func dropLine(ddl, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(ddl, "\n") {
+		if !strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
 
 const legacyDDL = `CREATE TABLE %s (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,

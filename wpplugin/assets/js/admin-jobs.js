@@ -1,8 +1,11 @@
 /**
- * Sell My Images > Jobs: confirmations, live status refresh, batch progress.
+ * Sell My Images > Jobs: confirmations, live refresh of the visible rows
+ * (one request for all of them), the preview dialog, batch progress and
+ * cancellation.
  *
- * Vanilla JS, no build step. Reads the rows' data attributes
- * (data-job-id, data-status, data-refundable, data-credits, data-currency).
+ * Vanilla JS, no build step. Reads the rows' data attributes (data-job-id,
+ * data-status, data-refundable, data-credits, data-currency, data-preview)
+ * and puts text in place with textContent only.
  *
  * @package SellMyImages
  * @since   1.0.0
@@ -12,7 +15,6 @@
 
 	var cfg = window.smiJobs || {};
 	var i18n = cfg.i18n || {};
-	var IN_FLIGHT = [ 'awaiting_payment', 'pending', 'processing' ];
 
 	function sprintf( format ) {
 		var args = Array.prototype.slice.call( arguments, 1 );
@@ -23,28 +25,15 @@
 		} );
 	}
 
-	function decimals( currency ) {
-		var zero = [ 'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf' ];
-		var three = [ 'bhd', 'jod', 'kwd', 'omr', 'tnd' ];
-		if ( zero.indexOf( currency ) !== -1 ) {
-			return 0;
-		}
-		return three.indexOf( currency ) !== -1 ? 3 : 2;
-	}
-
-	// Formats integer minor units; the division only feeds the display.
+	// Formats integer minor units with the browser's Intl, which knows each
+	// currency's digits; the division only feeds the display.
 	function money( minor, currency ) {
-		currency = ( currency || 'usd' ).toLowerCase();
-		var d = decimals( currency );
+		currency = ( currency || 'usd' ).toUpperCase();
 		try {
-			return new Intl.NumberFormat( document.documentElement.lang || undefined, {
-				style: 'currency',
-				currency: currency.toUpperCase(),
-				minimumFractionDigits: d,
-				maximumFractionDigits: d
-			} ).format( minor / Math.pow( 10, d ) );
+			var f = new Intl.NumberFormat( document.documentElement.lang || undefined, { style: 'currency', currency: currency } );
+			return f.format( minor / Math.pow( 10, f.resolvedOptions().maximumFractionDigits ) );
 		} catch ( e ) {
-			return ( minor / Math.pow( 10, d ) ).toFixed( d ) + ' ' + currency.toUpperCase();
+			return ( minor / 100 ).toFixed( 2 ) + ' ' + currency;
 		}
 	}
 
@@ -183,7 +172,7 @@
 				window.alert( i18n.needStatus );
 				return;
 			}
-			var count = applyAll ? ( cfg.totalCapped ? cfg.total + '+' : String( cfg.total ) ) : String( rows.length );
+			var count = applyAll ? ( cfg.totalExact ? String( cfg.total ) : sprintf( i18n.about, cfg.total ) ) : String( rows.length );
 			var message;
 			if ( action === 'refund' ) {
 				if ( applyAll ) {
@@ -220,7 +209,7 @@
 		} );
 	}
 
-	/* ---- Live refresh of in-flight rows ---- */
+	/* ---- Live refresh of the visible rows: one request for all of them ---- */
 
 	var toggle = document.getElementById( 'smi-autorefresh-toggle' );
 	var paused = false;
@@ -229,10 +218,8 @@
 		paused = window.localStorage.getItem( 'smiJobsAutoRefreshPaused' ) === '1';
 	} catch ( e ) {}
 
-	function inFlightIds() {
-		return Array.prototype.filter.call( document.querySelectorAll( 'tr.smi-job-row' ), function ( row ) {
-			return IN_FLIGHT.indexOf( row.getAttribute( 'data-status' ) ) !== -1;
-		} ).map( function ( row ) {
+	function visibleIds() {
+		return Array.prototype.map.call( document.querySelectorAll( 'tr.smi-job-row' ), function ( row ) {
 			return row.getAttribute( 'data-job-id' );
 		} );
 	}
@@ -241,20 +228,20 @@
 		if ( ! toggle ) {
 			return;
 		}
-		toggle.hidden = ! inFlightIds().length;
+		toggle.hidden = ! visibleIds().length;
 		toggle.textContent = paused ? i18n.resume : i18n.pause;
 		toggle.setAttribute( 'aria-pressed', paused ? 'true' : 'false' );
 	}
 
 	function schedule() {
 		clearTimeout( timer );
-		if ( ! paused && inFlightIds().length ) {
+		if ( ! paused && visibleIds().length ) {
 			timer = setTimeout( refresh, parseInt( cfg.pollInterval, 10 ) || 5000 );
 		}
 	}
 
 	function refresh() {
-		var ids = inFlightIds();
+		var ids = visibleIds();
 		if ( paused || ! ids.length || document.hidden ) {
 			schedule();
 			return;
@@ -277,13 +264,14 @@
 			Object.keys( res.data.jobs || {} ).forEach( function ( id ) {
 				var job = res.data.jobs[ id ];
 				var row = document.getElementById( 'smi-job-' + id );
-				if ( ! row || row.getAttribute( 'data-status' ) === job.status && row.getAttribute( 'data-payment-status' ) === job.payment_status ) {
+				var statusCell = row && row.querySelector( 'td.column-status' );
+				if ( ! row || row.getAttribute( 'data-state' ) === job.state ) {
 					return;
 				}
+				row.setAttribute( 'data-state', job.state );
 				row.setAttribute( 'data-status', job.status );
 				row.setAttribute( 'data-payment-status', job.payment_status );
 				row.className = row.className.replace( /smi-row-status-\S+/, 'smi-row-status-' + job.status ) + ' smi-row-updated';
-				var statusCell = row.querySelector( 'td.column-status' );
 				var paymentCell = row.querySelector( 'td.column-payment_status' );
 				// The HTML comes from our own endpoint, built with esc_html/esc_attr.
 				if ( statusCell ) {
@@ -312,6 +300,56 @@
 		schedule();
 	}
 
+	/* ---- Preview dialog, filled from the row's data-preview (text only) ---- */
+
+	var dialog = document.getElementById( 'smi-preview' );
+	if ( dialog ) {
+		document.addEventListener( 'click', function ( event ) {
+			var button = event.target.closest ? event.target.closest( '.smi-preview' ) : null;
+			if ( ! button ) {
+				return;
+			}
+			event.preventDefault();
+			var row = button.closest( 'tr.smi-job-row' );
+			var data;
+			try {
+				data = JSON.parse( row.getAttribute( 'data-preview' ) || '{}' );
+			} catch ( e ) {
+				return;
+			}
+			dialog.querySelector( '#smi-preview-title' ).textContent = data.title || '';
+			var list = dialog.querySelector( '.smi-preview-fields' );
+			list.textContent = '';
+			( data.fields || [] ).forEach( function ( pair ) {
+				var dt = document.createElement( 'dt' );
+				var dd = document.createElement( 'dd' );
+				dt.textContent = pair[ 0 ];
+				dd.textContent = pair[ 1 ];
+				list.appendChild( dt );
+				list.appendChild( dd );
+			} );
+			var open = dialog.querySelector( '.smi-preview-open' );
+			if ( /^https?:\/\//.test( data.url || '' ) ) {
+				open.href = data.url;
+				open.hidden = false;
+			} else {
+				open.hidden = true;
+			}
+			if ( dialog.showModal ) {
+				dialog.showModal();
+			} else {
+				dialog.setAttribute( 'open', '' );
+			}
+		} );
+		dialog.querySelector( '.smi-preview-close' ).addEventListener( 'click', function () {
+			if ( dialog.close ) {
+				dialog.close();
+			} else {
+				dialog.removeAttribute( 'open' );
+			}
+		} );
+	}
+
 	/* ---- Batch progress ---- */
 
 	var batch = document.getElementById( 'smi-batch-progress' );
@@ -319,6 +357,25 @@
 		var batchId = batch.getAttribute( 'data-batch-id' );
 		var text = batch.querySelector( '.smi-batch-text' );
 		var bar = batch.querySelector( '.smi-batch-bar' );
+		var cancel = batch.querySelector( '.smi-batch-cancel' );
+		if ( cancel ) {
+			cancel.addEventListener( 'click', function () {
+				if ( ! window.confirm( i18n.confirmCancel ) ) {
+					return;
+				}
+				cancel.disabled = true;
+				post( 'smi_batch_cancel', { batch_id: batchId } ).then( function ( res ) {
+					if ( res && res.success ) {
+						text.textContent = i18n.batchCancelled;
+						cancel.hidden = true;
+						batch.setAttribute( 'data-state', 'cancelled' );
+					} else {
+						text.textContent = ( res && res.data && res.data.message ) || i18n.refreshFailed;
+						cancel.disabled = false;
+					}
+				} );
+			} );
+		}
 		var poll = function () {
 			post( 'smi_batch_status', { batch_id: batchId } ).then( function ( res ) {
 				if ( ! res || ! res.success ) {
@@ -329,6 +386,12 @@
 				var b = res.data;
 				bar.max = Math.max( 1, b.total );
 				bar.value = b.done + b.failed;
+				if ( cancel ) {
+					cancel.hidden = b.state !== 'running';
+				}
+				if ( batch.getAttribute( 'data-state' ) === 'cancelled' ) {
+					return;
+				}
 				if ( b.state === 'running' ) {
 					text.textContent = sprintf( i18n.batchProgress, b.done, b.total, b.failed );
 					setTimeout( poll, 2000 );

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -28,23 +29,44 @@ func main() {
 	flag.IntVar(&cfg.ExportRuns, "export-runs", 3, "timed exports per size")
 	flag.StringVar(&cfg.Smid, "smid", "bin/smid", "the smid binary, run as `smid serve` for the HTTP and export timings")
 	out := flag.String("out", "", "markdown file to write the results into (its own section is replaced)")
+	baseline := flag.String("baseline", "", "baseline file of ratios (docs/bench-baseline.json)")
+	check := flag.Bool("check", false, "compare the ratios with --baseline and fail on a regression beyond 30%")
+	write := flag.Bool("write-baseline", false, "store this run's ratios in --baseline")
+	maxLoad := flag.Float64("max-load", 2*float64(runtime.NumCPU()), "with --check: above this 1-minute load average the machine is too busy to judge; say so and pass")
+	flag.BoolVar(&cfg.Scale, "scale", false, "time the daemon alone on data seeded beforehand (the ten-million-job section)")
 	flag.Parse()
 	cfg.Invocation = strings.Join(append([]string{"smibench"}, os.Args[1:]...), " ")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg, *out); err != nil {
+	if *check && bench.Load1() > *maxLoad {
+		fmt.Printf("smibench: NOT CHECKED: load average %.1f is above --max-load %.1f; two runs of the same code differ by more than 30%% on a machine this busy\n", bench.Load1(), *maxLoad)
+		return
+	}
+	if err := run(ctx, cfg, *out, *baseline, *check, *write); err != nil {
 		fmt.Fprintln(os.Stderr, "smibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, cfg bench.Config, out string) error {
+func run(ctx context.Context, cfg bench.Config, out, baseline string, check, write bool) error {
 	b, err := bench.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	if cfg.Scale {
+		res, err := b.RunScale(ctx)
+		if err != nil {
+			return err
+		}
+		md := res.Markdown(cfg.Invocation)
+		fmt.Fprint(cfg.Out, "\n"+md)
+		if out == "" {
+			return nil
+		}
+		return bench.WriteSectionUnder(out, bench.ScaleHeading, md)
+	}
 	res, err := b.Run(ctx)
 	if err != nil {
 		return err
@@ -52,6 +74,21 @@ func run(ctx context.Context, cfg bench.Config, out string) error {
 	md := res.Markdown()
 	fmt.Fprintln(cfg.Out)
 	fmt.Fprint(cfg.Out, md)
+	if write && baseline != "" {
+		if err := bench.WriteBaseline(baseline, res.Baseline()); err != nil {
+			return err
+		}
+	}
+	if check {
+		bad, err := res.CheckBaseline(baseline)
+		if err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("ratios regressed beyond 30%% of %s:\n  %s", baseline, strings.Join(bad, "\n  "))
+		}
+		fmt.Fprintf(cfg.Out, "every ratio within 30%% of %s\n", baseline)
+	}
 	if out == "" {
 		return nil
 	}

@@ -1,0 +1,109 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+)
+
+// Tolerance is how far a ratio may fall behind the baseline before
+// CheckBaseline fails: 30%.
+const Tolerance = 1.3
+
+// Baseline is the ratios of one run, committed so later runs are held to
+// them. Ratios, not times: each is taken side by side in one run, so a
+// busier or faster machine moves both sides; and ratios of each side's
+// fastest run, which other work on a shared machine disturbs least (the
+// medians move by several times at a load average of 30).
+type Baseline struct {
+	Jobs   int                      `json:"jobs"`
+	Taken  time.Time                `json:"taken"`
+	Tree   string                   `json:"tree"`
+	Cases  map[string]BaselineRatio `json:"cases"`
+	Export float64                  `json:"export_vs_mariadb"`
+}
+
+// BaselineRatio is one case's figures: Legacy is the old plugin's time
+// over the daemon's (higher is better); Self, for cases held to page 1 or
+// to their filter, the daemon's time over that reference (lower is better).
+type BaselineRatio struct {
+	Legacy float64 `json:"legacy_over_daemon"`
+	Self   float64 `json:"daemon_over_reference,omitempty"`
+}
+
+// Baseline makes the baseline of these results.
+func (r *Results) Baseline() Baseline {
+	bl := Baseline{Jobs: r.Params.Rows, Taken: r.Date, Tree: r.Machine.Tree, Cases: map[string]BaselineRatio{}}
+	fastest := map[string]time.Duration{}
+	for _, c := range r.Cases {
+		fastest[c.Name] = c.Daemon.Fastest()
+	}
+	for _, c := range r.Cases {
+		br := BaselineRatio{Legacy: round3(float64(c.Legacy.Fastest()) / float64(c.Daemon.Fastest()))}
+		if c.Target.relative() {
+			ref := fastest[r.Cases[0].Name]
+			if c.Versus != "" {
+				ref = fastest[c.Versus]
+			}
+			br.Self = round3(float64(c.Daemon.Fastest()) / float64(ref))
+		}
+		bl.Cases[c.Name] = br
+	}
+	if len(r.Export) > 0 {
+		e := r.Export[len(r.Export)-1]
+		bl.Export = round3(e.SmidRate() / e.MariadbRate())
+	}
+	return bl
+}
+
+func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+// WriteBaseline stores the baseline as indented JSON.
+func WriteBaseline(path string, bl Baseline) error {
+	b, err := json.MarshalIndent(bl, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// CheckBaseline compares the results with the baseline at path and lists
+// every ratio that regressed by more than Tolerance (empty: all hold).
+func (r *Results) CheckBaseline(path string) ([]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var bl Baseline
+	if err := json.Unmarshal(raw, &bl); err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", path, err)
+	}
+	if bl.Jobs != r.Params.Rows {
+		return nil, fmt.Errorf("baseline %s was taken on %d jobs, this run has %d", path, bl.Jobs, r.Params.Rows)
+	}
+	now := r.Baseline()
+	var bad []string
+	names := make([]string, 0, len(bl.Cases))
+	for n := range bl.Cases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		want := bl.Cases[n]
+		got, ok := now.Cases[n]
+		switch {
+		case !ok:
+			bad = append(bad, fmt.Sprintf("%s: case no longer measured", n))
+		case want.Self > 0 && got.Self > max(want.Self, 1)*Tolerance:
+			bad = append(bad, fmt.Sprintf("%s: %.2f× its reference, baseline %.2f×", n, got.Self, want.Self))
+		case got.Legacy < want.Legacy/Tolerance:
+			bad = append(bad, fmt.Sprintf("%s: %.2f× the old plugin, baseline %.2f×", n, got.Legacy, want.Legacy))
+		}
+	}
+	if bl.Export > 0 && now.Export < bl.Export/Tolerance {
+		bad = append(bad, fmt.Sprintf("export: %.2f× the mariadb client, baseline %.2f×", now.Export, bl.Export))
+	}
+	return bad, nil
+}
