@@ -1,13 +1,16 @@
 # smid — the Sell My Images daemon. `make demo` runs it locally, `make test`
 # runs every test; both install what they need first.
 SHELL := /bin/bash
-GOBIN := $(shell go env GOPATH)/bin
-export PATH := $(PATH):/usr/sbin:$(GOBIN)
+# scripts/deps.sh installs the Go that go.mod names here when the one on
+# PATH is missing or older; it comes first on PATH.
+GO_VERSION := $(shell awk '$$1 == "go" { print $$2; exit }' go.mod)
+SMID_GO_ROOT ?= $(if $(filter 0,$(shell id -u)),/usr/local/lib/smid,$(HOME)/.local/lib/smid)/go$(GO_VERSION)
+export PATH := $(SMID_GO_ROOT)/bin:$(PATH):/usr/sbin:/snap/bin:$(or $(shell go env GOPATH 2>/dev/null),$(HOME)/go)/bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test lint deps bench bench-check bench-baseline demo fuzz faults clean generate
+.PHONY: build test lint lint-deploy deps bench bench-check bench-baseline demo dist fuzz faults clean generate
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -28,10 +31,34 @@ lint:
 # The plugin's PHPUnit suite, then every Go test; internal/devtools/e2e drives the
 # whole product in headless Chromium with the bin/smid just built.
 test: export SMI_DEPS_SEAWEEDFS := 1
+# The private MariaDB is stopped when the tests end, pass or fail
+# (scripts/with-mariadb.sh); the tests stop the servers they start.
 test: deps lint build
-	@sock=$$(bash scripts/mariadb.sh start $(TEST_DB)) && \
-	  SMI_DB_SOCKET="$$sock" bash scripts/wp/test.sh && \
-	  SMI_TEST_DSN="root@unix($$sock)/" SMI_SMID_BIN="$(CURDIR)/bin/smid" go test -race -count=1 -timeout 20m ./...
+	@bash scripts/with-mariadb.sh $(TEST_DB) bash -c 'bash scripts/wp/test.sh && \
+	  SMI_SMID_BIN="$(CURDIR)/bin/smid" go test -race -count=1 -timeout 20m ./...'
+
+# Release binaries: static, for linux/amd64 and linux/arm64, named with the
+# version, with their SHA-256 sums in dist/SHA256SUMS.
+DIST ?= dist
+dist:
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@for arch in amd64 arm64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" \
+	    -o $(DIST)/smid-$(VERSION)-linux-$$arch ./daemon || exit 1; \
+	done
+	@cd $(DIST) && sha256sum smid-$(VERSION)-linux-* > SHA256SUMS && cat SHA256SUMS
+
+# What ships beside the binary, checked by its own tools: the alert rules
+# by promtool (check and unit tests; go install from the module proxy once,
+# a large build), the release binaries built by make dist. The unit, the
+# dashboard, the container files and the rules' metric names are checked
+# by ./deploy's tests under make test as well.
+PROMTOOL_VERSION := v0.316.0
+lint-deploy: dist
+	@command -v promtool >/dev/null || go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
+	promtool check rules deploy/prometheus-rules.yaml
+	promtool test rules deploy/prometheus-rules.test.yaml
+	SMI_DIST_DIR=$(CURDIR)/$(DIST) SMI_DIST_VERSION=$(VERSION) go test -count=1 -tags deploylint ./deploy/
 
 # Every table in docs/benchmarks.md, from committed code (FORCE=1 runs on a
 # dirty tree; the tables then say so in their git describe).
@@ -85,5 +112,5 @@ demo: deps build
 	@bash scripts/demo.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)
 	-bash scripts/mariadb.sh stop $(TEST_DB)

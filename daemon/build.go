@@ -9,6 +9,7 @@ import (
 	"github.com/sellmyimages/smid/internal/config"
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/metrics"
 	"github.com/sellmyimages/smid/internal/pricing"
 	"github.com/sellmyimages/smid/internal/store"
 )
@@ -50,10 +51,11 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	reg := metrics.New(db.Pool(), db, log)
 	p := &parts{apiConfig: httpapi.Config{
 		Listen: cfg.API.Listen, Secret: cfg.API.Secret.Reveal(), MaxBodyBytes: cfg.API.MaxBodyBytes,
 		Version: version, Currency: cfg.Stripe.Currency, StripeMode: stripeMode(cfg.Stripe.SecretKey.Reveal()),
-		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now,
+		DashboardURL: cfg.Stripe.DashboardURL, Credits: pr.CreditsFor, Now: time.Now, Metrics: reg,
 		UpscaleTimeout: cfg.Upscaler.Timeout, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
 		StripeConfigured:   cfg.Site.URL != "" && cfg.Stripe.SecretKey != "" && cfg.Stripe.WebhookSecret != "",
 		UpscalerConfigured: cfg.Upscaler.Provider == config.ProviderLocal || cfg.Upsampler.APIKey != "",
@@ -68,7 +70,7 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		log.Warn("pipeline not configured: only the read API runs", "missing", err.Error())
 		return p, nil
 	}
-	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, mailer, log)
+	svc, sched, closeFiles, err := buildPipeline(cfg, db, pr, mailer, reg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/sellmyimages/smid/internal/config"
 	"github.com/sellmyimages/smid/internal/cron"
 	"github.com/sellmyimages/smid/internal/mail"
+	"github.com/sellmyimages/smid/internal/metrics"
 	"github.com/sellmyimages/smid/internal/netguard"
 	"github.com/sellmyimages/smid/internal/pipeline"
 	"github.com/sellmyimages/smid/internal/pricing"
@@ -21,7 +22,7 @@ import (
 
 // buildPipeline wires Stripe, the upscaler, mail and storage into the
 // lifecycle service, and cron onto it.
-func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer *mail.Mailer, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
+func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer *mail.Mailer, reg *metrics.Registry, log *slog.Logger) (*pipeline.Service, *cron.Scheduler, func(), error) {
 	pay, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey.Reveal(), WebhookSecret: cfg.Stripe.WebhookSecret.Reveal(),
 		APIBase: cfg.Stripe.APIBase, Currency: cfg.Stripe.Currency})
 	if err != nil {
@@ -72,7 +73,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		AbandonAfter: cfg.Checkout.AbandonAfter, RevokeOnFullRefund: cfg.Downloads.RevokeOnFullRefund,
 		RefundOnFraudWarning: cfg.Stripe.RefundOnFraudWarning, MaxEmailAttempts: cfg.Mail.MaxAttempts,
 		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
-	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: storage.WithLegacy{Store: files, Legacy: legacy}, Pricing: pr, Log: log})
+	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: storage.WithLegacy{Store: files, Legacy: legacy}, Pricing: pr, Log: log, Errors: reg})
 	if err != nil {
 		files.Close()
 		return nil, nil, nil, err
@@ -82,6 +83,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		files.Close()
 		return nil, nil, nil, fmt.Errorf("cron: %w", err)
 	}
+	sched.Observe(reg)
 	return svc, sched, func() { files.Close(); legacy.Close() }, nil
 }
 

@@ -32,7 +32,13 @@ start)
   echo "mariadb.sh: server did not start; see $dir/error.log" >&2; tail -20 "$dir/error.log" >&2; exit 1
   ;;
 stop)
+  pid=$(cat "$dir/mysqld.pid" 2>/dev/null || true)
   mariadb-admin --socket="$sock" -uroot shutdown >/dev/null 2>&1 || true
+  # Wait until the process is gone, so "stopped" means stopped.
+  if [ -n "$pid" ]; then
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
   ;;
 *) echo "usage: mariadb.sh start|stop DIR" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,6 +34,15 @@ func nonEmpty(s string) (string, error) {
 		return s, errors.New("must not be empty")
 	}
 	return s, nil
+}
+
+// absPath wants an absolute path: a relative one would depend on the
+// directory the daemon happens to start in.
+func absPath(s string) (string, error) {
+	if !filepath.IsAbs(s) {
+		return s, fmt.Errorf("must be an absolute path (got %q)", s)
+	}
+	return filepath.Clean(s), nil
 }
 
 func oneLine(s string) (string, error) {

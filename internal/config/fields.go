@@ -73,7 +73,7 @@ func fields(c *Config) []field {
 		durField("worker.idle_poll", "1s", &c.Worker.IdlePoll, positive),
 
 		strField("storage.backend", StorageLocal, &st.Backend, oneOf(StorageLocal, StorageS3)),
-		strField("storage.dir", "./var/files", &st.Dir, nonEmpty),
+		strField("storage.dir", "/var/lib/smid/files", &st.Dir, absPath),
 		intField("storage.max_file_bytes", int64(200*mib), &st.MaxFileBytes, 1, 1<<40),
 		strField("storage.legacy_dir", "", &st.LegacyDir),
 		strField("storage.s3.endpoint", "", &st.S3Endpoint, optional(httpURL)),

@@ -74,7 +74,7 @@ func TestDefaults(t *testing.T) {
 		{"worker.concurrency", c.Worker.Concurrency, 4},
 		{"worker.lease", c.Worker.Lease, 2 * time.Minute},
 		{"worker.idle_poll", c.Worker.IdlePoll, time.Second},
-		{"storage.dir", c.Storage.Dir, "./var/files"},
+		{"storage.dir", c.Storage.Dir, "/var/lib/smid/files"},
 		{"storage.max_file_bytes", c.Storage.MaxFileBytes, int64(200 << 20)},
 		{"storage.legacy_dir", c.Storage.LegacyDir, ""},
 		{"downloads.expiry", c.Downloads.Expiry, 24 * time.Hour},

@@ -32,22 +32,33 @@ type Task struct {
 	Run      func(ctx context.Context) (int, error)
 }
 
+// Observer hears of each task's schedule and of each run this process
+// made: its end time, and its error if it failed. Ticks another replica
+// claimed are not reported.
+type Observer interface {
+	CronScheduled(task string, interval time.Duration, since time.Time)
+	CronRan(task string, at time.Time, err error)
+}
+
 // Scheduler runs tasks.
 type Scheduler struct {
-	owner  string
-	now    func() time.Time
-	c      *robfig.Cron
-	locker Locker
-	log    *slog.Logger
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	intervals map[string]time.Duration
+	obs       Observer
+	owner     string
+	now       func() time.Time
+	c         *robfig.Cron
+	locker    Locker
+	log       *slog.Logger
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // New checks every schedule and builds the scheduler.
 func New(tasks []Task, locker Locker, log *slog.Logger) (*Scheduler, error) {
 	h, _ := os.Hostname()
-	s := &Scheduler{c: robfig.New(), locker: locker, log: log, owner: fmt.Sprintf("%s-%d", h, os.Getpid()), now: time.Now}
+	s := &Scheduler{c: robfig.New(), locker: locker, log: log, owner: fmt.Sprintf("%s-%d", h, os.Getpid()), now: time.Now,
+		intervals: map[string]time.Duration{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, t := range tasks {
 		if t.Schedule == "" || t.Schedule == "off" {
@@ -61,6 +72,10 @@ func New(tasks []Task, locker Locker, log *slog.Logger) (*Scheduler, error) {
 		if _, err := s.c.AddFunc(t.Schedule, func() { s.runOnce(t, period) }); err != nil {
 			return nil, err
 		}
+		// The time between runs (a day for @daily), for the metrics.
+		sched, _ := parser.Parse(t.Schedule)
+		next := sched.Next(time.Now())
+		s.intervals[t.Name] = sched.Next(next).Sub(next)
 	}
 	return s, nil
 }
@@ -106,6 +121,9 @@ func (s *Scheduler) runOnce(t Task, period time.Duration) {
 		n, err = t.Run(ctx)
 		return err
 	})
+	if s.obs != nil && (ran || err != nil) {
+		s.obs.CronRan(t.Name, time.Now(), err)
+	}
 	switch {
 	case err != nil:
 		s.log.Error("cron task failed", "task", t.Name, "err", err)
@@ -114,8 +132,19 @@ func (s *Scheduler) runOnce(t Task, period time.Duration) {
 	}
 }
 
+// Observe reports schedules and runs to o; call it before Start.
+func (s *Scheduler) Observe(o Observer) { s.obs = o }
+
 // Start begins running the schedules.
-func (s *Scheduler) Start() { s.c.Start() }
+func (s *Scheduler) Start() {
+	if s.obs != nil {
+		now := time.Now()
+		for name, d := range s.intervals {
+			s.obs.CronScheduled(name, d, now)
+		}
+	}
+	s.c.Start()
+}
 
 // Stop stops scheduling, cancels running tasks and waits for them to
 // let go (they stop at their next database call).

@@ -2,6 +2,7 @@ package cron_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -73,5 +74,56 @@ func TestBadScheduleIsRefused(t *testing.T) {
 	db := storetest.New(t)
 	if _, err := cron.New([]cron.Task{{Name: "x", Schedule: "every day", Run: func(context.Context) (int, error) { return 0, nil }}}, db, slog.Default()); err == nil {
 		t.Fatal("a bad schedule was accepted")
+	}
+}
+
+type observed struct {
+	mu     sync.Mutex
+	period map[string]time.Duration
+	ok     map[string]int
+	failed map[string]int
+}
+
+func (o *observed) CronScheduled(task string, p time.Duration, _ time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.period[task] = p
+}
+
+func (o *observed) CronRan(task string, _ time.Time, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err != nil {
+		o.failed[task]++
+	} else {
+		o.ok[task]++
+	}
+}
+
+// The observer (the metrics) learns each task's period and hears of each
+// success and failure, so a task that keeps failing looks silent.
+func TestObserverHearsRunsAndPeriods(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	o := &observed{period: map[string]time.Duration{}, ok: map[string]int{}, failed: map[string]int{}}
+	s, err := cron.New([]cron.Task{
+		{Name: "good", Schedule: "@every 1s", Run: func(context.Context) (int, error) { return 0, nil }},
+		{Name: "bad", Schedule: "@every 1s", Run: func(context.Context) (int, error) { return 0, errors.New("stripe down") }},
+		{Name: "daily", Schedule: "@daily", Run: func(context.Context) (int, error) { return 0, nil }},
+	}, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Observe(o)
+	s.Start()
+	time.Sleep(2500 * time.Millisecond)
+	s.Stop()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.period["good"] != time.Second || o.period["daily"] != 24*time.Hour {
+		t.Errorf("periods %v", o.period)
+	}
+	if o.ok["good"] < 1 || o.failed["good"] != 0 || o.ok["bad"] != 0 || o.failed["bad"] < 1 || o.ok["daily"]+o.failed["daily"] != 0 {
+		t.Errorf("ok %v, failed %v", o.ok, o.failed)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/metrics"
 	"github.com/sellmyimages/smid/internal/seed"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
@@ -48,9 +49,11 @@ func setup(t *testing.T, n int) *bundle {
 
 func serve(t *testing.T, db *store.DB, all []*job.Job) *bundle {
 	ts := httptest.NewUnstartedServer(nil)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test",
-		Now: func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }},
-		db, httpapi.Services{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Now:     func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) },
+		Metrics: metrics.New(db.Pool(), db, log)},
+		db, httpapi.Services{}, log)
 	ts.Config.Handler = api.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
@@ -324,7 +327,7 @@ func TestReadyz(t *testing.T) {
 	}
 	r, _ = http.Get(b.srv.URL + "/metrics")
 	m, _ := io.ReadAll(r.Body)
-	if !bytes.Contains(m, []byte(`smid_http_requests_total{code="503",route="GET /readyz"}`)) || !bytes.Contains(m, []byte("smid_db_open_connections")) {
+	if !bytes.Contains(m, []byte(`smid_http_requests_total{code="503",route="GET /readyz"}`)) || !bytes.Contains(m, []byte(`go_sql_open_connections{db_name="smid"}`)) {
 		t.Fatalf("metrics missing per-route counts or pool stats:\n%s", m)
 	}
 }

@@ -41,10 +41,10 @@ type errorDetail struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *job.Error
 	if !errors.As(err, &e) {
-		s.log.Error("internal error", "method", r.Method, "path", logPath(r), "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", logPath(r), "err", err)
 		e = &job.Error{Code: job.EInternal, Message: "internal error; the daemon's log has the detail"}
 	} else if e.Code == job.EInternal {
-		s.log.Error("internal error", "method", r.Method, "path", logPath(r), "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", logPath(r), "err", err)
 		e = &job.Error{Code: job.EInternal, Message: "internal error; the daemon's log has the detail"}
 	}
 	status, ok := statusOf[e.Code]
@@ -52,7 +52,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusInternalServerError
 	}
 	if status >= 500 && e.Code != job.EInternal {
-		s.log.Warn("request failed", "method", r.Method, "path", logPath(r), "code", e.Code, "message", e.Message)
+		s.log.WarnContext(r.Context(), "request failed", "method", r.Method, "path", logPath(r), "code", e.Code, "message", e.Message)
 	}
 	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Param: e.Param, Reason: e.Reason}})
 }

@@ -75,7 +75,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		}
 		// Mid-stream the status line is gone; cutting the body short is
 		// the only honest signal left. The log has the cause.
-		s.log.Error("export aborted", "err", err)
+		s.log.ErrorContext(r.Context(), "export aborted", "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	bw.Flush()

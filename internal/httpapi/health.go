@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
@@ -22,13 +19,13 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("readyz: database unreachable", "err", err)
+		s.log.WarnContext(r.Context(), "readyz: database unreachable", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "database unreachable"})
 		return
 	}
 	st, err := s.store.Schema(ctx)
 	if err != nil {
-		s.log.Warn("readyz: schema unreadable", "err", err)
+		s.log.WarnContext(r.Context(), "readyz: schema unreadable", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "schema unreadable"})
 		return
 	}
@@ -63,7 +60,7 @@ func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	return s.metrics.Handler()
 }
 
 // instrument counts requests and times them per route pattern (never per
@@ -77,8 +74,8 @@ func (s *Server) instrument(h http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
-		s.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
-		s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		s.metrics.Requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		s.metrics.Latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})
 }
 
@@ -101,35 +98,3 @@ func (r *statusRecorder) Flush() {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// dbCollector exports the pool's statistics.
-type dbCollector struct {
-	st                               Reader
-	open, inUse, idle, waits, waitDu *prometheus.Desc
-}
-
-func newDBCollector(st Reader) *dbCollector {
-	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc("smid_db_"+name, help, nil, nil) }
-	return &dbCollector{st: st,
-		open: d("open_connections", "Open connections."), inUse: d("in_use_connections", "Connections in use."),
-		idle: d("idle_connections", "Idle connections."), waits: d("wait_count_total", "Waits for a connection."),
-		waitDu: d("wait_seconds_total", "Time spent waiting for a connection."),
-	}
-}
-
-func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.open
-	ch <- c.inUse
-	ch <- c.idle
-	ch <- c.waits
-	ch <- c.waitDu
-}
-
-func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.st.DBStats()
-	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(s.OpenConnections))
-	ch <- prometheus.MustNewConstMetric(c.inUse, prometheus.GaugeValue, float64(s.InUse))
-	ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(s.Idle))
-	ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(s.WaitCount))
-	ch <- prometheus.MustNewConstMetric(c.waitDu, prometheus.CounterValue, s.WaitDuration.Seconds())
-}

@@ -15,8 +15,8 @@ type Services struct {
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
-	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.HandleFunc("GET /readyz", s.hostChecked(http.HandlerFunc(s.handleReadyz)))
+	mux.HandleFunc("GET /metrics", s.hostChecked(s.metricsHandler()))
 
 	mux.HandleFunc("GET /v1/system", s.authed(s.handleSystem))
 	mux.HandleFunc("GET /v1/jobs", s.authed(s.handleListJobs))

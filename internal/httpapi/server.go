@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/metrics"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -34,7 +34,6 @@ type Reader interface {
 	RefundsInFlight(ctx context.Context, jobIDs []string) (map[string]bool, error)
 	Schema(ctx context.Context) (store.SchemaState, error)
 	Ping(ctx context.Context) error
-	DBStats() sql.DBStats
 }
 
 // Config holds what the API needs to know about itself.
@@ -58,18 +57,18 @@ type Config struct {
 	// mail (an SMTP host). Checkouts answer 503 without the first two.
 	StripeConfigured, UpscalerConfigured, MailConfigured bool
 	Now                                                  func() time.Time
+	// Metrics is the registry /metrics serves; a bare one when nil.
+	Metrics *metrics.Registry
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	cfg      Config
-	store    Reader
-	svc      Services
-	log      *slog.Logger
-	allowed  map[string]bool
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	registry *prometheus.Registry
+	cfg     Config
+	store   Reader
+	svc     Services
+	log     *slog.Logger
+	allowed map[string]bool
+	metrics *metrics.Registry
 }
 
 // New builds the API server. svc may have nil members for features that
@@ -83,17 +82,10 @@ func New(cfg Config, st Reader, svc Services, log *slog.Logger) *Server {
 	if cfg.Credits == nil {
 		cfg.Credits = func(*job.Job) int { return 0 }
 	}
-	s := &Server{cfg: cfg, store: st, svc: svc, log: log, allowed: allowedHosts(cfg.Listen)}
-	s.registry = prometheus.NewRegistry()
-	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "smid_http_requests_total", Help: "HTTP requests by route and status code.",
-	}, []string{"route", "code"})
-	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "smid_http_request_duration_seconds", Help: "HTTP request latency by route.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-	}, []string{"route"})
-	s.registry.MustRegister(s.requests, s.latency, newDBCollector(st))
-	return s
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New(nil, nil, log)
+	}
+	return &Server{cfg: cfg, store: st, svc: svc, log: log, allowed: allowedHosts(cfg.Listen), metrics: cfg.Metrics}
 }
 
 // allowedHosts are the Host headers a request may carry: the listen
@@ -114,9 +106,10 @@ func allowedHosts(listen string) map[string]bool {
 	return m
 }
 
-// Handler is the whole API with its middleware.
+// Handler is the whole API with its middleware: the request id first, so
+// every log line of a request carries it, then panics, then metrics.
 func (s *Server) Handler() http.Handler {
-	return s.recoverer(s.instrument(s.routes()))
+	return withRequestID(s.recoverer(s.instrument(s.routes())))
 }
 
 func (s *Server) credits(j *job.Job) int { return s.cfg.Credits(j) }
@@ -124,8 +117,7 @@ func (s *Server) credits(j *job.Job) int { return s.cfg.Credits(j) }
 // authed wraps a /v1 handler: Host check, bearer secret, actor, body limit.
 func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.allowed[strings.ToLower(r.Host)] {
-			s.writeError(w, r, plainError("forbidden", "requests must be addressed to the daemon's listen address"))
+		if !s.hostAllowed(w, r) {
 			return
 		}
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -145,6 +137,26 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		h(w, r.WithContext(withActor(r.Context(), actor)))
+	}
+}
+
+// hostAllowed answers 403 to a request not addressed to the listen
+// address (a browser that a DNS-rebinding page pointed at us).
+func (s *Server) hostAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if !s.allowed[strings.ToLower(r.Host)] {
+		s.writeError(w, r, plainError("forbidden", "requests must be addressed to the daemon's listen address"))
+		return false
+	}
+	return true
+}
+
+// hostChecked guards the unauthenticated operator routes (/readyz,
+// /metrics) with the Host check alone.
+func (s *Server) hostChecked(h http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.hostAllowed(w, r) {
+			h.ServeHTTP(w, r)
+		}
 	}
 }
 
@@ -169,7 +181,7 @@ func (s *Server) recoverer(h http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				s.log.ErrorContext(r.Context(), "panic in handler", "route", r.Pattern, "panic", v)
 				s.writeError(w, r, plainError(job.EInternal, "internal error"))
 			}
 		}()

@@ -108,6 +108,7 @@ func (s *Service) Checkout(ctx context.Context, rq CheckoutRequest, actor job.Ac
 		IdempotencyKey: "smi-checkout-" + id,
 	})
 	if err != nil {
+		s.countStripeErr(err)
 		return nil, stripeErr(err)
 	}
 	w, h := rq.ImageWidth, rq.ImageHeight

@@ -126,6 +126,9 @@ func (s *Service) sendDelivery(ctx context.Context, j *job.Job, h store.Holder) 
 	msg := "download ready and email sent"
 	if j.Email != "" {
 		err := s.mail.SendDelivery(ctx, s.delivery(j, token, expires))
+		if err != nil {
+			s.countMailErr(err)
+		}
 		switch {
 		case err == nil:
 			sent = true

@@ -106,6 +106,7 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 	sr, err := s.pay.CreateRefund(ctx, stripeRefundInput(rf, j, inst))
 	failpointHit("after_stripe_refund")
 	if err != nil {
+		s.countStripeErr(err)
 		perr := stripeErr(err)
 		var e *job.Error
 		if errors.As(perr, &e) && e.Code == job.EBadGateway {
@@ -136,6 +137,7 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 	if notify && after.Email != "" {
 		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
 			Currency: after.Currency, Reason: rf.Reason, Manual: rf.Source == "admin"}); err != nil {
+			s.countMailErr(err)
 			s.st.AddEvent(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
 				Message: "refund email failed: " + describeErr(err)})
 		}

@@ -78,7 +78,11 @@ func (s *Service) status(ctx context.Context, id string) (upscale.Result, error)
 	if err := s.checks.Wait(ctx); err != nil {
 		return upscale.Result{}, &upscale.Error{Kind: upscale.Transient, Msg: "status check not sent: " + err.Error()}
 	}
-	return s.up.Status(ctx, id)
+	res, err := s.up.Status(ctx, id)
+	if err != nil {
+		s.countUpscaleErr(err)
+	}
+	return res, err
 }
 
 // pollBackoff spaces status checks out as a job runs longer: a quarter of

@@ -122,6 +122,7 @@ type Deps struct {
 	Files    Files
 	Pricing  *pricing.Pricing
 	Log      *slog.Logger
+	Errors   ErrorCounter // optional: counts outside parties' errors
 }
 
 // Service runs the lifecycle.
@@ -131,6 +132,7 @@ type Service struct {
 	pay     Payments
 	up      Upscaler
 	mail    Mailer
+	errs    ErrorCounter
 	files   Files
 	pricing *pricing.Pricing
 	log     *slog.Logger
@@ -196,7 +198,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	hosts := append([]string{site.Host}, cfg.ImageHosts...)
 	s := &Service{
 		cfg: cfg, st: d.Store, pay: d.Payments, up: d.Upscaler, mail: d.Mailer, files: d.Files,
-		pricing: d.Pricing, log: cmp.Or(d.Log, slog.Default()),
+		pricing: d.Pricing, log: cmp.Or(d.Log, slog.Default()), errs: cmp.Or[ErrorCounter](d.Errors, noCounter{}),
 		images:    netguard.Policy{AllowedHosts: hosts, AllowPrivate: cfg.AllowPrivateHosts},
 		wake:      make(chan struct{}, max(cfg.Concurrency, 1)),
 		hintSlots: make(chan struct{}, max(cfg.Concurrency, 4)),

@@ -77,6 +77,7 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 	res := &TokenResult{JobID: rq.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: staged.ExpiresAt, From: cur.Status}
 	if rq.SendEmail {
 		if err := s.mail.SendDelivery(ctx, s.delivery(staged.Job, token, staged.ExpiresAt)); err != nil {
+			s.countMailErr(err)
 			// The old link keeps working; the staged one goes.
 			s.st.DropStagedToken(ctx, rq.JobID, staged.Seq, store.EventInput{Actor: rq.Actor, Type: "email_failed",
 				Message: "email failed; the new link was withdrawn and the old one still works: " + describeErr(err)})
@@ -96,6 +97,7 @@ func (s *Service) resendLink(ctx context.Context, j *job.Job, rq TokenRequest) (
 	token, _ := s.deliveryToken(j.JobID, *j.TokenSeq)
 	res := &TokenResult{JobID: j.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: *j.DownloadExpiresAt, From: j.Status}
 	if err := s.mail.SendDelivery(ctx, s.delivery(j, token, *j.DownloadExpiresAt)); err != nil {
+		s.countMailErr(err)
 		s.st.AddEvent(ctx, j.JobID, store.EventInput{Actor: rq.Actor, Type: "email_failed", Message: "email failed: " + describeErr(err)})
 		return nil, job.Errorf(job.EBadGateway, "the email failed: %v", describeErr(err))
 	}

@@ -162,6 +162,7 @@ func (s *Service) submit(ctx context.Context, j *job.Job) {
 	sub, err := s.up.Submit(ctx, j.ImageURL, j.Resolution.Factor(), s.CallbackURL(j.JobID, j.Fence))
 	failpointHit("after_submit_sent")
 	if err != nil {
+		s.countUpscaleErr(err)
 		if s.up.Name() == "upsampler" && ambiguous(err) {
 			// The request may have reached Upsampler (a timeout, a reset,
 			// a 5xx after sending): submitting again could pay twice, and

@@ -188,16 +188,23 @@ class SMI_Daemon_Client {
 	}
 
 	/**
-	 * Headers every request carries: Bearer secret and the acting user.
+	 * Headers every request carries: Bearer secret, the acting user, and a
+	 * request id shared by every daemon call of this page load, which the
+	 * daemon puts on each log line of those calls.
 	 *
 	 * @since 1.0.0
 	 *
 	 * @return array<string,string>
 	 */
 	public function auth_headers(): array {
+		static $request_id = null;
+		if ( null === $request_id ) {
+			$request_id = 'wp-' . bin2hex( random_bytes( 8 ) );
+		}
 		$headers = array(
 			'Authorization' => 'Bearer ' . $this->secret,
 			'Accept'        => 'application/json',
+			'X-Request-Id'  => $request_id,
 		);
 		$user = wp_get_current_user();
 		if ( $user && $user->exists() ) {

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sellmyimages/smid/internal/devtools/childproc"
 )
 
 // Server is one running Mailpit process on loopback ports. It accepts any
@@ -118,6 +120,7 @@ func (s *Server) launch() error {
 		"--smtp-disable-rdns", "--disable-version-check",
 		"--quiet",
 	)
+	childproc.DieWithParent(cmd)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

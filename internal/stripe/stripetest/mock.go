@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sellmyimages/smid/internal/devtools/childproc"
 )
 
 // StartMock starts a stripe-mock process for the test on a free port and
@@ -45,6 +47,7 @@ func StartMockProcess() (url string, stop func(), err error) {
 	// Empty ports let the kernel choose, so parallel packages never collide;
 	// HTTPS gets its own free port because stripe-mock always opens one.
 	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:", "-https-addr", "127.0.0.1:")
+	childproc.DieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", nil, err
