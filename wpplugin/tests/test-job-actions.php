@@ -133,11 +133,11 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 		$this->login( 'administrator' );
 		$key = wp_generate_uuid4();
 		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'refund' => array( 'amount' => 29, 'currency' => 'usd', 'status' => 'succeeded' ), 'payment_status' => 'partially_refunded', 'refund_total' => 29, 'remaining' => 1270 ) ) );
-		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'amount' => '0.29', 'currency' => 'usd', 'reason' => 'Customer asked', 'idempotency_key' => $key ) ) );
+		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'amount' => '0.29', 'currency' => 'usd', 'reason' => 'Customer asked', 'idempotency_key' => $key, 'notify_customer' => '1' ) ) );
 
 		$req = $this->last_request();
 		$this->assertStringEndsWith( '/refunds', $req['url'] );
-		$this->assertSame( array( 'reason' => 'Customer asked', 'amount' => 29 ), $this->body_of( $req ) );
+		$this->assertSame( array( 'reason' => 'Customer asked', 'amount' => 29, 'notify_customer' => true ), $this->body_of( $req ) );
 		$this->assertSame( $key, $req['args']['headers']['Idempotency-Key'] );
 		$this->assertStringContainsString( '$0.29', SMI_Notices::pull()[0]['message'] );
 	}
@@ -145,7 +145,8 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	public function test_refund_without_amount_refunds_the_rest(): void {
 		$this->login( 'administrator' );
 		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'amount' => '', 'reason' => 'dup', 'idempotency_key' => wp_generate_uuid4() ) ) );
-		$this->assertSame( array( 'reason' => 'dup' ), $this->body_of( $this->last_request() ) );
+		// The "Notify the customer" box left unticked: the customer is not emailed.
+		$this->assertSame( array( 'reason' => 'dup', 'notify_customer' => false ), $this->body_of( $this->last_request() ) );
 	}
 
 	public function test_refund_refuses_missing_reason_bad_amount_and_missing_key(): void {
@@ -294,7 +295,7 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 		$export->export( array( '_wpnonce' => wp_create_nonce( 'smi_export' ), 'status' => 'failed', 'orderby' => 'email', 'order' => 'asc' ) );
 		$csv = (string) ob_get_clean();
 		$this->assertSame( 200, $relay->status );
-		$this->assertStringStartsWith( "job_id,status,email\n# query: status=failed&orderby=email&order=asc\n", $csv );
+		$this->assertStringStartsWith( "job_id,status,email\n# query: status=failed&orderby=email&order=asc&header=labels&bom=1\n", $csv );
 		$this->assertStringStartsWith( 'Content-Type: text/csv', $relay->headers[0] );
 		$this->assertMatchesRegularExpression( '/^Content-Disposition: attachment; filename="smi-jobs-\d{4}-\d{2}-\d{2}\.csv"$/', implode( "\n", array_filter( $relay->headers, fn( $h ) => 0 === strpos( $h, 'Content-Disposition' ) ) ) );
 		$this->assertGreaterThan( 1, $relay->writes, 'written in chunks, not one buffered string' );
