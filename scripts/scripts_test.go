@@ -49,7 +49,7 @@ func TestWithMariaDBStopsTheServerItStarted(t *testing.T) {
 	for _, code := range []int{3} {
 		dir := t.TempDir()
 		script := `mariadb --socket="$SMI_DB_SOCKET" -uroot -e 'SELECT 1' >/dev/null && exit ` + strconv.Itoa(code)
-		err := withMariaDB(dir, "bash", "-c", script).Run()
+		out, err := withMariaDB(dir, "bash", "-c", script).CombinedOutput()
 		got := 0
 		if ee, ok := err.(*exec.ExitError); ok {
 			got = ee.ExitCode()
@@ -57,7 +57,7 @@ func TestWithMariaDBStopsTheServerItStarted(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got != code {
-			t.Fatalf("exit code %d, want %d (the query inside failed?)", got, code)
+			t.Fatalf("exit code %d, want %d (the query inside failed?):\n%s", got, code, out)
 		}
 		if alive(t, dir) {
 			t.Fatalf("MariaDB still running after a command that exited %d", code)

@@ -271,12 +271,15 @@ func exportCSV(t *testing.T, e *env) {
 		Disposition string `json:"disposition"`
 		Body        string `json:"body"`
 	}
-	a := eval[answer](b, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(r => r.text().then(body => ({
-		status: r.status, type: r.headers.get('content-type') || '', disposition: r.headers.get('content-disposition') || '', body})))`, href))
+	// Response.text() strips a leading BOM, so the body is decoded with
+	// ignoreBOM to keep the bytes the spreadsheet app will see.
+	a := eval[answer](b, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(r => r.arrayBuffer().then(buf => ({
+		status: r.status, type: r.headers.get('content-type') || '', disposition: r.headers.get('content-disposition') || '',
+		body: new TextDecoder('utf-8', {ignoreBOM: true}).decode(buf)})))`, href))
 	if a.Status != 200 || !strings.HasPrefix(a.Type, "text/csv") || !strings.Contains(a.Disposition, "smi-jobs-") {
 		t.Fatalf("export answered %d %q %q: %.300s", a.Status, a.Type, a.Disposition, a.Body)
 	}
-	recs, err := csv.NewReader(strings.NewReader(a.Body)).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(a.Body, "\ufeff"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +297,6 @@ func exportCSV(t *testing.T, e *env) {
 	}
 	keys := make([]string, len(recs[0]))
 	for i, h := range recs[0] {
-		h = strings.TrimPrefix(h, "\ufeff")
 		if open := strings.LastIndex(h, " ("); open >= 0 && strings.HasSuffix(h, ")") {
 			h = h[open+2 : len(h)-1]
 		}

@@ -21,8 +21,10 @@ func logInAndList(t *testing.T, e *env) {
 	b, st, ctx, admin, root := e.b, e.st, e.ctx, e.admin, e.root
 	id := e.bought.Job.JobID
 	b.open(st.SiteURL+"/wp-login.php", "#user_login")
-	b.do("fill in the login form", chromedp.SendKeys(chromedp.ID("user_login"), "admin"),
-		chromedp.SendKeys(chromedp.ID("user_pass"), st.AdminPassword))
+	// wp-login.php focuses and selects #user_login 200 ms after load, so
+	// keys typed before that land in the wrong field; set the values.
+	b.do("fill in the login form", chromedp.SetValue(chromedp.ID("user_login"), "admin"),
+		chromedp.SetValue(chromedp.ID("user_pass"), st.AdminPassword))
 	b.click("#wp-submit")
 	if l := b.location(); !strings.Contains(l, "/wp-admin/") {
 		t.Fatalf("after logging in the browser is at %s", l)

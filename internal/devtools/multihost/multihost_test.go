@@ -130,8 +130,8 @@ mail:
   smtp_port: %d
 storage:
   backend: s3
-  # Relative: each host has its own working directory.
-  dir: ./var/files
+  # Each host has its own directory.
+  dir: %q
   s3:
     endpoint: %q
     bucket: %q
@@ -142,7 +142,7 @@ worker:
 downloads:
   # Links and callback proofs are derived from it: every host shares it.
   token_key: %q
-`, dsn, port, secret, site.URL, webhookSecret, stripeURL, up.APIKey(), up.URL(), mails.SMTPPort(), h.objects.URL, bucket.Bucket, tokenKey)
+`, dsn, port, secret, site.URL, webhookSecret, stripeURL, up.APIKey(), up.URL(), mails.SMTPPort(), filepath.Join(h.dir, "var", "files"), h.objects.URL, bucket.Bucket, tokenKey)
 		if err := os.WriteFile(filepath.Join(h.dir, "smid.yaml"), []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
 		}
