@@ -9,6 +9,7 @@ import (
 	"github.com/sellmyimages/smid/internal/config"
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/metrics"
 	"github.com/sellmyimages/smid/internal/pricing"
 	"github.com/sellmyimages/smid/internal/store"
@@ -60,6 +61,8 @@ func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logg
 		StripeConfigured:   cfg.Site.URL != "" && cfg.Stripe.SecretKey != "" && cfg.Stripe.WebhookSecret != "",
 		UpscalerConfigured: cfg.Upscaler.Provider == config.ProviderLocal || cfg.Upsampler.APIKey != "",
 		MailConfigured:     cfg.Mail.SMTPHost != "",
+		NotifyDefaults: map[string]bool{mail.NotifySale: cfg.Notify.Sale, mail.NotifyFailed: cfg.Notify.Failed,
+			mail.NotifyDispute: cfg.Notify.Dispute, mail.NotifyStuck: cfg.Notify.Stuck},
 	}}
 	mailer, shop, err := buildMail(cfg, db, log)
 	if err != nil {

@@ -46,7 +46,7 @@ func (s *Server) handleSystem(w http.ResponseWriter, r *http.Request) {
 		"version": s.cfg.Version, "schema": st, "stripe_mode": s.cfg.StripeMode,
 		"currency": s.cfg.Currency, "stripe_dashboard_url": s.cfg.DashboardURL,
 		"stripe_configured": s.cfg.StripeConfigured, "upscaler_configured": s.cfg.UpscalerConfigured,
-		"mail_configured": s.cfg.MailConfigured,
+		"mail_configured": s.cfg.MailConfigured, "notify_defaults": s.cfg.NotifyDefaults,
 		// The plugin's lists and limits come from here; it keeps no copies.
 		"lists": map[string]any{
 			"statuses": job.Statuses, "payment_statuses": job.PaymentStatuses, "sort_columns": store.OrderBy,

@@ -56,7 +56,10 @@ type Config struct {
 	// key, webhook secret), the upscaler (local, or an Upsampler key) and
 	// mail (an SMTP host). Checkouts answer 503 without the first two.
 	StripeConfigured, UpscalerConfigured, MailConfigured bool
-	Now                                                  func() time.Time
+	// NotifyDefaults are the notify.* keys by kind (sale, failed, dispute,
+	// stuck): what the Settings screen shows for a switch it never saved.
+	NotifyDefaults map[string]bool
+	Now            func() time.Time
 	// Metrics is the registry /metrics serves; a bare one when nil.
 	Metrics *metrics.Registry
 }

@@ -34,12 +34,15 @@ func newYorkShop(t *testing.T) (*store.DB, *site.Site) {
 	return db, site.New(site.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
 }
 
-func serveWith(t *testing.T, db *store.DB, svc httpapi.Services) *bundle {
+func serveWith(t *testing.T, db *store.DB, svc httpapi.Services, edit ...func(*httpapi.Config)) *bundle {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
-	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test",
-		Now: func() time.Time { return time.Date(2026, 12, 5, 4, 30, 0, 0, time.UTC) }},
-		db, svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test",
+		Now: func() time.Time { return time.Date(2026, 12, 5, 4, 30, 0, 0, time.UTC) }}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	api := httpapi.New(cfg, db, svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ts.Config.Handler = api.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -35,8 +35,13 @@ type OwnerNotice struct {
 // ErrNoOwnerAddress says the site has no admin_email to notify.
 var ErrNoOwnerAddress = errors.New("the site has no admin_email (set site.admin_email)")
 
-// Notifies reports whether the owner wants notifications of this kind.
-func (m *Mailer) Notifies(kind string) bool {
+// Notifies reports whether the owner wants notifications of this kind: the
+// switch saved on the plugin's Settings screen when there is one (read
+// with the site's other options), else the notify.* configuration key.
+func (m *Mailer) Notifies(ctx context.Context, kind string) bool {
+	if on, ok := m.cfg.Site.Info(ctx).Notify[kind]; ok {
+		return on
+	}
 	switch kind {
 	case NotifySale:
 		return m.cfg.Notify.Sale
@@ -76,7 +81,7 @@ func (m *Mailer) SendOwnerStuck(ctx context.Context, n OwnerNotice) error {
 // sendOwner sends one owner notification; a kind switched off sends
 // nothing and is no error.
 func (m *Mailer) sendOwner(ctx context.Context, kind, title string, n OwnerNotice) error {
-	if !m.Notifies(kind) {
+	if !m.Notifies(ctx, kind) {
 		return nil
 	}
 	if err := checkJobID(n.JobID); err != nil {

@@ -154,7 +154,7 @@ func TestOwnerNotificationsSwitchOff(t *testing.T) {
 	ctx := context.Background()
 	n := mail.OwnerNotice{JobID: "j-off", Amount: 100, Currency: "usd"}
 	for _, kind := range []string{mail.NotifySale, mail.NotifyDispute, mail.NotifyStuck} {
-		if b.mailer.Notifies(kind) {
+		if b.mailer.Notifies(ctx, kind) {
 			t.Errorf("Notifies(%s) = true, want off", kind)
 		}
 	}
@@ -167,6 +167,31 @@ func TestOwnerNotificationsSwitchOff(t *testing.T) {
 	b.srv.WaitFor(t, func(m mailtest.Summary) bool { return strings.Contains(m.Subject, "A job failed") }, wait)
 	if msgs := b.srv.Messages(t); len(msgs) != 1 {
 		t.Errorf("%d messages, want only the failed-job one", len(msgs))
+	}
+}
+
+// TestSettingsSwitchesWinOverConfig: a switch saved on the Settings screen
+// (smi_notify_*) decides; a kind never saved follows notify.*.
+func TestSettingsSwitchesWinOverConfig(t *testing.T) {
+	t.Parallel()
+	b := setup(t, func(c *mail.Config) {
+		c.Notify = mail.Notify{Sale: true, Failed: false, Dispute: true, Stuck: true}
+		c.Site = siteWith(map[string]string{"smi_notify_sale": "", "smi_notify_failed": "1"})
+	})
+	ctx := context.Background()
+	want := map[string]bool{mail.NotifySale: false, mail.NotifyFailed: true, mail.NotifyDispute: true, mail.NotifyStuck: true}
+	for kind, on := range want {
+		if got := b.mailer.Notifies(ctx, kind); got != on {
+			t.Errorf("Notifies(%s) = %v, want %v", kind, got, on)
+		}
+	}
+	n := mail.OwnerNotice{JobID: "j-settings", Amount: 100, Currency: "usd"}
+	if err := errors.Join(b.mailer.SendOwnerSale(ctx, n), b.mailer.SendOwnerFailed(ctx, n)); err != nil {
+		t.Fatal(err)
+	}
+	b.srv.WaitFor(t, func(m mailtest.Summary) bool { return strings.Contains(m.Subject, "A job failed") }, wait)
+	if msgs := b.srv.Messages(t); len(msgs) != 1 {
+		t.Errorf("%d messages, want only the failed-job one (sale switched off in Settings)", len(msgs))
 	}
 }
 

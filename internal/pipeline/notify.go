@@ -13,7 +13,7 @@ import (
 // sales, failures, disputes and stuck jobs. A Mailer without it tells the
 // owner nothing.
 type ownerNotifier interface {
-	Notifies(kind string) bool
+	Notifies(ctx context.Context, kind string) bool
 	SendOwnerSale(ctx context.Context, n mail.OwnerNotice) error
 	SendOwnerFailed(ctx context.Context, n mail.OwnerNotice) error
 	SendOwnerDispute(ctx context.Context, n mail.OwnerNotice) error
@@ -38,7 +38,7 @@ func ownerNoticeOf(j *job.Job, at time.Time, reason string) mail.OwnerNotice {
 // for it. A kind the owner switched off costs nothing.
 func (s *Service) tellOwner(ctx context.Context, kind, jobID, reason string) {
 	n, ok := s.mail.(ownerNotifier)
-	if !ok || !n.Notifies(kind) {
+	if !ok || !n.Notifies(ctx, kind) {
 		return
 	}
 	send := map[string]func(context.Context, mail.OwnerNotice) error{
@@ -81,7 +81,7 @@ func (s *Service) NotifyDispute(ctx context.Context, jobID, reason string) {
 // every replica and every later tick skips that job.
 func (s *Service) notifyStuck(ctx context.Context) (int, error) {
 	n, ok := s.mail.(ownerNotifier)
-	if !ok || !n.Notifies(mail.NotifyStuck) {
+	if !ok || !n.Notifies(ctx, mail.NotifyStuck) {
 		return 0, nil
 	}
 	jobs, err := s.st.StuckProcessing(ctx, s.now().Add(-s.cfg.UpscaleTimeout), eventOwnerNotifiedStuck, sweepBatch)

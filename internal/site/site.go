@@ -17,7 +17,13 @@ import (
 
 // The WordPress options the site is read from.
 var optionNames = []string{"blogname", "admin_email", "timezone_string", "gmt_offset",
-	"date_format", "time_format", "WPLANG", "siteurl", "home"}
+	"date_format", "time_format", "WPLANG", "siteurl", "home",
+	NotifyOption + "sale", NotifyOption + "failed", NotifyOption + "dispute", NotifyOption + "stuck"}
+
+// NotifyOption prefixes the plugin's owner-notification switches
+// (smi_notify_sale, …), saved by its Settings screen as "1" (on) or ""
+// (off). A switch without a row leaves the daemon's notify.* key in charge.
+const NotifyOption = "smi_notify_"
 
 // WordPress's own defaults (populate_options), used when a row is missing.
 const (
@@ -44,6 +50,10 @@ type Info struct {
 	Locale string
 	// DateFormat and TimeFormat are the site's PHP date() formats.
 	DateFormat, TimeFormat DateLayout
+	// Notify holds the owner-notification switches the Settings screen
+	// saved, by kind (sale, failed, dispute, stuck); a kind never saved is
+	// absent.
+	Notify map[string]bool
 }
 
 // Host is the home URL's host without a leading "www.", as WordPress's
@@ -96,6 +106,15 @@ func Resolve(opts map[string]string, o Overrides) Info {
 		Locale:     cmp.Or(o.Locale, opts["WPLANG"], DefaultLocale),
 		DateFormat: ParsePHPDate(cmp.Or(o.DateFormat, opts["date_format"], DefaultDateFormat)),
 		TimeFormat: ParsePHPDate(cmp.Or(o.TimeFormat, opts["time_format"], DefaultTimeFormat)),
+	}
+	for name, v := range opts {
+		if kind, ok := strings.CutPrefix(name, NotifyOption); ok {
+			if info.Notify == nil {
+				info.Notify = map[string]bool{}
+			}
+			// WordPress saves a boolean option as "1", or "" once unticked.
+			info.Notify[kind] = v == "1" || strings.EqualFold(v, "true")
+		}
 	}
 	if o.Timezone != "" {
 		if loc, err := ParseZone(o.Timezone); err == nil {

@@ -114,6 +114,26 @@ func TestOverridesWin(t *testing.T) {
 	}
 }
 
+// TestNotifySwitchesFromSettings reads the owner-notification switches as
+// the plugin's Settings screen saves them: "1" when ticked, "" once
+// unticked, no row when never saved.
+func TestNotifySwitchesFromSettings(t *testing.T) {
+	t.Parallel()
+	b := setup(t, "wp_")
+	rows := map[string]string{"smi_notify_sale": "", "smi_notify_failed": "1"}
+	for k, v := range wpRows {
+		rows[k] = v
+	}
+	storetest.WPOptions(t, b.dsn, "wp_", rows)
+	got := b.site(site.Overrides{}).Info(context.Background()).Notify
+	if len(got) != 2 || got["sale"] || !got["failed"] {
+		t.Errorf("Notify = %v, want sale off, failed on, dispute and stuck unset", got)
+	}
+	if _, ok := got["stuck"]; ok {
+		t.Error("a switch never saved must be absent, so the config decides")
+	}
+}
+
 func TestMissingOptionsTableFallsBackThenRecovers(t *testing.T) {
 	t.Parallel()
 	b := setup(t, "wp_")

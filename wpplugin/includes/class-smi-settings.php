@@ -26,6 +26,32 @@ class SMI_Settings {
 	const PAGE = 'smi-settings';
 
 	/**
+	 * admin-post.php action of the "Send test email" button.
+	 *
+	 * @since 1.2.0
+	 * @var string
+	 */
+	const TEST_EMAIL_ACTION = 'smi_send_test_email';
+
+	/**
+	 * Owner notifications by kind, as the daemon names them; each is saved
+	 * as the option smi_notify_<kind> ("1" on, "" off), which the daemon
+	 * reads with the site's other options.
+	 *
+	 * @since 1.2.0
+	 * @var string[]
+	 */
+	const NOTIFY_KINDS = array( 'sale', 'failed', 'dispute', 'stuck' );
+
+	/**
+	 * What get_option answers for a notification switch never saved.
+	 *
+	 * @since 1.2.0
+	 * @var string
+	 */
+	const NOTIFY_UNSET = 'daemon';
+
+	/**
 	 * Daemon client (for the connection check).
 	 *
 	 * @since 1.0.0
@@ -52,6 +78,7 @@ class SMI_Settings {
 	public function register(): void {
 		add_action( 'admin_menu', array( $this, 'add_menu' ), 20 );
 		add_action( 'admin_init', array( $this, 'register_settings' ) );
+		add_action( 'admin_post_' . self::TEST_EMAIL_ACTION, array( $this, 'handle_test_email' ) );
 	}
 
 	/**
@@ -125,6 +152,21 @@ class SMI_Settings {
 			)
 		);
 
+		foreach ( self::NOTIFY_KINDS as $kind ) {
+			register_setting(
+				self::PAGE,
+				'smi_notify_' . $kind,
+				array(
+					'type'              => 'boolean',
+					// Not a boolean: "never saved here", so that the first save
+					// of an unticked box is written (update_option skips a value
+					// equal to the default) and until then the daemon decides.
+					'default'           => self::NOTIFY_UNSET,
+					'sanitize_callback' => 'rest_sanitize_boolean',
+				)
+			);
+		}
+
 		add_settings_section( 'smi_connection', __( 'Connection to the daemon', 'sell-my-images' ), array( $this, 'render_connection_intro' ), self::PAGE );
 		add_settings_field( 'smi_daemon_url', __( 'Daemon URL', 'sell-my-images' ), array( $this, 'render_url_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-url' ) );
 		add_settings_field( 'smi_daemon_secret', __( 'Shared secret', 'sell-my-images' ), array( $this, 'render_secret_field' ), self::PAGE, 'smi_connection', array( 'label_for' => 'smi-daemon-secret' ) );
@@ -132,6 +174,137 @@ class SMI_Settings {
 		add_settings_field( 'smi_auto_buttons', __( 'Automatic buttons', 'sell-my-images' ), array( $this, 'render_auto_field' ), self::PAGE, 'smi_front', array( 'label_for' => 'smi-auto-buttons' ) );
 		add_settings_section( 'smi_checkout', __( 'Checkout protection', 'sell-my-images' ), '__return_false', self::PAGE );
 		add_settings_field( SMI_Client_IP::OPTION, __( 'Trusted proxies', 'sell-my-images' ), array( $this, 'render_proxies_field' ), self::PAGE, 'smi_checkout', array( 'label_for' => 'smi-trusted-proxies' ) );
+		add_settings_section( 'smi_notifications', __( 'Owner notifications', 'sell-my-images' ), array( $this, 'render_notifications_intro' ), self::PAGE );
+		add_settings_field( 'smi_notify', __( 'Email me when', 'sell-my-images' ), array( $this, 'render_notify_field' ), self::PAGE, 'smi_notifications' );
+	}
+
+	/**
+	 * Whether the owner is emailed about a kind of event: the switch saved
+	 * here, else the daemon's notify.* key (from /v1/system), else on.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $kind One of NOTIFY_KINDS.
+	 * @return bool
+	 */
+	public function notifies( string $kind ): bool {
+		$saved = get_option( 'smi_notify_' . $kind, self::NOTIFY_UNSET );
+		if ( self::NOTIFY_UNSET !== $saved ) {
+			return '1' === (string) $saved || true === $saved;
+		}
+		$defaults = ( new SMI_Daemon_System( $this->client ) )->data()['notify_defaults'] ?? array();
+		return is_array( $defaults ) && array_key_exists( $kind, $defaults ) ? (bool) $defaults[ $kind ] : true;
+	}
+
+	/**
+	 * Says where owner emails go and when changes take effect.
+	 *
+	 * @since 1.2.0
+	 */
+	public function render_notifications_intro(): void {
+		printf(
+			'<p>%s</p>',
+			esc_html(
+				sprintf(
+					/* translators: %s: the site's administration email address. */
+					__( 'smid emails these to the site\'s administration email address (%s). The daemon reads a change within five minutes.', 'sell-my-images' ),
+					(string) get_option( 'admin_email' )
+				)
+			)
+		);
+	}
+
+	/**
+	 * The four owner-notification checkboxes.
+	 *
+	 * @since 1.2.0
+	 */
+	public function render_notify_field(): void {
+		$labels = array(
+			'sale'    => __( 'a customer pays for an image', 'sell-my-images' ),
+			'failed'  => __( 'a job fails (the customer is refunded)', 'sell-my-images' ),
+			'dispute' => __( 'a customer disputes a payment', 'sell-my-images' ),
+			'stuck'   => __( 'a job is stuck in processing past the upscale timeout', 'sell-my-images' ),
+		);
+		echo '<fieldset id="smi-notify"><legend class="screen-reader-text">' . esc_html__( 'Email me when', 'sell-my-images' ) . '</legend>';
+		foreach ( self::NOTIFY_KINDS as $kind ) {
+			printf(
+				'<label><input type="checkbox" id="smi-notify-%1$s" name="smi_notify_%1$s" value="1" %2$s /> %3$s</label><br />',
+				esc_attr( $kind ),
+				checked( $this->notifies( $kind ), true, false ),
+				esc_html( $labels[ $kind ] )
+			);
+		}
+		echo '</fieldset>';
+	}
+
+	/**
+	 * admin-post.php entry point of "Send test email".
+	 *
+	 * @since 1.2.0
+	 */
+	public function handle_test_email(): void {
+		$this->send_test_email( wp_unslash( $_POST ) ); // phpcs:ignore WordPress.Security.NonceVerification.Missing -- send_test_email checks the nonce.
+		wp_safe_redirect( admin_url( 'admin.php?page=' . self::PAGE ) );
+		exit;
+	}
+
+	/**
+	 * Asks the daemon to send its test email, after the capability and nonce
+	 * checks, and queues a notice saying what happened.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param array $request The submitted form.
+	 */
+	public function send_test_email( array $request ): void {
+		if ( ! current_user_can( 'manage_options' ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to change Sell My Images settings.', 'sell-my-images' ), '', array( 'response' => 403 ) );
+		}
+		if ( ! wp_verify_nonce( (string) ( $request['_wpnonce'] ?? '' ), self::TEST_EMAIL_ACTION ) ) {
+			wp_die( esc_html__( 'The link you followed has expired.', 'sell-my-images' ), '', array( 'response' => 403 ) );
+		}
+		$to = sanitize_email( (string) ( $request['smi_test_to'] ?? '' ) );
+		if ( '' !== trim( (string) ( $request['smi_test_to'] ?? '' ) ) && '' === $to ) {
+			SMI_Notices::add( 'error', esc_html__( 'The test email was not sent: that is not an email address.', 'sell-my-images' ) );
+			return;
+		}
+		$answer = $this->client->post( '/v1/mail/test', '' === $to ? array() : array( 'to' => $to ), array( 'timeout' => 30 ) );
+		if ( is_wp_error( $answer ) ) {
+			SMI_Notices::add_error( $answer, __( 'The test email was not sent.', 'sell-my-images' ) );
+			return;
+		}
+		SMI_Notices::add(
+			'success',
+			esc_html(
+				sprintf(
+					/* translators: %s: email address. */
+					__( 'Test email sent to %s: the mail server accepted it.', 'sell-my-images' ),
+					(string) ( $answer['to'] ?? $to )
+				)
+			)
+		);
+	}
+
+	/**
+	 * The "Send test email" form (apart from the settings form, which it
+	 * cannot sit inside).
+	 *
+	 * @since 1.2.0
+	 */
+	private function render_test_email_form(): void {
+		echo '<h2>' . esc_html__( 'Test email', 'sell-my-images' ) . '</h2>';
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="smi-test-email-form">';
+		echo '<input type="hidden" name="action" value="' . esc_attr( self::TEST_EMAIL_ACTION ) . '" />';
+		wp_nonce_field( self::TEST_EMAIL_ACTION );
+		printf(
+			'<p><label for="smi-test-to">%1$s</label> <input type="email" class="regular-text" id="smi-test-to" name="smi_test_to" value="%2$s" /></p><p class="description">%3$s</p>',
+			esc_html__( 'Send to', 'sell-my-images' ),
+			esc_attr( (string) get_option( 'admin_email' ) ),
+			esc_html__( 'smid sends a short message through its configured mail server, as it sends delivery links.', 'sell-my-images' )
+		);
+		submit_button( __( 'Send test email', 'sell-my-images' ), 'secondary', 'smi-send-test-email' );
+		echo '</form>';
 	}
 
 	/**
@@ -296,12 +469,15 @@ class SMI_Settings {
 		echo '<h1>' . esc_html__( 'Sell My Images Settings', 'sell-my-images' ) . '</h1>';
 		echo '<hr class="wp-header-end" />';
 		$this->render_connection_status();
+		SMI_Notices::render_queued();
 		settings_errors();
 		echo '<form method="post" action="' . esc_url( admin_url( 'options.php' ) ) . '" id="smi-settings-form">';
 		settings_fields( self::PAGE );
 		do_settings_sections( self::PAGE );
 		submit_button();
-		echo '</form></div>';
+		echo '</form>';
+		$this->render_test_email_form();
+		echo '</div>';
 	}
 
 	/**

@@ -92,4 +92,94 @@ class Test_SMI_Settings extends SMI_Test_Case {
 		$this->assertStringContainsString( 'name="smi_trusted_proxies"', $html );
 		$this->assertStringNotContainsString( '<script>', $html );
 	}
+
+	/**
+	 * Answers /v1/system with notify.* defaults and records everything else.
+	 *
+	 * @param array $defaults notify_defaults.
+	 */
+	private function daemon_with_defaults( array $defaults ): void {
+		SMI_Daemon_System::flush();
+		$this->respond(
+			function ( $url ) use ( $defaults ) {
+				if ( '/v1/system' === wp_parse_url( $url, PHP_URL_PATH ) ) {
+					return $this->json( 200, array( 'notify_defaults' => $defaults ) );
+				}
+				return $this->json( 200, array( 'sent' => true, 'to' => 'owner@example.com' ) );
+			}
+		);
+	}
+
+	private function notify_boxes(): array {
+		ob_start();
+		$this->settings()->render_notify_field();
+		$html = (string) ob_get_clean();
+		$boxes = array();
+		foreach ( SMI_Settings::NOTIFY_KINDS as $kind ) {
+			$this->assertSame( 1, preg_match( '/<input type="checkbox" id="smi-notify-' . $kind . '"[^>]*>/', $html, $m ), "no box for $kind" );
+			$boxes[ $kind ] = str_contains( $m[0], "checked='checked'" );
+		}
+		return $boxes;
+	}
+
+	public function test_notify_boxes_follow_the_daemon_until_saved_here(): void {
+		$this->daemon_with_defaults( array( 'sale' => false, 'failed' => true, 'dispute' => true, 'stuck' => false ) );
+		$this->assertSame( array( 'sale' => false, 'failed' => true, 'dispute' => true, 'stuck' => false ), $this->notify_boxes() );
+
+		// options.php saves an unticked box as null and a ticked one as "1".
+		$this->settings()->register_settings();
+		update_option( 'smi_notify_failed', null );
+		update_option( 'smi_notify_sale', '1' );
+		global $wpdb;
+		$rows = $wpdb->get_results( "SELECT option_name, option_value FROM {$wpdb->options} WHERE option_name LIKE 'smi\\_notify\\_%'", OBJECT_K );
+		$this->assertSame( '', $rows['smi_notify_failed']->option_value ?? null, 'an unticked box must be stored as off, for the daemon to read' );
+		$this->assertSame( '1', $rows['smi_notify_sale']->option_value ?? null );
+		$this->assertArrayNotHasKey( 'smi_notify_stuck', $rows, 'a switch never saved stays unset' );
+		$this->assertSame( array( 'sale' => true, 'failed' => false, 'dispute' => true, 'stuck' => false ), $this->notify_boxes() );
+	}
+
+	public function test_test_email_needs_the_capability_and_the_nonce(): void {
+		$this->daemon_with_defaults( array() );
+		$this->login( 'editor' );
+		try {
+			$this->settings()->send_test_email( array( '_wpnonce' => wp_create_nonce( SMI_Settings::TEST_EMAIL_ACTION ) ) );
+			$this->fail( 'an editor sent a test email' );
+		} catch ( SMI_Test_Die $die ) {
+			$this->assertSame( 403, $die->status );
+		}
+		$this->login( 'administrator' );
+		try {
+			$this->settings()->send_test_email( array( '_wpnonce' => 'deadbeef00' ) );
+			$this->fail( 'a forged form sent a test email' );
+		} catch ( SMI_Test_Die $die ) {
+			$this->assertSame( 403, $die->status );
+		}
+		$this->assertEmpty( $this->requests, 'nothing may reach the daemon' );
+	}
+
+	public function test_test_email_asks_the_daemon_and_says_what_happened(): void {
+		$this->daemon_with_defaults( array() );
+		$this->login( 'administrator' );
+		$nonce = wp_create_nonce( SMI_Settings::TEST_EMAIL_ACTION );
+		$this->settings()->send_test_email( array( '_wpnonce' => $nonce, 'smi_test_to' => ' owner@example.com ' ) );
+		$req = $this->last_request();
+		$this->assertSame( '/v1/mail/test', wp_parse_url( $req['url'], PHP_URL_PATH ) );
+		$this->assertSame( 'POST', $req['args']['method'] );
+		$this->assertSame( array( 'to' => 'owner@example.com' ), $this->body_of( $req ) );
+		$notices = SMI_Notices::pull();
+		$this->assertSame( 'success', $notices[0]['type'] );
+		$this->assertStringContainsString( 'owner@example.com', $notices[0]['message'] );
+
+		$this->respond( fn() => $this->json( 502, array( 'error' => array( 'code' => 'bad_gateway', 'message' => 'the test email was not sent: 535 authentication failed' ) ) ) );
+		$this->settings()->send_test_email( array( '_wpnonce' => $nonce, 'smi_test_to' => '' ) );
+		$this->assertSame( array(), $this->body_of( $this->last_request() ), 'an empty address lets the daemon use admin_email' );
+		$notices = SMI_Notices::pull();
+		$this->assertSame( 'error', $notices[0]['type'] );
+		$this->assertStringContainsString( '535 authentication failed', $notices[0]['message'] );
+
+		$count = count( $this->requests );
+		$this->settings()->send_test_email( array( '_wpnonce' => $nonce, 'smi_test_to' => '<script>x</script>' ) );
+		$this->assertCount( $count, $this->requests, 'a bad address never reaches the daemon' );
+		$this->assertSame( 'error', SMI_Notices::pull()[0]['type'] );
+	}
 }

@@ -141,6 +141,7 @@ func TestAdminJobsAndPurchaseInABrowser(t *testing.T) {
 		{"abandon every unpaid checkout with one batch", abandonUnpaidInOneBatch},
 		{"export CSV", exportCSV},
 		{"see the money on Reports and the dashboard", seeTheMoney},
+		{"owner notifications and a test email from Settings", settingsNotifyAndTestEmail},
 	}
 	for i, s := range steps {
 		ok := t.Run(s.name, func(t *testing.T) {

@@ -270,6 +270,7 @@ func previewFromTheList(t *testing.T, e *env) {
 	if len(want) > 0 {
 		t.Fatalf("preview lacks %v: %+v", want, fields)
 	}
+	b.screenshot(e.root, "preview.png")
 	if href := attr(b, "#smi-preview .smi-preview-open", "href"); !strings.HasSuffix(href, "page=smi-jobs&job="+id) {
 		t.Fatalf("preview links to %q", href)
 	}
