@@ -52,6 +52,13 @@ func openAndRefund(t *testing.T, e *env) {
 	if b.text("#smi-refund-amount") != "$0.20" || b.text("#smi-refund-remaining") != "$0.30" {
 		t.Fatalf("refunded %q, remaining %q", b.text("#smi-refund-amount"), b.text("#smi-refund-remaining"))
 	}
+	// "Notify the customer" is ticked by default: the buyer is told, in the
+	// admin's words and the shop's money.
+	if _, err := e.st.WaitMail(e.ctx, buyer, 30*time.Second, func(m e2e.Mail) bool {
+		return strings.Contains(m.Text, refundWhy) && strings.Contains(m.Text, "$0.20")
+	}); err != nil {
+		t.Fatalf("the customer was not told of the refund: %v", err)
+	}
 }
 
 // regenerateTokenAndDownload checks that a new link is shown once, emailed,

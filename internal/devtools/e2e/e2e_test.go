@@ -142,6 +142,7 @@ func TestAdminJobsAndPurchaseInABrowser(t *testing.T) {
 		{"export CSV", exportCSV},
 		{"see the money on Reports and the dashboard", seeTheMoney},
 		{"owner notifications and a test email from Settings", settingsNotifyAndTestEmail},
+		{"views follow the counts; Screen Options columns are kept", viewsAndColumns},
 	}
 	for i, s := range steps {
 		ok := t.Run(s.name, func(t *testing.T) {
