@@ -10,7 +10,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test lint lint-deploy deps bench bench-check bench-baseline demo dist fuzz faults clean generate
+.PHONY: build test lint lint-php lint-deploy deps bench bench-check bench-baseline demo dist fuzz faults clean generate
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -27,6 +27,13 @@ lint:
 	@unformatted=$$(gofmt -l daemon internal migrations); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	@find wpplugin scripts -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
+
+# The plugin's and scripts' PHP against wpplugin/phpcs.xml.dist: WordPress's
+# coding standards as far as PHP_CodeSniffer's own sniffs express them
+# (make deps installs Debian's php-codesniffer).
+lint-php:
+	@command -v phpcs >/dev/null || { echo "lint-php: phpcs not found; make deps installs php-codesniffer"; exit 1; }
+	phpcs -q --standard=wpplugin/phpcs.xml.dist
 
 # The plugin's PHPUnit suite, then every Go test; internal/devtools/e2e drives the
 # whole product in headless Chromium with the bin/smid just built.

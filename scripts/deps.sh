@@ -91,6 +91,9 @@ grep -qix 'intl' <<<"$mods" || need+=(php-intl)
 # without one every public page is empty and the buy button cannot show.
 [ -d /usr/share/wordpress/wp-content/themes/twentytwentythree ] || need+=(wordpress-theme-twentytwentythree)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
+# PHP_CodeSniffer for make lint-php (wpplugin/phpcs.xml.dist uses only its
+# bundled sniffs).
+command -v phpcs >/dev/null 2>&1 || need+=(php-codesniffer)
 command -v git >/dev/null 2>&1 || need+=(git)
 # deploy/'s tests verify the systemd unit; the package only adds the tools
 # where systemd is not the init (a container), it starts nothing.

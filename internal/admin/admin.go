@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
@@ -62,6 +63,9 @@ type RetryParams struct {
 // smi_payment_completed).
 func (s *Service) Retry(ctx context.Context, jobID string, actor job.Actor, p RetryParams) (*pipeline.QueueResult, error) {
 	reason := strings.TrimSpace(p.Reason)
+	if err := checkReason("reason", reason); err != nil {
+		return nil, err
+	}
 	if reason == "" {
 		reason = "retry requested by an admin"
 	}
@@ -116,11 +120,11 @@ func (s *Service) Refund(ctx context.Context, jobID string, actor job.Actor, p R
 	if reason == "" {
 		return nil, job.Invalid("reason", "a refund needs a reason")
 	}
-	if len(reason) > job.MaxReasonLen {
-		return nil, job.Invalid("reason", "reason must be at most %d characters", job.MaxReasonLen)
+	if err := checkReason("reason", reason); err != nil {
+		return nil, err
 	}
 	idemKey = strings.TrimSpace(idemKey)
-	if idemKey == "" || len(idemKey) > job.MaxIdempotencyKeyLen {
+	if idemKey == "" || utf8.RuneCountInString(idemKey) > job.MaxIdempotencyKeyLen {
 		return nil, job.Invalid("Idempotency-Key", "send an Idempotency-Key header (up to %d characters) so a repeated request cannot refund twice", job.MaxIdempotencyKeyLen)
 	}
 	var amount job.Money
@@ -157,6 +161,9 @@ func (s *Service) SetStatus(ctx context.Context, jobID string, actor job.Actor, 
 	reason := strings.TrimSpace(p.Reason)
 	if reason == "" {
 		return nil, job.Invalid("reason", "a status change needs a reason")
+	}
+	if err := checkReason("reason", reason); err != nil {
+		return nil, err
 	}
 	j, err := s.st.Get(ctx, jobID)
 	if err != nil {
@@ -207,6 +214,16 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 	return s.pipe.Reconcile(ctx, jobID, actor)
 }
 
+// checkReason refuses a reason longer than job.MaxReasonLen. Lengths are
+// counted in characters, as /v1/system publishes them and as the plugin
+// counts them (mb_strlen), not in bytes.
+func checkReason(param, reason string) error {
+	if utf8.RuneCountInString(reason) > job.MaxReasonLen {
+		return job.Invalid(param, "reason must be at most %d characters", job.MaxReasonLen)
+	}
+	return nil
+}
+
 // NoteParams is a private admin note.
 type NoteParams struct {
 	Note string `json:"note"`
@@ -219,7 +236,7 @@ func (s *Service) AddNote(ctx context.Context, jobID string, actor job.Actor, p 
 	if note == "" {
 		return nil, job.Invalid("note", "a note needs some text")
 	}
-	if len(note) > job.MaxNoteLen {
+	if utf8.RuneCountInString(note) > job.MaxNoteLen {
 		return nil, job.Invalid("note", "a note must be at most %d characters", job.MaxNoteLen)
 	}
 	if _, err := s.st.Get(ctx, jobID); err != nil {

@@ -78,6 +78,9 @@ func (rq *BatchRequest) validate() (params, error) {
 			return p, job.Invalid("params", "params: %v", err)
 		}
 	}
+	if err := checkReason("params.reason", strings.TrimSpace(p.Reason)); err != nil {
+		return p, err
+	}
 	switch rq.Action {
 	case "refund":
 		if strings.TrimSpace(p.Reason) == "" {

@@ -3,7 +3,7 @@
  * Writes the plugin's translation template, wpplugin/languages/sell-my-images.pot,
  * from its PHP sources (WP-CLI's `wp i18n make-pot` is not available here).
  *
- * usage: php scripts/wp/make-pot.php [--check] [plugin-dir]
+ * Usage: php scripts/wp/make-pot.php [--check] [plugin-dir]
  *
  * Extracts the gettext calls of WordPress (__, _e, _x, _ex, _n, _nx, _n_noop,
  * _nx_noop, esc_html__, esc_html_e, esc_html_x, esc_attr__, esc_attr_e,
@@ -22,7 +22,7 @@
  * @package SellMyImages
  */
 
-// phpcs:disable
+// phpcs:disable WordPress -- a build script run outside WordPress, not plugin code.
 
 const SMI_POT_DOMAIN = 'sell-my-images';
 
@@ -48,12 +48,15 @@ const SMI_POT_KEYWORDS = array(
 
 /**
  * The value of a PHP string literal token.
+ *
+ * @param string $token The literal as written, quotes included.
+ * @return string
  */
 function smi_pot_literal( string $token ): string {
 	$quote = $token[0];
 	$body  = substr( $token, 1, -1 );
 	if ( "'" === $quote ) {
-		return strtr( $body, array( "\\\\" => "\\", "\\'" => "'" ) );
+		return strtr( $body, array( '\\\\' => '\\', "\\'" => "'" ) );
 	}
 	return stripcslashes( str_replace( '\\$', '$', $body ) );
 }
@@ -61,13 +64,15 @@ function smi_pot_literal( string $token ): string {
 /**
  * The gettext calls of one PHP source.
  *
+ * @param string $source PHP source.
+ * @param string $file   Its path relative to the plugin folder, for references.
  * @return array{0: array[], 1: string[]} Entries (context, text, plural, comment, line), errors.
  */
 function smi_pot_scan( string $source, string $file ): array {
 	$tokens  = token_get_all( $source );
 	$entries = array();
 	$errors  = array();
-	$comment = null; // array( text, end line ).
+	$comment = null; // Null, or the last comment's text and end line.
 	$count   = count( $tokens );
 	for ( $i = 0; $i < $count; $i++ ) {
 		$token = $tokens[ $i ];
@@ -127,9 +132,15 @@ function smi_pot_scan( string $source, string $file ): array {
 
 /**
  * Index of the next (or previous) token that is not whitespace or a comment.
+ *
+ * @param array $tokens Tokens of token_get_all().
+ * @param int   $i      Index to start from (not included).
+ * @param int   $step   1 to look forward, -1 backward.
+ * @return int|null Null when there is none.
  */
 function smi_pot_skip( array $tokens, int $i, int $step ): ?int {
-	for ( $j = $i + $step; $j >= 0 && $j < count( $tokens ); $j += $step ) {
+	$count = count( $tokens );
+	for ( $j = $i + $step; $j >= 0 && $j < $count; $j += $step ) {
 		if ( is_array( $tokens[ $j ] ) && in_array( $tokens[ $j ][0], array( T_WHITESPACE, T_COMMENT, T_DOC_COMMENT ), true ) ) {
 			continue;
 		}
@@ -142,12 +153,15 @@ function smi_pot_skip( array $tokens, int $i, int $step ): ?int {
  * The arguments of a call: each a list of tokens (whitespace and comments
  * dropped), split on commas at depth 0.
  *
+ * @param array $tokens Tokens of token_get_all().
+ * @param int   $open   Index of the opening parenthesis.
  * @return array{0: array[], 1: int} Arguments, index of the closing parenthesis.
  */
 function smi_pot_arguments( array $tokens, int $open ): array {
 	$args  = array( array() );
 	$depth = 0;
-	for ( $j = $open + 1; $j < count( $tokens ); $j++ ) {
+	$count = count( $tokens );
+	for ( $j = $open + 1; $j < $count; $j++ ) {
 		$t = $tokens[ $j ];
 		if ( is_array( $t ) && in_array( $t[0], array( T_WHITESPACE, T_COMMENT, T_DOC_COMMENT ), true ) ) {
 			continue;
@@ -171,6 +185,9 @@ function smi_pot_arguments( array $tokens, int $open ): array {
 
 /**
  * The string an argument is, when made only of literals joined with '.', else null.
+ *
+ * @param array $arg The argument's tokens.
+ * @return string|null
  */
 function smi_pot_constant( array $arg ): ?string {
 	if ( ! $arg ) {
@@ -193,6 +210,9 @@ function smi_pot_constant( array $arg ): ?string {
 
 /**
  * A comment's text from "translators:" on, on one line.
+ *
+ * @param string $comment The comment as written.
+ * @return string
  */
 function smi_pot_comment_text( string $comment ): string {
 	$text = preg_replace( '#^/\*+|\*+/$|^//#', '', trim( $comment ) );
@@ -204,10 +224,13 @@ function smi_pot_comment_text( string $comment ): string {
 
 /**
  * A PO string: quoted and escaped; long or multi-line texts split after "\n".
+ *
+ * @param string $text Text.
+ * @return string
  */
 function smi_pot_quote( string $text ): string {
 	$escape = static function ( string $s ): string {
-		return '"' . strtr( $s, array( "\\" => "\\\\", '"' => '\\"', "\n" => '\\n', "\t" => '\\t', "\r" => '\\r' ) ) . '"';
+		return '"' . strtr( $s, array( '\\' => '\\\\', '"' => '\\"', "\n" => '\\n', "\t" => '\\t', "\r" => '\\r' ) ) . '"';
 	};
 	if ( false === strpos( rtrim( $text, "\n" ), "\n" ) ) {
 		return $escape( $text );
@@ -218,6 +241,9 @@ function smi_pot_quote( string $text ): string {
 
 /**
  * The plugin header's translatable fields.
+ *
+ * @param string $main Source of the plugin's main file.
+ * @return string[] Field name => value.
  */
 function smi_pot_headers( string $main ): array {
 	$out = array();
@@ -232,6 +258,8 @@ function smi_pot_headers( string $main ): array {
 /**
  * The whole .pot for a plugin folder.
  *
+ * @param string $dir  Plugin folder.
+ * @param string $date POT-Creation-Date.
  * @return array{0: string, 1: string[]} The file, errors.
  */
 function smi_pot_build( string $dir, string $date ): array {
@@ -254,9 +282,11 @@ function smi_pot_build( string $dir, string $date ): array {
 		$entries[ "\x04" . $value ]['comments'][] = $field . ' of the plugin';
 	}
 	foreach ( $files as $path ) {
-		$file              = substr( $path, strlen( $dir ) + 1 );
+		$file = substr( $path, strlen( $dir ) + 1 );
+
 		list( $found, $err ) = smi_pot_scan( (string) file_get_contents( $path ), $file );
-		$errors            = array_merge( $errors, $err );
+
+		$errors = array_merge( $errors, $err );
 		foreach ( $found as $e ) {
 			$key = (string) $e['context'] . "\x04" . $e['text'];
 			if ( ! isset( $entries[ $key ] ) ) {
@@ -318,6 +348,7 @@ if ( 'cli' === PHP_SAPI && realpath( $argv[0] ) === __FILE__ ) {
 	$rest   = array_values( array_filter( array_slice( $argv, 1 ), fn( $a ) => '--check' !== $a ) );
 	$dir    = rtrim( $rest[0] ?? dirname( __DIR__, 2 ) . '/wpplugin', '/' );
 	$target = $dir . '/languages/' . SMI_POT_DOMAIN . '.pot';
+
 	list( $pot, $errors ) = smi_pot_build( $dir, gmdate( 'Y-m-d H:i' ) . '+0000' );
 	foreach ( $errors as $error ) {
 		fwrite( STDERR, $error . "\n" );

@@ -2,7 +2,7 @@
 /**
  * The few admin tasks a test site needs, without wp-cli.
  *
- * usage:
+ * Usage:
  *   php wp-admin-task.php write-config <dir> <socket> <db> <user> <password> <port> <daemon-url> <daemon-secret>
  *   php wp-admin-task.php install <dir> <admin-password>
  *   php wp-admin-task.php activate <dir>

@@ -1,6 +1,6 @@
 <?php
 /**
- * admin-ajax.php endpoints of the Jobs screen.
+ * The admin-ajax.php endpoints of the Jobs screen.
  *
  * @package SellMyImages
  * @since   1.0.0

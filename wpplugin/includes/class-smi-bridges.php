@@ -411,7 +411,7 @@ class SMI_Bridges {
 			'unavailable'   => __( 'Downloads are temporarily unavailable. Please try again in a few minutes.', 'sell-my-images' ),
 			'method'        => __( 'This address only serves downloads.', 'sell-my-images' ),
 		);
-		$message = $messages[ $reason ] ?? $messages['unknown'];
+		$message  = $messages[ $reason ] ?? $messages['unknown'];
 		wp_die(
 			'<h1>' . esc_html__( 'Download unavailable', 'sell-my-images' ) . '</h1><p class="smi-download-error smi-download-' . esc_attr( sanitize_html_class( $reason ) ) . '">' . esc_html( $message ) . '</p>',
 			esc_html__( 'Download unavailable', 'sell-my-images' ),

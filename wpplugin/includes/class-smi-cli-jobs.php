@@ -241,7 +241,7 @@ class SMI_CLI_Jobs {
 	 * @param array $assoc_args Options.
 	 */
 	public function retry( $args, $assoc_args ): void {
-		$body = array(
+		$body   = array(
 			'force'        => (bool) \WP_CLI\Utils\get_flag_value( $assoc_args, 'force', false ),
 			'allow_unpaid' => (bool) \WP_CLI\Utils\get_flag_value( $assoc_args, 'allow-unpaid', false ),
 		);

@@ -97,9 +97,9 @@ class SMI_CLI {
 		if ( is_wp_error( $system ) ) {
 			WP_CLI::error( $system->get_error_message() );
 		}
-		$schema  = (array) ( $system['schema'] ?? array() );
-		$missing = ( new SMI_Site_Health( $this->client ) )->missing_parts( $system );
-		$item    = array(
+		$schema    = (array) ( $system['schema'] ?? array() );
+		$missing   = ( new SMI_Site_Health( $this->client ) )->missing_parts( $system );
+		$item      = array(
 			'daemon_url'  => $this->client->display_url(),
 			'version'     => (string) ( $system['version'] ?? '' ),
 			'schema'      => (int) ( $schema['applied'] ?? 0 ) . '/' . (int) ( $schema['latest'] ?? 0 ) . ( empty( $schema['current'] ) ? ' behind' : ' current' ),

@@ -180,7 +180,7 @@ class SMI_Daemon_Client {
 				return null !== $v && '' !== $v && array() !== $v;
 			}
 		);
-		$url = $this->base_url . $path;
+		$url   = $this->base_url . $path;
 		if ( $query ) {
 			$url .= '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 );
 		}
@@ -206,7 +206,7 @@ class SMI_Daemon_Client {
 			'Accept'        => 'application/json',
 			'X-Request-Id'  => $request_id,
 		);
-		$user = wp_get_current_user();
+		$user    = wp_get_current_user();
 		if ( $user && $user->exists() ) {
 			$headers['X-SMI-Actor'] = 'wp:' . $user->ID . ':' . preg_replace( '/[\x00-\x1f\x7f]/', '', $user->user_login );
 		}

@@ -12,7 +12,7 @@ require_once __DIR__ . '/class-smi-daemon-system.php';
 require_once __DIR__ . '/class-smi-jobs-query.php';
 
 /**
- * admin-post.php?action=smi_export: streams the daemon's
+ * Handles admin-post.php?action=smi_export: streams the daemon's
  * `GET /v1/jobs/export.csv` for the current filter (read by SMI_Jobs_Query,
  * as the list reads it) straight to the browser, chunk by chunk, never
  * holding the file in PHP memory.
@@ -60,7 +60,7 @@ class SMI_Export {
 	}
 
 	/**
-	 * admin-post.php entry point.
+	 * The admin-post.php entry point.
 	 *
 	 * @since 1.0.0
 	 */

@@ -99,7 +99,7 @@ class SMI_Job_Actions {
 	}
 
 	/**
-	 * admin-post.php entry point: process, then redirect.
+	 * The admin-post.php entry point: process, then redirect.
 	 *
 	 * @since 1.0.0
 	 */
@@ -281,6 +281,7 @@ class SMI_Job_Actions {
 		// The form's "Notify the customer" box is ticked by default; an
 		// unticked box is simply absent from the request.
 		$body['notify_customer'] = ! empty( $req['notify_customer'] );
+
 		$result = $this->client->post(
 			$path . '/refunds',
 			$body,

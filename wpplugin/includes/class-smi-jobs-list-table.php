@@ -317,12 +317,12 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	 * @return string[]
 	 */
 	protected function get_views() {
-		$filters = $this->query->filters;
-		$current = $filters['status'] ?? '';
-		$base    = SMI_Admin_Jobs_Page::list_url( array_intersect_key( $filters, array_flip( array( 'created_from', 'created_to' ) ) ) );
-		$counts  = (array) ( $this->stats['by_status'] ?? array() );
-		$known   = (bool) $this->stats;
-		$views   = array(
+		$filters   = $this->query->filters;
+		$current   = $filters['status'] ?? '';
+		$base      = SMI_Admin_Jobs_Page::list_url( array_intersect_key( $filters, array_flip( array( 'created_from', 'created_to' ) ) ) );
+		$counts    = (array) ( $this->stats['by_status'] ?? array() );
+		$known     = (bool) $this->stats;
+		$views     = array(
 			'all' => $this->view_link( $base, __( 'All', 'sell-my-images' ), isset( $this->stats['total'] ) ? (int) $this->stats['total'] : null, '' === $current && empty( $filters['attention'] ), 'all' ),
 		);
 		$attention = isset( $this->stats['attention'] ) ? (int) $this->stats['attention'] : null;

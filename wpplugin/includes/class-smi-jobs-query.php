@@ -56,7 +56,7 @@ class SMI_Jobs_Query {
 	public string $orderby = 'created_at';
 
 	/**
-	 * asc|desc.
+	 * Order: asc|desc.
 	 *
 	 * @since 1.1.0
 	 * @var string

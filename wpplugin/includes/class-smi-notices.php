@@ -95,7 +95,7 @@ class SMI_Notices {
 		}
 		$body = wp_kses( $message, self::allowed_html() );
 		// A list cannot sit inside a paragraph: the text before it gets its own.
-		$at = strpos( $body, '<ul' );
+		$at   = strpos( $body, '<ul' );
 		$body = false === $at ? '<p>' . $body . '</p>' : '<p>' . substr( $body, 0, $at ) . '</p>' . substr( $body, $at );
 		printf(
 			'<div%1$s class="notice notice-%2$s smi-notice smi-notice-%2$s is-dismissible"%3$s>%4$s</div>',

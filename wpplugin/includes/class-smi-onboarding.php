@@ -34,7 +34,7 @@ class SMI_Onboarding {
 	const DISMISSED = 'smi_dismissed_activation_notice';
 
 	/**
-	 * admin-post.php action and nonce action of the dismissal.
+	 * The admin-post.php action and nonce action of the dismissal.
 	 *
 	 * @since 1.1.0
 	 * @var string
@@ -115,7 +115,7 @@ class SMI_Onboarding {
 	}
 
 	/**
-	 * admin-post.php entry point of the dismissal.
+	 * The admin-post.php entry point of the dismissal.
 	 *
 	 * @since 1.1.0
 	 */

@@ -177,7 +177,7 @@ class SMI_Reports {
 	 */
 	public static function money( int $minor, string $currency ): string {
 		if ( class_exists( 'NumberFormatter' ) && preg_match( '/^[a-z]{3}$/i', $currency ) ) {
-			$fmt = new NumberFormatter( get_user_locale(), NumberFormatter::CURRENCY );
+			$fmt    = new NumberFormatter( get_user_locale(), NumberFormatter::CURRENCY );
 			$digits = SMI_Format::decimals( $currency );
 			$fmt->setAttribute( NumberFormatter::FRACTION_DIGITS, $digits );
 			// A float holds every amount below 2^53 minor units; rounding to $digits makes it exact again.

@@ -267,7 +267,7 @@ class SMI_REST {
 			'success_url'   => add_query_arg( 'smi_checkout', 'success', $permalink ),
 			'cancel_url'    => add_query_arg( 'smi_checkout', 'cancel', $permalink ),
 		);
-		$email = (string) $request['email'];
+		$email     = (string) $request['email'];
 		if ( '' !== $email ) {
 			$body['email'] = $email;
 		}

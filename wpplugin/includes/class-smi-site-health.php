@@ -98,7 +98,7 @@ class SMI_Site_Health {
 	 * @return string[]|null
 	 */
 	public function missing_parts( array $system ): ?array {
-		$flags = array(
+		$flags   = array(
 			'stripe'   => 'stripe_configured',
 			'upscaler' => 'upscaler_configured',
 			'mail'     => 'mail_configured',
@@ -139,7 +139,7 @@ class SMI_Site_Health {
 	 * @return array Site Health result.
 	 */
 	public function run(): array {
-		$result = array(
+		$result   = array(
 			'label'       => '',
 			'status'      => 'good',
 			'badge'       => array(

@@ -57,7 +57,7 @@ if ( ! getenv( 'SMI_FAKE_DAEMON_URL' ) ) {
 		array( 'SMI_FAKE_SECRET' => 'test-secret', 'PHP_CLI_SERVER_WORKERS' => '1' ) + getenv()
 	);
 	for ( $smi_i = 0; $smi_i < 50; $smi_i++ ) {
-		$smi_conn = @fsockopen( '127.0.0.1', $smi_port, $smi_errno, $smi_errstr, 0.1 ); // phpcs:ignore
+		$smi_conn = @fsockopen( '127.0.0.1', $smi_port, $smi_errno, $smi_errstr, 0.1 ); // phpcs:ignore Generic.PHP.NoSilencedErrors, WordPress.PHP.NoSilencedErrors -- refused until the server is up.
 		if ( $smi_conn ) {
 			fclose( $smi_conn );
 			break;

@@ -142,9 +142,9 @@ abstract class SMI_Test_Case extends TestCase {
 	/**
 	 * Test wp_die handler: throws.
 	 *
-	 * @param mixed        $message Message.
-	 * @param mixed        $title   Title.
-	 * @param array|int    $args    Args.
+	 * @param mixed     $message Message.
+	 * @param mixed     $title   Title.
+	 * @param array|int $args    Args.
 	 * @throws SMI_Test_Die Always.
 	 */
 	public function die_handler( $message, $title = '', $args = array() ) {

@@ -19,7 +19,7 @@
  * @package SellMyImages
  */
 
-// phpcs:disable
+// phpcs:disable WordPress -- a test helper run on its own, not plugin code.
 
 $smi_uri = (string) $_SERVER['REQUEST_URI'];
 if ( ! preg_match( '#^/h/(ids|all|long)(/.*)$#', $smi_uri, $smi_m ) ) {
@@ -29,9 +29,16 @@ if ( ! preg_match( '#^/h/(ids|all|long)(/.*)$#', $smi_uri, $smi_m ) ) {
 $smi_mode = $smi_m[1];
 $smi_path = (string) parse_url( $smi_m[2], PHP_URL_PATH );
 $smi_csv  = '/v1/jobs/export.csv' === $smi_path;
+
 $_SERVER['REQUEST_URI'] = $smi_csv ? '/v1/jobs' : $smi_m[2];
 
-/** The hostile value of a field. */
+/**
+ * The hostile value of a field.
+ *
+ * @param string $field Field name, built into the value.
+ * @param string $mode  ids|all|long.
+ * @return string
+ */
 function smi_hostile( string $field, string $mode ): string {
 	$value = '=HYPERLINK("javascript:smi_xss(1)")+1-1@' . "\u{202E}" . 'javascript:smi_xss(1)//"\'><script>smi_xss(2)</script><img src=x onerror=smi_xss(3)><!--[' . $field . ']';
 	if ( false !== strpos( $field, 'url' ) ) {
@@ -44,7 +51,14 @@ function smi_hostile( string $field, string $mode ): string {
 	return $value;
 }
 
-/** Replaces every string, keeping UUID job ids in the modes that keep them. */
+/**
+ * Replaces every string, keeping UUID job ids in the modes that keep them.
+ *
+ * @param mixed  $data A decoded JSON value.
+ * @param string $mode ids|all|long.
+ * @param string $key  The field $data is the value of.
+ * @return mixed
+ */
 function smi_poison( $data, string $mode, string $key = '' ) {
 	if ( is_array( $data ) ) {
 		$out = array();
@@ -74,7 +88,7 @@ if ( ! is_array( $smi_data ) ) {
 $smi_data = smi_poison( $smi_data, $smi_mode );
 if ( $smi_csv && 200 === $smi_status ) {
 	header( 'Content-Type: text/csv; charset=utf-8' );
-	$smi_out = fopen( 'php://output', 'w' );
+	$smi_out  = fopen( 'php://output', 'w' );
 	$smi_cols = array( 'job_id', 'email', 'status', 'last_error', 'image_url', 'refund_reason' );
 	fputcsv( $smi_out, $smi_cols );
 	foreach ( $smi_data['jobs'] as $smi_job ) {

@@ -10,7 +10,7 @@
  * @package SellMyImages
  */
 
-// phpcs:disable
+// phpcs:disable WordPress -- a test helper run on its own, not plugin code.
 
 $method = $_SERVER['REQUEST_METHOD'];
 $path   = parse_url( $_SERVER['REQUEST_URI'], PHP_URL_PATH );
@@ -47,13 +47,16 @@ function fake_jobs(): array {
 /**
  * What the daemon adds to every job: what is left to refund, which admin
  * actions apply (with the reason when not), and what needs attention.
+ *
+ * @param array $j A job.
+ * @return array
  */
 function fake_decorate( array $j ): array {
-	$captured       = in_array( $j['payment_status'], array( 'paid', 'partially_refunded' ), true );
+	$captured        = in_array( $j['payment_status'], array( 'paid', 'partially_refunded' ), true );
 	$j['refundable'] = $captured ? $j['amount_charged'] - $j['refund_amount'] : 0;
-	$no             = fn( string $why ) => array( 'allowed' => false, 'reason' => $why );
-	$yes            = array( 'allowed' => true );
-	$j['actions']   = array(
+	$no              = fn( string $why ) => array( 'allowed' => false, 'reason' => $why );
+	$yes             = array( 'allowed' => true );
+	$j['actions']    = array(
 		'retry'            => in_array( $j['status'], array( 'failed', 'completed' ), true ) ? $yes : $no( 'an upscale is running' ),
 		'regenerate_token' => 'completed' === $j['status'] ? $yes : $no( 'no stored file' ),
 		'refund'           => $j['refundable'] > 0 ? $yes : $no( 'nothing left to refund' ),
@@ -61,7 +64,7 @@ function fake_decorate( array $j ): array {
 		'resend_email'     => 'active' === $j['token_state'] ? $yes : $no( 'the link expired' ),
 		'reconcile'        => $yes,
 	);
-	$j['attention'] = 'failed' === $j['status'] ? array( 'failed' ) : array();
+	$j['attention']  = 'failed' === $j['status'] ? array( 'failed' ) : array();
 	return $j;
 }
 
@@ -81,7 +84,13 @@ function fake_system(): array {
 	);
 }
 
-/** A page of $list by page number, keyset-like cursor (an offset here) or position=last. */
+/**
+ * A page of $list by page number, keyset-like cursor (an offset here) or position=last.
+ *
+ * @param array $list Every item.
+ * @param array $q    The query string.
+ * @return array
+ */
 function fake_page( array $list, array $q ): array {
 	$per    = max( 1, (int) ( $q['per_page'] ?? 25 ) );
 	$total  = count( $list );
@@ -278,16 +287,21 @@ if ( 'GET' === $method && '/v1/system' === $path ) {
 	$w = (int) ( $_GET['image_width'] ?? 0 );
 	$h = (int) ( $_GET['image_height'] ?? 0 );
 	fake_json( 200, array( 'currency' => 'usd', 'prices' => array( array( 'resolution' => '4x', 'amount' => 499, 'credits' => 4, 'cost' => 40, 'output_width' => 4 * $w, 'output_height' => 4 * $h ), array( 'resolution' => '8x', 'amount' => 999, 'credits' => 8, 'cost' => 80, 'output_width' => 8 * $w, 'output_height' => 8 * $h ) ) ) );
-} elseif ( fake_reports_route( $method, $path ) ) {
-	// Answered by the reports block at the end of this file.
-} else {
+} elseif ( ! fake_reports_route( $method, $path ) ) {
+	// The reports were answered by fake_reports_route(), at the end of this file.
 	fake_error( 404, 'not_found', "no route $method $path" );
 }
 
 // ---- Reports (GET /v1/reports) ---------------------------------------------
-// Three fixed days and two posts, echoing the range asked for so tests can
-// see what the plugin sent. Figures: margin = revenue - refunds - cost.
 
+/**
+ * Three fixed days and two posts, echoing the range asked for so tests can
+ * see what the plugin sent. Figures: margin = revenue - refunds - cost.
+ *
+ * @param string $method HTTP method.
+ * @param string $path   Path.
+ * @return bool Whether this was a reports request (then it is answered).
+ */
 function fake_reports_route( string $method, string $path ): bool {
 	if ( 'GET' !== $method || '/v1/reports' !== $path ) {
 		return false;
@@ -295,15 +309,18 @@ function fake_reports_route( string $method, string $path ): bool {
 	$day  = fn( $date, $o, $r, $f, $c ) => array( 'date' => $date, 'orders' => $o, 'revenue' => $r, 'refunds' => $f, 'cost' => $c, 'margin' => $r - $f - $c );
 	$days = array( $day( '2026-11-29', 2, 2598, 0, 80 ), $day( '2026-11-30', 0, 0, 0, 0 ), $day( '2026-12-01', 3, 5098, 300, 120 ) );
 	$post = fn( $id, $o, $r, $f, $c ) => array( 'post_id' => $id, 'orders' => $o, 'revenue' => $r, 'refunds' => $f, 'cost' => $c, 'margin' => $r - $f - $c );
-	fake_json( 200, array(
-		'currency'       => 'usd',
-		'tz'             => $_GET['tz'] ?? 'UTC',
-		'from'           => $_GET['from'] ?? '2026-11-29',
-		'to'             => $_GET['to'] ?? '2026-12-01',
-		'totals'         => $day( '', 5, 7696, 300, 200 ),
-		'days'           => $days,
-		'top_by_revenue' => array( $post( 1, 4, 6397, 300, 160 ), $post( 999999, 1, 1299, 0, 40 ) ),
-		'top_by_margin'  => array( $post( 1, 4, 6397, 300, 160 ), $post( 999999, 1, 1299, 0, 40 ) ),
-	) );
+	fake_json(
+		200,
+		array(
+			'currency'       => 'usd',
+			'tz'             => $_GET['tz'] ?? 'UTC',
+			'from'           => $_GET['from'] ?? '2026-11-29',
+			'to'             => $_GET['to'] ?? '2026-12-01',
+			'totals'         => $day( '', 5, 7696, 300, 200 ),
+			'days'           => $days,
+			'top_by_revenue' => array( $post( 1, 4, 6397, 300, 160 ), $post( 999999, 1, 1299, 0, 40 ) ),
+			'top_by_margin'  => array( $post( 1, 4, 6397, 300, 160 ), $post( 999999, 1, 1299, 0, 40 ) ),
+		)
+	);
 	return true;
 }

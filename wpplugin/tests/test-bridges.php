@@ -72,7 +72,7 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 
 	public function test_daemon_down_answers_503_so_the_sender_retries(): void {
 		$this->respond( fn() => new WP_Error( 'http_request_failed', 'refused' ) );
-		$log = ini_set( 'error_log', '/dev/null' );
+		$log    = ini_set( 'error_log', '/dev/null' );
 		$answer = $this->bridges()->handle_webhook( 'stripe', 'POST', '{}', array() );
 		ini_set( 'error_log', (string) $log );
 		$this->assertSame( 503, $answer['status'] );

@@ -41,6 +41,7 @@ class Test_SMI_Buy_Button extends SMI_Test_Case {
 		$image = $this->make_attachment( $post );
 		$this->on_front( $post );
 		$GLOBALS['wp_query']->is_singular = true;
+
 		$block = '<!-- wp:image {"id":' . $image . '} --><figure class="wp-block-image"><img src="x.jpg" class="wp-image-' . $image . '"/></figure><!-- /wp:image -->';
 
 		update_option( 'smi_auto_buttons', false );
@@ -51,7 +52,7 @@ class Test_SMI_Buy_Button extends SMI_Test_Case {
 	}
 
 	public function test_no_button_in_a_password_protected_post(): void {
-		$post = (int) wp_insert_post(
+		$post  = (int) wp_insert_post(
 			array(
 				'post_title'    => 'Protected',
 				'post_status'   => 'publish',

@@ -23,6 +23,10 @@ class Test_SMI_CLI extends SMI_Test_Case {
 	/**
 	 * Runs a command method; returns its output and exit code (0 unless it stopped).
 	 *
+	 * @param object $command The command object.
+	 * @param string $method  Its subcommand method.
+	 * @param array  $args    Positional arguments.
+	 * @param array  $assoc   Options.
 	 * @return array{0:string,1:int}
 	 */
 	private function run_cli( object $command, string $method, array $args = array(), array $assoc = array() ): array {

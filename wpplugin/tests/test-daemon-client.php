@@ -107,15 +107,18 @@ class Test_SMI_Daemon_Client extends SMI_Test_Case {
 			$this->markTestSkipped( 'cURL without unix sockets' );
 		}
 		$sock = sys_get_temp_dir() . '/smi-test-' . getmypid() . '.sock';
-		@unlink( $sock );
+		wp_delete_file( $sock );
 		$proc = proc_open( array( PHP_BINARY, __DIR__ . '/fixtures/unix-server.php', $sock ), array( 1 => array( 'pipe', 'w' ) ), $pipes );
-		for ( $i = 0; $i < 50 && ! file_exists( $sock ); $i++ ) {
+		for ( $i = 0; $i < 50; $i++ ) {
+			if ( file_exists( $sock ) ) {
+				break;
+			}
 			usleep( 50000 );
 		}
 		$this->real_http = true;
 		$data            = $this->client( 'unix://' . $sock )->get( '/v1/system' );
 		proc_close( $proc );
-		@unlink( $sock );
+		wp_delete_file( $sock );
 
 		$this->assertIsArray( $data, is_wp_error( $data ) ? $data->get_error_message() : '' );
 		$this->assertSame( 'GET /v1/system HTTP/1.1', $data['request_line'] );

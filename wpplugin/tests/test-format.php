@@ -8,7 +8,13 @@
 class Test_SMI_Format extends SMI_Test_Case {
 
 	/**
+	 * Money is formatted by ICU for the locale.
+	 *
 	 * @dataProvider money_cases
+	 *
+	 * @param int|string $minor    Amount in minor units.
+	 * @param string     $currency Currency code.
+	 * @param string     $expected Formatted amount.
 	 */
 	public function test_money_is_formatted_by_icu_for_the_locale( $minor, string $currency, string $expected ): void {
 		$this->assertTrue( class_exists( 'NumberFormatter' ), 'ext-intl is loaded (scripts/deps.sh installs php-intl)' );
@@ -65,7 +71,13 @@ class Test_SMI_Format extends SMI_Test_Case {
 	}
 
 	/**
+	 * Parsing money reads strings only.
+	 *
 	 * @dataProvider parse_cases
+	 *
+	 * @param string   $input    What the admin typed.
+	 * @param string   $currency Currency code.
+	 * @param int|null $expected Minor units, or null when refused.
 	 */
 	public function test_parse_money_uses_strings_only( string $input, string $currency, $expected ): void {
 		$result = SMI_Format::parse_money( $input, $currency );

@@ -16,6 +16,10 @@ class Test_SMI_Help_And_Onboarding extends SMI_Test_Case {
 	/**
 	 * Builds the admin menu as an administrator and loads a screen the way
 	 * wp-admin/admin.php does; returns the screen.
+	 *
+	 * @param string $page   Page slug.
+	 * @param string $parent Parent menu slug.
+	 * @param array  $get    Query arguments.
 	 */
 	private function load_screen( string $page, string $parent, array $get = array() ): WP_Screen {
 		global $menu, $submenu;
@@ -83,7 +87,7 @@ class Test_SMI_Help_And_Onboarding extends SMI_Test_Case {
 		$this->assertSame( '', $this->notice_html(), 'not before activation' );
 
 		SMI_Plugin::activate();
-		$html  = $this->notice_html();
+		$html = $this->notice_html();
 		$this->assertStringContainsString( 'id="smi-activation-notice"', $html );
 		$this->assertStringContainsString( 'page=smi-settings', $html );
 

@@ -44,7 +44,10 @@ class Test_SMI_Hostile_Input extends SMI_Test_Case {
 			null,
 			array( 'SMI_FAKE_SECRET' => 'test-secret' ) + getenv()
 		);
-		for ( $i = 0; $i < 50 && ! @fsockopen( '127.0.0.1', $port ); $i++ ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		for ( $i = 0; $i < 50; $i++ ) {
+			if ( @fsockopen( '127.0.0.1', $port ) ) { // phpcs:ignore Generic.PHP.NoSilencedErrors, WordPress.PHP.NoSilencedErrors -- refused until the server is up.
+				break;
+			}
 			usleep( 100000 );
 		}
 		self::$base = 'http://127.0.0.1:' . $port;
@@ -64,6 +67,9 @@ class Test_SMI_Hostile_Input extends SMI_Test_Case {
 
 	/**
 	 * The Jobs screen as an administrator sees it (list, or details with $job).
+	 *
+	 * @param string $mode The hostile daemon's mode: ids|all|long.
+	 * @param string $job  Job ID for the details page; '' for the list.
 	 */
 	private function screen( string $mode, string $job = '' ): string {
 		$this->login( 'administrator' );
@@ -77,6 +83,9 @@ class Test_SMI_Hostile_Input extends SMI_Test_Case {
 
 	/**
 	 * Asserts no hostile value became markup, and returns the page's text.
+	 *
+	 * @param string $html  The page.
+	 * @param string $where What the page is, for failure messages.
 	 */
 	private function assert_inert( string $html, string $where ): string {
 		$this->assertStringNotContainsString( 'smi_xss(2)</script>', $html, $where . ': a raw script tag' );
@@ -104,6 +113,8 @@ class Test_SMI_Hostile_Input extends SMI_Test_Case {
 
 	/**
 	 * Fields whose hostile value is shown as text.
+	 *
+	 * @param string $text The page's text.
 	 */
 	private function shown_fields( string $text ): array {
 		preg_match_all( '/<!--\[([a-z_]+)\]/', $text, $m );
@@ -142,7 +153,8 @@ class Test_SMI_Hostile_Input extends SMI_Test_Case {
 
 	public function test_the_csv_is_relayed_byte_for_byte_as_a_download(): void {
 		$this->real_http = true;
-		$direct = wp_remote_get(
+
+		$direct   = wp_remote_get(
 			self::$base . '/h/long/v1/jobs/export.csv',
 			array( 'headers' => array( 'Authorization' => 'Bearer test-secret' ) )
 		);

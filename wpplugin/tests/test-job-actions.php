@@ -49,7 +49,11 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	}
 
 	/**
+	 * A subscriber is refused every action.
+	 *
 	 * @dataProvider action_names
+	 *
+	 * @param string $action Action name.
 	 */
 	public function test_subscriber_is_refused( string $action ): void {
 		$this->login( 'subscriber' );
@@ -57,17 +61,26 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	}
 
 	/**
+	 * A bad nonce is refused for every action.
+	 *
 	 * @dataProvider action_names
+	 *
+	 * @param string $action Action name.
 	 */
 	public function test_bad_nonce_is_refused( string $action ): void {
 		$this->login( 'administrator' );
 		$req = $this->request_for( $action, array( 'reason' => 'r', 'status' => 'failed', 'idempotency_key' => wp_generate_uuid4() ) );
+
 		$req['_wpnonce'] = 'deadbeef00';
 		$this->expect_die( fn() => $this->actions()->process( $action, $req ), 403 );
 	}
 
 	/**
+	 * Another job's nonce is refused for every action.
+	 *
 	 * @dataProvider action_names
+	 *
+	 * @param string $action Action name.
 	 */
 	public function test_nonce_of_another_job_is_refused( string $action ): void {
 		$this->login( 'administrator' );
@@ -200,9 +213,15 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 
 	/* ---- Bulk ---- */
 
+	/**
+	 * A bulk request from the Jobs list (filtered by status, with the bulk
+	 * nonce), also set as $_REQUEST.
+	 *
+	 * @param array $extra Fields to add or replace.
+	 */
 	private function bulk_request( array $extra ): array {
-		$req              = array_merge( array( 'page' => 'smi-jobs', 'status' => 'failed', '_wpnonce' => wp_create_nonce( 'bulk-smi_jobs' ) ), $extra );
-		$_REQUEST         = $req;
+		$req      = array_merge( array( 'page' => 'smi-jobs', 'status' => 'failed', '_wpnonce' => wp_create_nonce( 'bulk-smi_jobs' ) ), $extra );
+		$_REQUEST = $req;
 		return $req;
 	}
 
@@ -214,6 +233,7 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	public function test_bulk_bad_nonce_is_refused(): void {
 		$this->login( 'administrator' );
 		$req = $this->bulk_request( array( 'action' => 'retry', 'job_ids' => array( self::JOB ) ) );
+
 		$_REQUEST['_wpnonce'] = 'nope';
 		$this->expect_die( fn() => $this->actions()->process_bulk( $req ), 403 );
 	}
@@ -279,6 +299,9 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 
 	/* ---- Export ---- */
 
+	/**
+	 * The export refuses a subscriber, and an administrator with a bad nonce.
+	 */
 	public function test_export_refuses_subscriber_and_bad_nonce(): void {
 		$export = new SMI_Export( new SMI_Passthrough( $this->client() ) );
 		$this->login( 'subscriber' );
@@ -303,13 +326,18 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 
 	/* ---- Ajax ---- */
 
+	/**
+	 * Runs an admin-ajax handler and returns its decoded JSON answer.
+	 *
+	 * @param callable $fn The handler.
+	 */
 	private function ajax( callable $fn ): array {
 		add_filter( 'wp_doing_ajax', '__return_true' );
 		ob_start();
 		try {
 			$fn();
 		} catch ( SMI_Test_Die $die ) {
-			// wp_send_json ends with wp_die.
+			// The wp_send_json() call ends with wp_die().
 			unset( $die );
 		}
 		return (array) json_decode( (string) ob_get_clean(), true );
@@ -381,6 +409,9 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 
 	/* ---- Limits, expiry, notes ---- */
 
+	/**
+	 * The limits are the daemon's: too long a reason, key or note is not sent.
+	 */
 	public function test_limits_are_the_daemons(): void {
 		$this->login( 'administrator' );
 		$this->actions()->process( 'refund', $this->request_for( 'refund', array( 'reason' => str_repeat( 'é', 1001 ), 'idempotency_key' => wp_generate_uuid4() ) ) );
@@ -399,7 +430,7 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	}
 
 	public function test_limits_follow_what_the_daemon_publishes(): void {
-		$answer                          = self::system_answer();
+		$answer                         = self::system_answer();
 		$answer['limits']['reason_max'] = 10;
 		$this->serve( array( '/v1/system' => $this->json( 200, $answer ) ) );
 		$this->login( 'administrator' );
@@ -432,7 +463,7 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	}
 
 	public function test_bulk_refuses_more_jobs_than_the_daemon_takes(): void {
-		$answer                         = self::system_answer();
+		$answer                        = self::system_answer();
 		$answer['limits']['batch_max'] = 2;
 		$this->serve( array( '/v1/system' => $this->json( 200, $answer ) ) );
 		$this->login( 'administrator' );
@@ -463,6 +494,6 @@ class SMI_Test_Relay extends SMI_Passthrough {
 
 	protected function write( string $chunk ): void {
 		++$this->writes;
-		echo $chunk; // phpcs:ignore
+		echo $chunk; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the CSV as the daemon sent it.
 	}
 }

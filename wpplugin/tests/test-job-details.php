@@ -65,6 +65,7 @@ class Test_SMI_Job_Details extends SMI_Jobs_Test_Case {
 			),
 			'credits_estimate'     => 4,
 		);
+
 		$system                = self::system_answer();
 		$system['stripe_mode'] = $mode;
 		$this->serve(

@@ -137,7 +137,7 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 	}
 
 	public function test_columns_render_money_status_error_and_attention(): void {
-		$job  = $this->job(
+		$job = $this->job(
 			array(
 				'job_id'         => 'abcdef12-1111-4111-8111-111111111111',
 				'amount_charged' => 123456,
@@ -206,10 +206,10 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		);
 		$html = $this->display( $this->table( array( 'cursor' => 'HERE_c', 'paged' => '3', 'status' => 'failed' ) ) );
 		$this->assertSame( 'HERE_c', $this->list_query()['cursor'] );
-		preg_match( "/class=\"next-page button\" href=\"([^\"]+)\"/", $html, $next );
-		preg_match( "/class=\"prev-page button\" href=\"([^\"]+)\"/", $html, $prev );
-		preg_match( "/class=\"last-page button\" href=\"([^\"]+)\"/", $html, $last );
-		preg_match( "/class=\"first-page button\" href=\"([^\"]+)\"/", $html, $first );
+		preg_match( '/class="next-page button" href="([^"]+)"/', $html, $next );
+		preg_match( '/class="prev-page button" href="([^"]+)"/', $html, $prev );
+		preg_match( '/class="last-page button" href="([^"]+)"/', $html, $last );
+		preg_match( '/class="first-page button" href="([^"]+)"/', $html, $first );
 		$args = function ( array $m ): array {
 			parse_str( (string) wp_parse_url( html_entity_decode( $m[1] ), PHP_URL_QUERY ), $q );
 			return $q;
@@ -218,7 +218,7 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed', 'cursor' => 'PREV_c', 'paged' => '2' ), $args( $prev ) );
 		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed', 'position' => 'last' ), $args( $last ) );
 		$this->assertSame( array( 'page' => 'smi-jobs', 'status' => 'failed' ), $args( $first ) );
-		$this->assertStringContainsString( "value=\"3\"", $html, 'the page number carried beside the cursor' );
+		$this->assertStringContainsString( 'value="3"', $html, 'the page number carried beside the cursor' );
 		$this->assertStringContainsString( '<span class="total-pages">5</span>', $html );
 	}
 
@@ -266,6 +266,7 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		$user = $this->login( 'administrator' );
 		set_current_screen( 'toplevel_page_smi-jobs' );
 		$table = $this->table();
+
 		list( , $hidden ) = $table->get_column_info();
 		$this->assertEqualsCanonicalizing( array( 'attachment', 'resolution', 'amount_cost' ), $hidden );
 		$this->assertStringContainsString( 'column-amount_cost hidden', $this->rows_html( $table ) );
@@ -273,6 +274,7 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		// Screen Options saves the admin's choice; the next page view honours it.
 		update_user_option( $user->ID, 'managetoplevel_page_smi-jobscolumnshidden', array( 'email' ) );
 		$table = $this->table();
+
 		list( , $hidden ) = $table->get_column_info();
 		$this->assertSame( array( 'email' ), $hidden );
 		$html = $this->rows_html( $table );
@@ -282,10 +284,11 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 
 	public function test_sortable_columns_are_the_daemons_sort_columns(): void {
 		$this->serve_jobs( array() );
-		$answer                           = self::system_answer();
+		$answer                          = self::system_answer();
 		$answer['lists']['sort_columns'] = array( 'created_at', 'email' );
 		$this->serve( array( '/v1/system' => $this->json( 200, $answer ) ) );
 		$table = $this->table();
+
 		list( , , $sortable ) = $table->get_column_info();
 		$this->assertSame( array( 'email', 'created_at' ), array_keys( $sortable ) );
 	}

@@ -57,7 +57,7 @@ class Test_SMI_Jobs_Query extends SMI_Jobs_Test_Case {
 
 	public function test_days_are_the_sites_local_days(): void {
 		update_option( 'timezone_string', 'America/New_York' );
-		$q = $this->query(
+		$q      = $this->query(
 			array(
 				'created_from' => '2026-12-01',
 				'created_to'   => '2026-12-01',
@@ -89,7 +89,7 @@ class Test_SMI_Jobs_Query extends SMI_Jobs_Test_Case {
 				'post_status' => 'publish',
 			)
 		);
-		$f = $this->query( array( 's' => 'Lighthouse' ) )->daemon_filter();
+		$f     = $this->query( array( 's' => 'Lighthouse' ) )->daemon_filter();
 		$this->assertSame( (string) $match, $f['post_ids'] );
 		$this->assertArrayNotHasKey( 'q', $f );
 		unset( $other );

@@ -14,6 +14,7 @@ class Test_SMI_Pot extends SMI_Test_Case {
 	/**
 	 * Runs the generator; returns exit code and stderr.
 	 *
+	 * @param string[] $args Its arguments.
 	 * @return array{0:int,1:string}
 	 */
 	private function run_script( array $args ): array {
@@ -24,7 +25,9 @@ class Test_SMI_Pot extends SMI_Test_Case {
 	}
 
 	/**
-	 * msgids (with context) of a .pot, read back with gettext's msgcat.
+	 * The msgids (with context) of a .pot, read back with gettext's msgcat.
+	 *
+	 * @param string $pot Path of the .pot.
 	 */
 	private function msgids( string $pot ): array {
 		exec( 'msgcat --no-wrap --no-location --sort-output ' . escapeshellarg( $pot ) . ' 2>/dev/null', $lines );

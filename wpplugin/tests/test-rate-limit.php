@@ -101,10 +101,12 @@ class Test_SMI_Rate_Limit extends SMI_Test_Case {
 
 	public function test_windows_are_fixed_and_end_on_time(): void {
 		$now     = 1_800_000_000;
-		$limiter = new SMI_Rate_Limiter( function () use ( &$now ) {
-			return $now;
-		} );
-		$bucket = 'clock-' . wp_generate_password( 8, false );
+		$limiter = new SMI_Rate_Limiter(
+			function () use ( &$now ) {
+				return $now;
+			}
+		);
+		$bucket  = 'clock-' . wp_generate_password( 8, false );
 		$this->assertTrue( $limiter->hit( $bucket, 2, 600 )['allowed'] );
 		$this->assertTrue( $limiter->hit( $bucket, 2, 600 )['allowed'] );
 		$third = $limiter->hit( $bucket, 2, 600 );
@@ -133,7 +135,7 @@ class Test_SMI_Rate_Limit extends SMI_Test_Case {
 		$start  = microtime( true ) + 1.5;
 		$procs  = array();
 		for ( $i = 0; $i < 8; $i++ ) {
-			$procs[] = proc_open(
+			$procs[]   = proc_open(
 				array( PHP_BINARY, __DIR__ . '/fixtures/rate-limit-hits.php', getenv( 'SMI_WP_DIR' ), $bucket, '10', '6', (string) $start ),
 				array(
 					1 => array( 'pipe', 'w' ),

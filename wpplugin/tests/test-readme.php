@@ -1,6 +1,6 @@
 <?php
 /**
- * readme.txt tells the truth about this build.
+ * The readme.txt tells the truth about this build.
  *
  * @package SellMyImages
  */

@@ -77,7 +77,7 @@ class Test_SMI_Reports extends SMI_Test_Case {
 		$this->assertStringContainsString( 'value="2026-10-01"', $html );
 		$this->assertStringContainsString( 'No sales in this range.', $html );
 
-		$_GET['from'] = '2026-13-45"><script>';
+		$_GET['from']   = '2026-13-45"><script>';
 		$this->requests = array();
 		$this->render( new SMI_Reports( $this->client() ) );
 		$this->assertMatchesRegularExpression( '#from=\d{4}-\d{2}-\d{2}&to=2026-10-31#', $this->requests[0]['url'], 'a bad date falls back to the default' );

@@ -106,7 +106,7 @@ class Test_SMI_REST extends SMI_Test_Case {
 		$post = $this->make_post();
 		$pdf  = $this->make_attachment( $post, 'application/pdf', 'terms.pdf' );
 		$this->show( $post, '[smi_buy_button attachment_id="' . $pdf . '"]' );
-		$res  = $this->call( 'POST', '/checkout', array( 'attachment_id' => $pdf, 'post_id' => $post, 'resolution' => '4x' ) );
+		$res = $this->call( 'POST', '/checkout', array( 'attachment_id' => $pdf, 'post_id' => $post, 'resolution' => '4x' ) );
 		$this->assertSame( 400, $res->get_status() );
 		$this->assertEmpty( $this->requests );
 	}

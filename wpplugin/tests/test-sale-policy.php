@@ -38,6 +38,8 @@ class Test_SMI_Sale_Policy extends SMI_Test_Case {
 	/**
 	 * Both routes' statuses for an image offered by a post.
 	 *
+	 * @param int $image Attachment ID.
+	 * @param int $post  Post ID.
 	 * @return int[] prices status, checkout status.
 	 */
 	private function statuses( int $image, int $post ): array {

@@ -52,8 +52,8 @@ class Test_SMI_Site_Health extends SMI_Test_Case {
 	/**
 	 * Answers /v1/system with $system and /v1/prices with $prices.
 	 *
-	 * @param array       $system  /v1/system fields (merged over a healthy live daemon).
-	 * @param array|null  $prices  [status, body] of /v1/prices.
+	 * @param array      $system  /v1/system fields (merged over a healthy live daemon).
+	 * @param array|null $prices  [status, body] of /v1/prices.
 	 */
 	private function daemon( array $system, ?array $prices = null ): void {
 		$system = array_merge( array( 'version' => '1.4.0', 'schema' => array( 'current' => true, 'applied' => 5, 'latest' => 5 ), 'stripe_mode' => 'live', 'currency' => 'eur', 'stripe_dashboard_url' => 'https://dashboard.stripe.com' ), $system );

@@ -17,7 +17,7 @@
  * @package SellMyImages
  */
 
-// phpcs:disable
+// phpcs:disable WordPress, Generic.CodeAnalysis.UnusedFunctionParameter -- stands in for WP-CLI's classes, with WP-CLI's names and signatures.
 
 namespace WP_CLI {
 
@@ -27,7 +27,11 @@ namespace WP_CLI {
 	/** Formats items for `--format`, `--fields`, `--field`. */
 	class Formatter {
 
-		/** @var array */
+		/**
+		 * The output arguments: format, fields, field.
+		 *
+		 * @var array
+		 */
 		private array $args;
 
 		public function __construct( &$assoc_args, $fields = null, $prefix = false ) {
@@ -158,13 +162,25 @@ namespace {
 	/** The static API. */
 	class WP_CLI {
 
-		/** @var array<string,mixed> Commands added: name => callable or class. */
+		/**
+		 * Commands added: name => callable or class.
+		 *
+		 * @var array<string,mixed>
+		 */
 		public static array $commands = array();
 
-		/** @var string[] Answers to confirm(), in order. */
+		/**
+		 * Answers to confirm(), in order.
+		 *
+		 * @var string[]
+		 */
 		public static array $answers = array();
 
-		/** @var string[] Questions confirm() asked. */
+		/**
+		 * Questions confirm() asked.
+		 *
+		 * @var string[]
+		 */
 		public static array $asked = array();
 
 		public static function reset(): void {
