@@ -23,7 +23,7 @@ deps:
 generate:
 	go generate ./internal/job/
 
-lint:
+lint: lint-php
 	@unformatted=$$(gofmt -l daemon internal migrations); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	@find wpplugin scripts -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null

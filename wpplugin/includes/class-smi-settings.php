@@ -26,7 +26,7 @@ class SMI_Settings {
 	const PAGE = 'smi-settings';
 
 	/**
-	 * admin-post.php action of the "Send test email" button.
+	 * The admin-post.php action of the "Send test email" button.
 	 *
 	 * @since 1.2.0
 	 * @var string
@@ -239,7 +239,7 @@ class SMI_Settings {
 	}
 
 	/**
-	 * admin-post.php entry point of "Send test email".
+	 * The admin-post.php entry point of "Send test email".
 	 *
 	 * @since 1.2.0
 	 */

@@ -113,7 +113,7 @@ class Test_SMI_Settings extends SMI_Test_Case {
 	private function notify_boxes(): array {
 		ob_start();
 		$this->settings()->render_notify_field();
-		$html = (string) ob_get_clean();
+		$html  = (string) ob_get_clean();
 		$boxes = array();
 		foreach ( SMI_Settings::NOTIFY_KINDS as $kind ) {
 			$this->assertSame( 1, preg_match( '/<input type="checkbox" id="smi-notify-' . $kind . '"[^>]*>/', $html, $m ), "no box for $kind" );
@@ -126,7 +126,7 @@ class Test_SMI_Settings extends SMI_Test_Case {
 		$this->daemon_with_defaults( array( 'sale' => false, 'failed' => true, 'dispute' => true, 'stuck' => false ) );
 		$this->assertSame( array( 'sale' => false, 'failed' => true, 'dispute' => true, 'stuck' => false ), $this->notify_boxes() );
 
-		// options.php saves an unticked box as null and a ticked one as "1".
+		// WordPress's options.php saves an unticked box as null and a ticked one as "1".
 		$this->settings()->register_settings();
 		update_option( 'smi_notify_failed', null );
 		update_option( 'smi_notify_sale', '1' );
