@@ -183,7 +183,7 @@ func (s *Service) Batch(ctx context.Context, rq BatchRequest, actor job.Actor) (
 			r := ItemResult{JobID: id, Result: "ok"}
 			if err := s.run(ctx, rq.Action, id, p, actor, "batch:"+key+":"+id); err != nil {
 				if e := itemError(err); e.Code == job.EInternal {
-					s.log.Error("batch item", "action", rq.Action, "job", id, "err", err)
+					s.log.ErrorContext(ctx, "batch item", "action", rq.Action, "job", id, "err", err)
 				}
 				r.Result, r.Error = "error", itemError(err)
 			}

@@ -47,7 +47,7 @@ func (s *Server) handleMailTest(w http.ResponseWriter, r *http.Request) {
 	}
 	sentTo, err := s.svc.Mail.SendTest(r.Context(), to, s.cfg.Now())
 	if err != nil {
-		s.log.Warn("test email failed", "err", err)
+		s.log.WarnContext(r.Context(), "test email failed", "err", err)
 		s.writeError(w, r, job.Errorf(job.EBadGateway, "the test email was not sent: %s", err.Error()))
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
 	"github.com/sellmyimages/smid/internal/pricing"
+	"github.com/sellmyimages/smid/internal/reqid"
 )
 
 // Pipeline is the lifecycle service behind the checkout, webhook, hook and
@@ -124,7 +125,8 @@ func (s *Server) handleUpsamplerWebhook(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	q := r.URL.Query()
-	if err := p.HintAsync(pipeline.Callback{JobID: strings.ToLower(id), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body}); err != nil {
+	if err := p.HintAsync(pipeline.Callback{JobID: strings.ToLower(id), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body,
+		RequestID: reqid.From(r.Context())}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -55,7 +55,7 @@ func (s *Service) failIf(ctx context.Context, jobID, reason string, actor job.Ac
 		return // nothing was captured, or it is all refunded already
 	}
 	if _, err := s.sendRefund(ctx, *rf, after, true, existing); err != nil {
-		s.log.Warn("automatic refund did not go through", "job", jobID, "err", err)
+		s.log.WarnContext(ctx, "automatic refund did not go through", "job", jobID, "err", err)
 		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: job.ActorSystem, Type: "refund_problem",
 			Message: "automatic refund did not go through: " + describeErr(err)})
 	}

@@ -55,7 +55,7 @@ func (s *Service) tellOwner(ctx context.Context, kind, jobID, reason string) {
 			err = send(ctx, ownerNoticeOf(j, at, reason))
 		}
 		if err != nil {
-			s.log.Warn("owner notification not sent", "kind", kind, "job", jobID, "err", err)
+			s.log.WarnContext(ctx, "owner notification not sent", "kind", kind, "job", jobID, "err", err)
 		}
 	}()
 }

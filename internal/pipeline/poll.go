@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/reqid"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/upscale"
 )
@@ -111,6 +112,9 @@ type Callback struct {
 	Attempt string
 	Proof   string
 	Body    []byte
+	// RequestID is the callback request's id, for the log lines of its
+	// handling in the background.
+	RequestID string
 }
 
 // HintAsync answers Upsampler's callback at once and handles it in the
@@ -126,10 +130,10 @@ func (s *Service) HintAsync(cb Callback) error {
 		s.hintWG.Add(1)
 		go func() {
 			defer func() { <-s.hintSlots; s.hintWG.Done() }()
-			ctx, cancel := context.WithTimeout(s.bg, 10*time.Minute)
+			ctx, cancel := context.WithTimeout(reqid.With(s.bg, cb.RequestID), 10*time.Minute)
 			defer cancel()
 			if err := s.UpsamplerCallback(ctx, cb); err != nil && !errors.Is(err, job.ErrJobNotFound) {
-				s.log.Warn("upsampler callback", "job", cb.JobID, "err", err)
+				s.log.WarnContext(ctx, "upsampler callback", "job", cb.JobID, "err", err)
 			}
 		}()
 	default:

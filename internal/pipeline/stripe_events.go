@@ -190,7 +190,7 @@ func (s *Service) flagPayment(ctx context.Context, jobID string, sess stripe.Ses
 		Message: "a Stripe checkout event did not pay for this job: " + why + "; nothing was queued",
 		Data: map[string]any{"checkout_session": sess.ID, "amount_total": sess.AmountTotal, "currency": sess.Currency,
 			"payment_status": sess.PaymentStatus, "payment_intent": sess.PaymentIntentID}}); err != nil {
-		s.log.Error("flag a payment mismatch", "job", jobID, "err", err)
+		s.log.ErrorContext(ctx, "flag a payment mismatch", "job", jobID, "err", err)
 	}
 }
 
