@@ -10,7 +10,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 VAR := $(CURDIR)/.var
 TEST_DB := $(VAR)/test-db
 
-.PHONY: build test lint lint-php lint-deploy deps bench bench-check bench-baseline demo dist fuzz faults clean generate
+.PHONY: build test lint lint-go lint-php lint-deploy deps bench bench-check bench-baseline demo dist fuzz faults clean generate
 
 build:
 	go build -ldflags "-X main.version=$(VERSION)" -o bin/smid ./daemon
@@ -23,10 +23,16 @@ deps:
 generate:
 	go generate ./internal/job/
 
-lint: lint-php
+lint: lint-go lint-php
 	@unformatted=$$(gofmt -l daemon internal migrations); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	@find wpplugin scripts -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
+
+# golangci-lint with .golangci.yml (staticcheck, errcheck, revive, gosec,
+# govet, ineffassign, unused), the version scripts/deps.sh installs.
+lint-go:
+	@"$$(go env GOPATH)/bin/golangci-lint" version --short >/dev/null 2>&1 || bash scripts/deps.sh
+	"$$(go env GOPATH)/bin/golangci-lint" run ./...
 
 # The plugin's and scripts' PHP against wpplugin/phpcs.xml.dist: WordPress's
 # coding standards as far as PHP_CodeSniffer's own sniffs express them

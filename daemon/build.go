@@ -44,7 +44,7 @@ func (p *parts) stop() {
 }
 
 // build constructs every part from the configuration.
-func build(ctx context.Context, cfg *config.Config, db *store.DB, log *slog.Logger) (*parts, error) {
+func build(_ context.Context, cfg *config.Config, db *store.DB, log *slog.Logger) (*parts, error) {
 	pr, err := pricing.New(pricing.Config{
 		CostPerCreditMicros: cfg.Pricing.CostPerCreditMicros, MicroCreditsPerMegapixel: cfg.Pricing.MicroCreditsPerMegapixel,
 		MarkupPercent: cfg.Pricing.MarkupPercent, Minimum: job.Money(cfg.Pricing.MinimumCents), Currency: cfg.Stripe.Currency,

@@ -55,20 +55,16 @@ func checks(ctx context.Context, cfg *config.Config) ([]preflight.Check, func())
 	if err != nil {
 		cs = append(cs, preflight.Fail("database", err), preflight.Fail("schema", errors.New("no database")))
 	} else {
-		closeDB = func() { db.Close() }
+		closeDB = func() { _ = db.Close() } // the checks are done; nothing was written
 		cs = append(cs, preflight.Grants(db), preflight.Schema(db))
 	}
 
-	switch key := cfg.Stripe.SecretKey.Reveal(); {
-	case key == "":
+	if key := cfg.Stripe.SecretKey.Reveal(); key == "" {
 		cs = append(cs, preflight.Fail("stripe key", notSet("stripe.secret_key")))
-	default:
-		pay, err := stripe.New(stripe.Config{SecretKey: key, APIBase: cfg.Stripe.APIBase, Currency: cfg.Stripe.Currency, MaxNetworkRetries: -1})
-		if err != nil {
-			cs = append(cs, preflight.Fail("stripe key", err))
-		} else {
-			cs = append(cs, preflight.StripeKey(pay))
-		}
+	} else if pay, err := stripe.New(stripe.Config{SecretKey: key, APIBase: cfg.Stripe.APIBase, Currency: cfg.Stripe.Currency, MaxNetworkRetries: -1}); err != nil {
+		cs = append(cs, preflight.Fail("stripe key", err))
+	} else {
+		cs = append(cs, preflight.StripeKey(pay))
 	}
 	if ws := cfg.Stripe.WebhookSecret.Reveal(); ws == "" {
 		cs = append(cs, preflight.Fail("webhook secret", notSet("stripe.webhook_secret")))

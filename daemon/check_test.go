@@ -120,7 +120,9 @@ func TestCheckNamesEachBrokenPart(t *testing.T) {
 
 	closed := closedPort(t)
 	notADir := filepath.Join(t.TempDir(), "file")
-	os.WriteFile(notADir, nil, 0o600)
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := p.env(t,
 		"SMI_DATABASE_DSN="+limited.FormatDSN(), // and the schema was never migrated
 		"SMI_STRIPE_API_BASE=http://"+closed,

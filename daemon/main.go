@@ -40,12 +40,12 @@ func run(ctx context.Context, args []string, out io.Writer, environ []string) er
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			for _, c := range commands() {
-				if c.name == args[1] {
+				if c.name == args[1] { //nolint:gosec // G602: len(args) > 1 was checked just above
 					fmt.Fprint(out, c.usage)
 					return nil
 				}
 			}
-			return fmt.Errorf("unknown command %q (try: smid --help)", args[1])
+			return fmt.Errorf("unknown command %q (try: smid --help)", args[1]) //nolint:gosec // G602: as above
 		}
 		fmt.Fprint(out, usage())
 		return nil

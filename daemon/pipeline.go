@@ -56,7 +56,7 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 	}
 	tokenKey, err := cfg.TokenKeyBytes(cfg.Storage.Dir)
 	if err != nil {
-		files.Close()
+		_ = files.Close() // the error being returned is the one that matters
 		return nil, nil, nil, err
 	}
 	pollEvery, err := cron.Period(cmp.Or(cfg.Cron.Poll, "@every 30s"))
@@ -75,16 +75,16 @@ func buildPipeline(cfg *config.Config, db *store.DB, pr *pricing.Pricing, mailer
 		RetainAbandoned: cfg.Retention.AbandonedAfter, RetainFailed: cfg.Retention.FailedAfter,
 	}, pipeline.Deps{Store: db, Payments: pay, Upscaler: up, Mailer: mailer, Files: storage.WithLegacy{Store: files, Legacy: legacy}, Pricing: pr, Log: log, Errors: reg})
 	if err != nil {
-		files.Close()
+		_ = files.Close() // the error being returned is the one that matters
 		return nil, nil, nil, err
 	}
 	sched, err := cron.New(cronTasks(cfg, svc), db, log)
 	if err != nil {
-		files.Close()
+		_ = files.Close() // the error being returned is the one that matters
 		return nil, nil, nil, fmt.Errorf("cron: %w", err)
 	}
 	sched.Observe(reg)
-	return svc, sched, func() { files.Close(); legacy.Close() }, nil
+	return svc, sched, func() { _ = files.Close(); _ = legacy.Close() }, nil // at exit: nothing left to flush
 }
 
 func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {

@@ -14,7 +14,7 @@ import (
 	"github.com/sellmyimages/smid/internal/httpapi"
 )
 
-func serve(ctx context.Context, args []string, out io.Writer, environ []string) error {
+func serve(ctx context.Context, args []string, _ io.Writer, environ []string) error {
 	fs, path := flags("serve")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,14 +40,17 @@ func serve(ctx context.Context, args []string, out io.Writer, environ []string) 
 
 	network, addr := cfg.API.ListenAddr()
 	if network == "unix" {
-		os.Remove(addr) // a socket left by a crashed run would block the bind
+		_ = os.Remove(addr) // a socket left by a crashed run would block the bind; none there is fine
 	}
 	ln, err := net.Listen(network, addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.API.Listen, err)
 	}
-	if network == "unix" {
-		os.Chmod(addr, 0o660)
+	if network == "unix" && !strings.HasPrefix(addr, "@") { // an abstract socket has no file mode
+		// The web server's group connects through the socket.
+		if err := os.Chmod(addr, 0o660); err != nil { //nolint:gosec // G302: a socket needs write permission to be connected to
+			log.Warn("could not let the socket's group connect", "socket", addr, "err", err)
+		}
 	}
 	srv := &http.Server{
 		Handler:           api.Handler(),
@@ -75,7 +78,7 @@ func serve(ctx context.Context, args []string, out io.Writer, environ []string) 
 	}
 	parts.stop()
 	if network == "unix" && !strings.HasPrefix(addr, "@") {
-		os.Remove(addr)
+		_ = os.Remove(addr) // tidiness only: the next start removes it too
 	}
 	log.Info("stopped")
 	return nil

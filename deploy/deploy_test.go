@@ -40,7 +40,9 @@ func verifyUnit(t *testing.T, unit string) (string, error) {
 	self, _ := os.Executable()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "smid.service")
-	os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/smid", self)), 0o644)
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/smid", self)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command(tool(t, "systemd-analyze"), "verify", path).CombinedOutput()
 	return string(out), err
 }
@@ -76,7 +78,9 @@ func TestSystemdUnit(t *testing.T) {
 	// systemd's own exposure score, 0 (locked down) to 10: keep it low.
 	self, _ := os.Executable()
 	path := filepath.Join(t.TempDir(), "smid.service")
-	os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/smid", self)), 0o644)
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(unit, "/usr/local/bin/smid", self)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, _ := exec.Command(tool(t, "systemd-analyze"), "security", "--offline=true", path).CombinedOutput()
 	m := regexp.MustCompile(`Overall exposure level for smid.service: ([0-9.]+)`).FindSubmatch(out)
 	if m == nil {

@@ -127,6 +127,13 @@ fi
 gobin="$(go env GOPATH)/bin"
 [ -x "$gobin/stripe-mock" ] || { echo "deps: go install stripe-mock"; go install github.com/stripe/stripe-mock@v0.203.0; }
 [ -x "$gobin/mailpit" ] || { echo "deps: go install mailpit"; go install github.com/axllent/mailpit@v1.33.1; }
+# The linters `make lint` runs (.golangci.yml is version 2's format): this
+# exact version, so a new release's checks never fail a build by surprise.
+golangci_lint=2.15.0
+[ "$("$gobin/golangci-lint" version --short 2>/dev/null)" = "$golangci_lint" ] || {
+  echo "deps: go install golangci-lint v$golangci_lint"
+  go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$golangci_lint"
+}
 # SeaweedFS for the S3 storage tests (`make test` sets SMI_DEPS_SEAWEEDFS=1): built once, several minutes.
 [ "${SMI_DEPS_SEAWEEDFS:-}" != 1 ] || bash "$(dirname "$0")/seaweedfs.sh" build >/dev/null
 exit 0

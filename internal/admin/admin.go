@@ -203,8 +203,11 @@ func (s *Service) SetStatus(ctx context.Context, jobID string, actor job.Actor, 
 		return nil, err
 	}
 	if to != job.StatusCompleted && to != job.StatusAbandoned {
-		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: actor, Type: "status_override",
-			Message: "status override " + string(from) + " → " + string(to) + ": " + reason, Data: map[string]any{"reason": reason}})
+		// The status has changed already; a lost note is logged, not undone.
+		if err := s.st.AddEvent(ctx, jobID, store.EventInput{Actor: actor, Type: "status_override",
+			Message: "status override " + string(from) + " → " + string(to) + ": " + reason, Data: map[string]any{"reason": reason}}); err != nil {
+			s.log.Error("record a status override", "job", jobID, "err", err)
+		}
 	}
 	return res, nil
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -112,10 +113,16 @@ func (s *Service) drain(ctx context.Context, id string) error {
 	if err != nil || b.State != "running" {
 		return err
 	}
+	// Unreadable params or filter must stop the batch: an empty filter
+	// would match every job.
 	var p params
-	json.Unmarshal([]byte(b.Params), &p)
+	if err := json.Unmarshal([]byte(b.Params), &p); err != nil {
+		return fmt.Errorf("batch %s: stored params: %w", id, err)
+	}
 	var fm map[string]string
-	json.Unmarshal([]byte(b.Filter), &fm)
+	if err := json.Unmarshal([]byte(b.Filter), &fm); err != nil {
+		return fmt.Errorf("batch %s: stored filter: %w", id, err)
+	}
 	v := url.Values{}
 	for k, val := range fm {
 		v.Set(k, val)

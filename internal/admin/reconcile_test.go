@@ -49,8 +49,11 @@ func TestReconcileRepairsADroppedWebhook(t *testing.T) {
 		t.Fatalf("a partial refund broke the link: %v", err)
 	}
 	b.fake.AddDashboardRefund(pi, 0)
-	b.adm.Reconcile(b.ctx, id, admin1)
-	b.adm.Reconcile(b.ctx, id, admin1)
+	for range 2 {
+		if _, err := b.adm.Reconcile(b.ctx, id, admin1); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b.refundIDsUnique(id)
 	if j := b.get(id); j.PaymentStatus != job.PaymentRefunded || store.RefundedTotal(b.refunds(id)) != 50 || len(b.refunds(id)) != 2 {
 		t.Fatalf("after the rest: %s, %+v", j.PaymentStatus, b.refunds(id))

@@ -236,17 +236,17 @@ func listField(key string, dst *[]string, each check) field {
 	}
 }
 
-// decimalField stores an exact decimal scaled by 10^scale; min is in the
+// decimalField stores an exact decimal scaled by 10^scale; least is in the
 // same units.
-func decimalField(key, def string, scale int, dst *int64, min int64) field {
+func decimalField(key, def string, scale int, dst *int64, least int64) field {
 	return field{key: key, def: def,
 		parse: func(raw any) error {
 			v, err := asDecimal(raw, scale)
 			if err != nil {
 				return err
 			}
-			if v < min {
-				return fmt.Errorf("must be at least %s", formatDecimal(min, scale))
+			if v < least {
+				return fmt.Errorf("must be at least %s", formatDecimal(least, scale))
 			}
 			*dst = v
 			return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // tokKind classifies the few PHP tokens ParseWPConfig cares about.
@@ -134,7 +135,7 @@ func unescapeDouble(b *strings.Builder, s string) int {
 	}
 	if n := octalLen(s); n > 0 {
 		v, _ := strconv.ParseUint(s[:n], 8, 16)
-		b.WriteByte(byte(v))
+		b.WriteByte(byte(v & 0xff)) // PHP wraps "\400" to "\000"
 		return n
 	}
 	if s[0] == 'x' {
@@ -151,7 +152,10 @@ func unescapeDouble(b *strings.Builder, s string) int {
 	if s[0] == 'u' && len(s) > 2 && s[1] == '{' {
 		if end := strings.IndexByte(s, '}'); end > 2 {
 			if v, err := strconv.ParseUint(s[2:end], 16, 32); err == nil {
-				b.WriteRune(rune(v))
+				if v > unicode.MaxRune {
+					v = unicode.ReplacementChar // what WriteRune writes for any invalid rune
+				}
+				b.WriteRune(rune(v)) //nolint:gosec // G115: v <= unicode.MaxRune by now
 				return end + 1
 			}
 		}

@@ -21,7 +21,7 @@ func (c *Config) TokenKeyBytes(dir string) ([]byte, error) {
 		return []byte(k), nil
 	}
 	path := filepath.Join(dir, ".token-key")
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: a fixed name in storage.dir, the operator's setting
 	if err == nil {
 		k := strings.TrimSpace(string(b))
 		if len(k) < 64 {
@@ -40,19 +40,23 @@ func (c *Config) TokenKeyBytes(dir string) ([]byte, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("config: download token key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) //nolint:gosec // G304: as above
 	if errors.Is(err, fs.ErrExist) {
 		return c.TokenKeyBytes(dir) // another process made it first
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config: create the download token key: %w", err)
 	}
+	// A half-written key would fail every later start: remove it, so the
+	// next start makes a new one.
 	if _, err := f.WriteString(k + "\n"); err != nil {
-		f.Close()
+		_ = f.Close()
+		_ = os.Remove(path)
 		return nil, err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close()
+		_ = os.Remove(path)
 		return nil, err
 	}
 	return []byte(k), f.Close()

@@ -135,7 +135,9 @@ func TestBadParameters(t *testing.T) {
 	for _, c := range cases {
 		resp, body := b.do("GET", "/v1/jobs?"+c.query, nil)
 		var e apiError
-		json.Unmarshal(body, &e)
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Fatalf("%v in %s", err, body)
+		}
 		if resp.StatusCode != 400 || e.Error.Code != "invalid" || e.Error.Param != c.param || e.Error.Message == "" {
 			t.Errorf("%s: %d %s; want 400 naming %s", c.query, resp.StatusCode, body, c.param)
 		}
@@ -167,7 +169,9 @@ func TestListAndDetail(t *testing.T) {
 		TotalCapped                      bool   `json:"total_capped"`
 		NextCursor                       string `json:"next_cursor"`
 	}
-	json.Unmarshal(body, &list)
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
 	want := 0
 	for _, j := range b.jobs {
 		if j.Status == job.StatusCompleted {
@@ -215,7 +219,9 @@ func TestListAndDetail(t *testing.T) {
 		Events  []map[string]any
 		Refunds struct{ Total, Remaining int64 }
 	}
-	json.Unmarshal(body, &d)
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
 	if d.Job["amount_charged"].(float64) != float64(*done.AmountCharged) {
 		t.Fatalf("money round trip: %v vs %v", d.Job["amount_charged"], *done.AmountCharged)
 	}
@@ -252,13 +258,17 @@ func TestStats(t *testing.T) {
 		ByStatus                 map[string]int64 `json:"by_status"`
 		Total, Revenue, Refunded int64
 	}
-	json.Unmarshal(body, &st)
+	if err := json.Unmarshal(body, &st); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
 	if st.Total != 300 || st.Revenue != rev || st.Refunded != refunded || st.ByStatus["completed"] != byStatus["completed"] {
 		t.Fatalf("stats %s; want revenue %d refunded %d", body, rev, refunded)
 	}
 	_, body = b.do("GET", "/v1/stats?only=counts&created_from=2026-01-01&created_to=2026-01-31", nil)
 	var c struct{ Total int64 }
-	json.Unmarshal(body, &c)
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
 	var want int64
 	for _, j := range b.jobs {
 		if j.CreatedAt.Year() == 2026 && j.CreatedAt.Month() == 1 {
@@ -320,7 +330,9 @@ func TestReadyz(t *testing.T) {
 	if r.StatusCode != 503 {
 		t.Fatalf("unmigrated schema must be unready: %d", r.StatusCode)
 	}
-	db.Migrate(context.Background())
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	r, _ = http.Get(b.srv.URL + "/readyz")
 	if r.StatusCode != 200 {
 		t.Fatalf("migrated schema must be ready: %d", r.StatusCode)

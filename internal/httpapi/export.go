@@ -78,7 +78,10 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		s.log.ErrorContext(r.Context(), "export aborted", "err", err)
 		panic(http.ErrAbortHandler)
 	}
-	bw.Flush()
+	if err := bw.Flush(); err != nil {
+		// The client went away before the last rows reached it.
+		s.log.WarnContext(r.Context(), "export cut short", "err", err)
+	}
 }
 
 // csvWriter writes RFC 4180 records (CRLF line ends, quotes only where
@@ -95,7 +98,7 @@ func (c *csvWriter) cell(i int, v []byte, text bool) {
 	// A spreadsheet runs a cell starting with =, +, -, @, tab or CR as a
 	// formula (OWASP's CSV injection advice): free text gets a ' first.
 	lead := text && len(v) > 0 && bytes.IndexByte([]byte("=+-@\t\r"), v[0]) >= 0
-	if !lead && bytes.IndexAny(v, ",\"\r\n") < 0 && (len(v) == 0 || (v[0] != ' ' && v[len(v)-1] != ' ')) {
+	if !lead && !bytes.ContainsAny(v, ",\"\r\n") && (len(v) == 0 || (v[0] != ' ' && v[len(v)-1] != ' ')) {
 		c.w.Write(v)
 		return
 	}

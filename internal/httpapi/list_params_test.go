@@ -31,7 +31,9 @@ func TestListScreenParams(t *testing.T) {
 		t.Helper()
 		resp, body := b.do("GET", "/v1/jobs?"+q.Encode(), nil)
 		var l listBody
-		json.Unmarshal(body, &l)
+		if err := json.Unmarshal(body, &l); err != nil {
+			t.Fatalf("%v in %s", err, body)
+		}
 		return resp.StatusCode, l
 	}
 	want := []string{b.jobs[3].JobID, b.jobs[200].JobID, b.jobs[299].JobID}

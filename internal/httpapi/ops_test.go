@@ -144,7 +144,9 @@ func TestMetricsShowTheBusiness(t *testing.T) {
 		t.Fatal("no oldest due age")
 	}
 	var secs float64
-	fmt.Sscan(age[1], &secs)
+	if _, err := fmt.Sscan(age[1], &secs); err != nil {
+		t.Fatalf("age %q: %v", age[1], err)
+	}
 	if secs < 590 || secs > 900 {
 		t.Errorf("oldest due age %v s; the oldest due job waits about 600 s", secs)
 	}

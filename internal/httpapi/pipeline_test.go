@@ -52,7 +52,9 @@ func TestPipelineRoutes(t *testing.T) {
 		CheckoutURL string `json:"checkout_url"`
 		Amount      int64
 	}
-	json.Unmarshal(body, &co)
+	if err := json.Unmarshal(body, &co); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
 	if resp.StatusCode != 201 || co.JobID == "" || co.CheckoutURL == "" {
 		t.Fatalf("checkout: %d %s", resp.StatusCode, body)
 	}

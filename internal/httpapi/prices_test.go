@@ -27,7 +27,9 @@ func TestPricesRefuseOverflowingSizes(t *testing.T) {
 			`,"image_height":` + size[1] + `,"resolution":"8x","success_url":"` + e.Site.URL + `/ok","cancel_url":"` + e.Site.URL + `/no"}`
 		resp, body = b.do("POST", "/v1/checkouts", strings.NewReader(order), "Content-Type", "application/json", "X-SMI-Actor", "wp:1:admin")
 		var got apiError
-		json.Unmarshal(body, &got)
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%v in %s", err, body)
+		}
 		if resp.StatusCode != 400 || got.Error.Param != "image_width" || !strings.Contains(got.Error.Message, "too large") {
 			t.Errorf("checkout of %s×%s: %d %s", size[0], size[1], resp.StatusCode, body)
 		}

@@ -148,7 +148,9 @@ func TestReportEqualsPlainSums(t *testing.T) {
 		var ids []int64
 		for rows.Next() {
 			var id int64
-			rows.Scan(&id)
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
 			ids = append(ids, id)
 		}
 		rows.Close()
@@ -189,7 +191,9 @@ func TestReportParams(t *testing.T) {
 	}
 	_, body := b.do("GET", "/v1/reports", nil)
 	var rep reportBody
-	json.Unmarshal(body, &rep)
+	if err := json.Unmarshal(body, &rep); err != nil {
+		t.Fatalf("%v in %s", err, body)
+	}
 	if len(rep.Days) != 30 || rep.To != "2026-11-01" || rep.TopByRevenue == nil {
 		t.Fatalf("default range: %s", body)
 	}

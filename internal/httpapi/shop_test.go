@@ -109,7 +109,9 @@ func TestMailTestRoute(t *testing.T) {
 	post := func(body string) (int, map[string]any) {
 		resp, data := b.do("POST", "/v1/mail/test", strings.NewReader(body), "Content-Type", "application/json")
 		var out map[string]any
-		json.Unmarshal(data, &out)
+		if err := json.Unmarshal(data, &out); err != nil {
+			t.Fatalf("%v in %s", err, data)
+		}
 		if strings.Contains(string(data), password) {
 			t.Errorf("answer shows the SMTP password: %s", data)
 		}

@@ -34,7 +34,7 @@ func (s *Server) facts(j *job.Job, now time.Time, inFlight bool) job.Facts {
 func (s *Server) viewJob(j *job.Job, now time.Time, inFlight bool) jobView {
 	f := s.facts(j, now, inFlight)
 	return jobView{Job: j, TokenState: j.TokenStateAt(now), CreditsEstimate: s.credits(j),
-		Refundable: job.Refundable(j, f.Refunded), Actions: job.JobActions(j, f), Attention: job.Attention(j, f)}
+		Refundable: job.Refundable(j, f.Refunded), Actions: job.ActionVerdicts(j, f), Attention: job.Attention(j, f)}
 }
 
 // viewJobs views a page of jobs, asking once which have a refund waiting

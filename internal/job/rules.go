@@ -167,8 +167,8 @@ func ResendVerdict(j *Job, f Facts) Verdict {
 	return Verdict{Allowed: true}
 }
 
-// JobActions is the verdict on every admin action for j.
-func JobActions(j *Job, f Facts) map[Action]Verdict {
+// ActionVerdicts is the verdict on every admin action for j.
+func ActionVerdicts(j *Job, f Facts) map[Action]Verdict {
 	out := make(map[Action]Verdict, len(Actions))
 	out[ActionRetry] = RetryVerdict(j, f)
 	out[ActionRegenerateToken] = TokenVerdict(j, f)

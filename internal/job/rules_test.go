@@ -61,7 +61,7 @@ func TestJobActions(t *testing.T) {
 	path, dig, pi, sess := str("ab/x.png"), str("d"), str("pi_1"), str("cs_1")
 	completed := Job{Status: StatusCompleted, PaymentStatus: PaymentPaid, AmountCharged: money(500), StripePaymentIntentID: pi,
 		StripeCheckoutSessionID: sess, UpscaledFilePath: path, DownloadTokenDigest: dig, DownloadExpiresAt: &later, Email: "a@b.c", CompletedAt: &earlier}
-	a := JobActions(&completed, f)
+	a := ActionVerdicts(&completed, f)
 	for _, act := range Actions {
 		if act == ActionSetStatus {
 			continue
@@ -76,20 +76,20 @@ func TestJobActions(t *testing.T) {
 
 	expired := completed
 	expired.DownloadExpiresAt = &earlier
-	if a := JobActions(&expired, f); a[ActionResendEmail].Allowed || !a[ActionRegenerateToken].Allowed {
+	if a := ActionVerdicts(&expired, f); a[ActionResendEmail].Allowed || !a[ActionRegenerateToken].Allowed {
 		t.Errorf("expired link: resend %v, regenerate %v", a[ActionResendEmail], a[ActionRegenerateToken])
 	}
 
 	refunded := completed
 	refunded.PaymentStatus, refunded.RefundedAt = PaymentRefunded, &now
-	if a := JobActions(&refunded, Facts{Now: now, Refunded: 500, RevokeOnFullRefund: true}); a[ActionRegenerateToken].Allowed || a[ActionRefund].Allowed ||
+	if a := ActionVerdicts(&refunded, Facts{Now: now, Refunded: 500, RevokeOnFullRefund: true}); a[ActionRegenerateToken].Allowed || a[ActionRefund].Allowed ||
 		a[ActionRetry].Allowed == false || len(a[ActionRetry].Requires) != 1 || a[ActionRetry].Requires[0] != "allow_unpaid" {
 		t.Errorf("refunded job: %+v", a)
 	}
 
 	disputed := completed
 	disputed.PaymentStatus = PaymentDisputed
-	if a := JobActions(&disputed, f); a[ActionRegenerateToken].Allowed || a[ActionRefund].Allowed {
+	if a := ActionVerdicts(&disputed, f); a[ActionRegenerateToken].Allowed || a[ActionRefund].Allowed {
 		t.Errorf("disputed job may not get a link or a refund: %+v", a)
 	}
 
@@ -104,7 +104,7 @@ func TestJobActions(t *testing.T) {
 	if v := RetryVerdict(&completed, Facts{Now: now, RefundInFlight: true}); v.Allowed {
 		t.Error("retry while a refund is in flight")
 	}
-	if a := JobActions(&Job{Status: StatusAwaitingPayment}, f); a[ActionReconcile].Allowed || !a[ActionSetStatus].Allowed || len(a[ActionSetStatus].Targets) != 2 {
+	if a := ActionVerdicts(&Job{Status: StatusAwaitingPayment}, f); a[ActionReconcile].Allowed || !a[ActionSetStatus].Allowed || len(a[ActionSetStatus].Targets) != 2 {
 		t.Errorf("awaiting payment without a session: %+v", a)
 	}
 }

@@ -120,26 +120,26 @@ func New(cfg Config) (*Mailer, error) {
 
 	var errs []error
 	if strings.TrimSpace(cfg.Host) == "" {
-		errs = append(errs, errors.New("Host is required"))
+		errs = append(errs, errors.New("host is required"))
 	}
 	if cfg.Port < 1 || cfg.Port > 65535 {
-		errs = append(errs, fmt.Errorf("Port %d is out of range", cfg.Port))
+		errs = append(errs, fmt.Errorf("port %d is out of range", cfg.Port))
 	}
 	if cfg.Password != "" && cfg.Username == "" {
-		errs = append(errs, errors.New("Password is set without Username"))
+		errs = append(errs, errors.New("a password is set without a username"))
 	}
 	if cfg.From != "" {
 		if _, err := netmail.ParseAddress(cfg.From); err != nil {
-			errs = append(errs, fmt.Errorf("From %q: %v", cfg.From, err))
+			errs = append(errs, fmt.Errorf("from address %q: %v", cfg.From, err))
 		}
 	}
 	if cfg.ReplyTo != "" {
 		if _, err := netmail.ParseAddress(cfg.ReplyTo); err != nil {
-			errs = append(errs, fmt.Errorf("ReplyTo %q: %v", cfg.ReplyTo, err))
+			errs = append(errs, fmt.Errorf("reply-to address %q: %v", cfg.ReplyTo, err))
 		}
 	}
 	if cfg.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("Timeout %s is negative", cfg.Timeout))
+		errs = append(errs, fmt.Errorf("timeout %s is negative", cfg.Timeout))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("mail: invalid config: %w", err)

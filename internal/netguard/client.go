@@ -46,7 +46,7 @@ func (p Policy) Client(timeout time.Duration) *http.Client {
 
 // control runs after the socket is made and before it connects, with the
 // resolved address: the one place where the real destination is known.
-func (p Policy) control(network, address string, _ syscall.RawConn) error {
+func (p Policy) control(_, address string, _ syscall.RawConn) error {
 	if p.AllowPrivate {
 		return nil
 	}
@@ -80,7 +80,7 @@ type guardedTransport struct {
 func (t *guardedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if _, err := t.policy.CheckURL(req.URL.String()); err != nil {
 		if req.Body != nil {
-			req.Body.Close() // RoundTrip must close the body, even on error.
+			_ = req.Body.Close() // RoundTrip must close the body, even on error; the refusal is the error to report
 		}
 		return nil, err
 	}

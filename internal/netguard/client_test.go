@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,8 +98,7 @@ func TestClientStopsAfterMaxRedirects(t *testing.T) {
 	t.Parallel()
 	var srv *httptest.Server
 	srv = newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		var n int
-		fmt.Sscanf(r.URL.Query().Get("n"), "%d", &n)
+		n, _ := strconv.Atoi(r.URL.Query().Get("n")) // none on the first request: 0
 		if n == MaxRedirects {
 			io.WriteString(w, "done")
 			return

@@ -176,6 +176,14 @@ func (s *Service) deliveryProblem(ctx context.Context, j *job.Job, h store.Holde
 	}
 }
 
+// note adds an event to a job's history after the change it describes was
+// made: a note that cannot be written is logged, the change stands.
+func (s *Service) note(ctx context.Context, jobID string, ev store.EventInput) {
+	if err := s.st.AddEvent(ctx, jobID, ev); err != nil {
+		s.quietly("record event "+ev.Type, jobID, err)
+	}
+}
+
 // quietly logs a failed write unless it only says another actor holds
 // the job (or moved it) first, which is how races end.
 func (s *Service) quietly(what, jobID string, err error) {

@@ -76,7 +76,9 @@ func TestCrashWithoutCallbackResubmitsAfterTimeout(t *testing.T) {
 	id, _ := b.fakePaid("")
 	b.dieAfterSubmitting(id)
 	b.clock.Advance(3 * time.Minute)
-	b.svc.Rescue(ctx)
+	if _, err := b.svc.Rescue(ctx); err != nil {
+		t.Fatal(err)
+	}
 	b.clock.Advance(11 * time.Minute) // 14 minutes since submission: still waiting
 	if n, _ := b.svc.Rescue(ctx); n != 0 || b.work() != 0 {
 		t.Fatal("resubmitted before the upscale timeout")

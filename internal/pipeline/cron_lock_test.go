@@ -70,7 +70,9 @@ func TestCronLockRunsOnce(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.WithLock(ctx, name, func(context.Context) error { close(held); <-release; return nil })
+		if _, err := a.WithLock(ctx, name, func(context.Context) error { close(held); <-release; return nil }); err != nil {
+			t.Error(err)
+		}
 	}()
 	<-held
 	other, _ := b.WithLock(ctx, "smi_cron:poll", func(context.Context) error { return nil })

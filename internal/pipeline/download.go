@@ -77,7 +77,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, clientIP string, coun
 		Data: map[string]any{"client_ip": clientIP}}, gone("expired", "this download link was replaced by a newer one"))
 	if err != nil {
 		if d.File != nil {
-			d.File.Close()
+			_ = d.File.Close() // opened for reading only
 		}
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (s *Service) failIf(ctx context.Context, jobID, reason string, actor job.Ac
 	}
 	if _, err := s.sendRefund(ctx, *rf, after, true, existing); err != nil {
 		s.log.WarnContext(ctx, "automatic refund did not go through", "job", jobID, "err", err)
-		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: job.ActorSystem, Type: "refund_problem",
+		s.note(ctx, jobID, store.EventInput{Actor: job.ActorSystem, Type: "refund_problem",
 			Message: "automatic refund did not go through: " + describeErr(err)})
 	}
 }
@@ -138,7 +138,7 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
 			Currency: after.Currency, Reason: rf.Reason, Manual: rf.Source == "admin"}); err != nil {
 			s.countMailErr(err)
-			s.st.AddEvent(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
+			s.note(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
 				Message: "refund email failed: " + describeErr(err)})
 		}
 	}

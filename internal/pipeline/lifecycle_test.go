@@ -138,7 +138,9 @@ func TestReconcileRecentReachesEveryWaitingJob(t *testing.T) {
 		}
 	}
 	// The fourth run starts again from the oldest.
-	b.svc.ReconcileRecent(ctx)
+	if _, err := b.svc.ReconcileRecent(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if n := b.count(jobs[total-1].JobID, "reconciled"); n != 2 {
 		t.Fatalf("the oldest job was not looked at again: %d", n)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/sellmyimages/smid/internal/store"
 
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -55,17 +54,6 @@ func (s *Service) deliveryToken(jobID string, seq int64) (token, digest string) 
 	m := hmac.New(sha256.New, s.cfg.TokenKey)
 	m.Write([]byte("smid download token v1\x00" + jobID + "\x00" + strconv.FormatInt(seq, 10)))
 	token = hex.EncodeToString(m.Sum(nil))
-	return token, Digest(token)
-}
-
-// newToken makes a download token: 256 bits from crypto/rand as 64 hex
-// characters, and the SHA-256 digest that is all the database keeps.
-func newToken() (token, digest string) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on Linux
-	}
-	token = hex.EncodeToString(b[:])
 	return token, Digest(token)
 }
 

@@ -39,12 +39,12 @@ func (s *Service) PaymentCompleted(ctx context.Context, jobID string, adminOverr
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case j.Status == job.StatusPending:
+	switch j.Status {
+	case job.StatusPending:
 		return s.result(j, false, "already queued for upscaling"), nil
-	case j.Status == job.StatusProcessing:
+	case job.StatusProcessing:
 		return s.result(j, false, "already being upscaled"), nil
-	case j.Status == job.StatusCompleted || j.Status == job.StatusFailed:
+	case job.StatusCompleted, job.StatusFailed:
 		return nil, job.Errorf(job.EConflict, "the job is already %s; pass admin_override to run it again", j.Status)
 	}
 	if !j.PaymentStatus.Captured() && j.StripeCheckoutSessionID != nil {
@@ -139,7 +139,7 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 		return nil, err
 	}
 	if prevUpsampler != nil {
-		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: actor, Type: "note", Message: "previous Upsampler job " + *prevUpsampler + " abandoned",
+		s.note(ctx, jobID, store.EventInput{Actor: actor, Type: "note", Message: "previous Upsampler job " + *prevUpsampler + " abandoned",
 			Data: map[string]any{"upsampler_job_id": *prevUpsampler, "from": string(from)}})
 	}
 	s.notify()

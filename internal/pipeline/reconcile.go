@@ -67,7 +67,7 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 		}
 	}
 	if len(res.Changes) == 0 {
-		s.st.AddEvent(ctx, jobID, store.EventInput{Actor: actor, Type: "reconciled", Message: "checked with Stripe: nothing to repair"})
+		s.note(ctx, jobID, store.EventInput{Actor: actor, Type: "reconciled", Message: "checked with Stripe: nothing to repair"})
 	}
 	return res, nil
 }

@@ -235,8 +235,6 @@ func (s *Service) apply(ctx context.Context, ch store.Change) (changed bool, err
 	return err == nil, err
 }
 
-func str(s string) *string { return &s }
-
 // describeErr keeps an error message short enough for last_error.
 func describeErr(err error) string {
 	msg := strings.ToValidUTF8(err.Error(), "?")

@@ -133,7 +133,9 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 		}
 		for _, j := range jobs {
 			if j.UpscaledFilePath != nil {
-				s.files.Delete(*j.UpscaledFilePath)
+				if err := s.files.Delete(*j.UpscaledFilePath); err != nil {
+					s.log.Warn("delete a purged job's file", "job", j.JobID, "err", err)
+				}
 			}
 		}
 		n, err := s.st.Purge(ctx, r.status, jobs)

@@ -79,8 +79,10 @@ func (s *Service) IssueToken(ctx context.Context, rq TokenRequest) (*TokenResult
 		if err := s.mail.SendDelivery(ctx, s.delivery(staged.Job, token, staged.ExpiresAt)); err != nil {
 			s.countMailErr(err)
 			// The old link keeps working; the staged one goes.
-			s.st.DropStagedToken(ctx, rq.JobID, staged.Seq, store.EventInput{Actor: rq.Actor, Type: "email_failed",
-				Message: "email failed; the new link was withdrawn and the old one still works: " + describeErr(err)})
+			if derr := s.st.DropStagedToken(ctx, rq.JobID, staged.Seq, store.EventInput{Actor: rq.Actor, Type: "email_failed",
+				Message: "email failed; the new link was withdrawn and the old one still works: " + describeErr(err)}); derr != nil {
+				s.quietly("withdraw a staged link", rq.JobID, derr)
+			}
 			return nil, job.Errorf(job.EBadGateway, "the email failed, so the link was not replaced: %v", describeErr(err))
 		}
 		res.EmailSent = true
@@ -98,7 +100,7 @@ func (s *Service) resendLink(ctx context.Context, j *job.Job, rq TokenRequest) (
 	res := &TokenResult{JobID: j.JobID, DownloadURL: s.downloadURL(token), ExpiresAt: *j.DownloadExpiresAt, From: j.Status}
 	if err := s.mail.SendDelivery(ctx, s.delivery(j, token, *j.DownloadExpiresAt)); err != nil {
 		s.countMailErr(err)
-		s.st.AddEvent(ctx, j.JobID, store.EventInput{Actor: rq.Actor, Type: "email_failed", Message: "email failed: " + describeErr(err)})
+		s.note(ctx, j.JobID, store.EventInput{Actor: rq.Actor, Type: "email_failed", Message: "email failed: " + describeErr(err)})
 		return nil, job.Errorf(job.EBadGateway, "the email failed: %v", describeErr(err))
 	}
 	res.EmailSent = true
@@ -135,12 +137,12 @@ func (s *Service) tokenAllowed(cur *job.Job, rq TokenRequest) error {
 	if err != nil {
 		return job.Errorf(job.EConflict, "the job's file is missing on disk; retry the upscaling instead")
 	}
-	file.Close()
+	_ = file.Close() // opened only to see it is there
 	return nil
 }
 
 // facts gathers what the rulebook needs beside the row.
-func (s *Service) facts(j *job.Job, refunds []store.Refund) job.Facts {
+func (s *Service) facts(_ *job.Job, refunds []store.Refund) job.Facts {
 	f := job.Facts{Now: s.cfg.Now(), UpscaleTimeout: s.cfg.UpscaleTimeout, RevokeOnFullRefund: s.cfg.RevokeOnFullRefund}
 	for _, r := range refunds {
 		if job.RefundHoldsMoney(r.Status) {

@@ -42,7 +42,7 @@ func TestUpsamplerTransientFailuresRetry(t *testing.T) {
 		if n := b.work(); n != 1 {
 			t.Fatalf("ambiguous %d: workers took %d jobs", i+1, n)
 		}
-		j = b.wantState(id, job.StatusProcessing, job.PaymentPaid)
+		b.wantState(id, job.StatusProcessing, job.PaymentPaid)
 		if n := b.count(id, "submission_in_doubt"); n != i+1 {
 			t.Fatalf("ambiguous %d: %d in-doubt events (%v)", i+1, n, b.events(id))
 		}
@@ -54,7 +54,9 @@ func TestUpsamplerTransientFailuresRetry(t *testing.T) {
 			t.Fatalf("ambiguous %d: resubmitted within the timeout (%s)", i+1, want)
 		}
 		b.clock.Advance(6 * time.Minute)
-		b.svc.Rescue(context.Background())
+		if _, err := b.svc.Rescue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		j = b.wantState(id, job.StatusPending, job.PaymentPaid)
 	}
 	if n := b.work(); n != 1 {
@@ -100,7 +102,9 @@ func TestAmbiguousSubmissionWaitsForItsCallback(t *testing.T) {
 			}
 			// A forged callback: no proof, an id of another upscale.
 			other := "0d3c1f5e-0000-4000-8000-000000000000"
-			b.svc.UpsamplerHint(context.Background(), id, jsonBody(map[string]any{"id": other, "status": "SUCCESS"}))
+			if err := b.svc.UpsamplerHint(context.Background(), id, jsonBody(map[string]any{"id": other, "status": "SUCCESS"})); err != nil {
+				t.Fatal(err)
+			}
 			if j := b.get(id); j.UpsamplerJobID != nil {
 				t.Fatalf("an unproven callback was adopted: %s", *j.UpsamplerJobID)
 			}

@@ -139,7 +139,9 @@ func TestWebhookPaidWinsOverAbandon(t *testing.T) {
 		b.wantState(id, job.StatusPending, job.PaymentPaid)
 		// The abandon sweep that runs afterwards leaves a paid job alone.
 		b.clock.Advance(25 * time.Hour)
-		b.svc.Abandon(context.Background())
+		if _, err := b.svc.Abandon(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		b.wantState(id, job.StatusPending, job.PaymentPaid)
 	})
 }

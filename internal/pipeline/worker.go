@@ -177,7 +177,9 @@ func (s *Service) submit(ctx context.Context, j *job.Job) {
 			return
 		}
 		if sub.ID != "" {
-			s.recordSubmission(ctx, j, h, sub) // keep the id the provider gave a failed job
+			if err := s.recordSubmission(ctx, j, h, sub); err != nil { // keep the id the provider gave a failed job
+				s.quietly("record submission", j.JobID, err)
+			}
 		}
 		s.failHeld(ctx, h, "upscale failed: "+describeErr(err), job.ActorUpsampler)
 		return

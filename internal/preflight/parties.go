@@ -148,7 +148,7 @@ func SiteURL(client *http.Client, url string) Check {
 			}
 			return "", fmt.Errorf("%s unreachable: %v", url, err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close() // only the status is wanted
 		if resp.StatusCode >= 500 {
 			return "", fmt.Errorf("%s answered %s", url, resp.Status)
 		}

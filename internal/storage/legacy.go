@@ -36,8 +36,8 @@ func OpenLegacy(dir string) (*Legacy, error) {
 		return nil, fmt.Errorf("storage: open legacy dir: %w", err)
 	}
 	l := &Legacy{root: root, dirs: []string{abs}}
-	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
-		l.dirs = append(l.dirs, real)
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil && resolved != abs {
+		l.dirs = append(l.dirs, resolved)
 	}
 	return l, nil
 }

@@ -69,7 +69,7 @@ func newS3(cfg S3Config) (*s3, error) {
 	if cfg.AccessKeyID == "" && cfg.SecretAccessKey == "" {
 		creds = credentials.NewEnvAWS()
 	}
-	if v, err := creds.Get(); err != nil || v.AccessKeyID == "" || v.SecretAccessKey == "" {
+	if v, err := creds.GetWithContext(nil); err != nil || v.AccessKeyID == "" || v.SecretAccessKey == "" {
 		return nil, errors.New("storage: no S3 credentials: set the access key id and secret access key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
 	}
 	region := cmp.Or(cfg.Region, "us-east-1")

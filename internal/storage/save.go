@@ -18,7 +18,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 
-	_ "golang.org/x/image/webp"
+	_ "golang.org/x/image/webp" // WebP, registered the same way
 )
 
 // Saved describes a file that Save put in the store.

@@ -107,7 +107,7 @@ func New(cfg Config) (*Store, error) {
 		err = fmt.Errorf("storage: unknown backend %q (want %s or %s)", cfg.Backend, BackendLocal, BackendS3)
 	}
 	if err != nil {
-		root.Close()
+		_ = root.Close() // the backend's error is the one to report
 		return nil, err
 	}
 	return s, nil

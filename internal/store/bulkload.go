@@ -33,11 +33,11 @@ type BulkLoadConfig struct {
 // The jobs must come in created_at order for ids to follow created_at.
 func (s *DB) BulkLoad(ctx context.Context, next func() *job.Job, ev EventInput, cfg BulkLoadConfig) (int, error) {
 	chunk := max(cfg.Chunk, 1000)
-	var any int
-	if err := s.db.GetContext(ctx, &any, s.q("SELECT COUNT(*) FROM (SELECT 1 FROM {jobs} LIMIT 1) t")); err != nil {
+	var nonEmpty int
+	if err := s.db.GetContext(ctx, &nonEmpty, s.q("SELECT COUNT(*) FROM (SELECT 1 FROM {jobs} LIMIT 1) t")); err != nil {
 		return 0, fmt.Errorf("bulk load: %w", err)
 	}
-	if any > 0 {
+	if nonEmpty > 0 {
 		return s.insertBatches(ctx, next, ev, chunk, cfg.Progress)
 	}
 	var restore []string

@@ -29,7 +29,11 @@ func (s *DB) WithLock(ctx context.Context, name string, fn func(ctx context.Cont
 	if !got.Valid || got.Int64 != 1 {
 		return false, nil
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(`+lockName+`)`, s.prefix+name)
+	// RELEASE_LOCK fails only when the connection does, and a session
+	// that ends frees its locks.
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(`+lockName+`)`, s.prefix+name)
+	}()
 	return true, fn(ctx)
 }
 

@@ -87,4 +87,4 @@ func (s *DB) Export(ctx context.Context, lq ListQuery, fn func(cells []sql.RawBy
 }
 
 // DBStats exposes the pool statistics (for metrics).
-func (s *DB) DBStats() sqlDBStats { return s.db.Stats() }
+func (s *DB) DBStats() sql.DBStats { return s.db.Stats() }

@@ -69,14 +69,14 @@ func ParseFilter(v url.Values) (Filter, error) {
 
 var wholeEmailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
-// parseIDList reads "1,2,3": positive ids, at most max of them.
-func parseIDList(param, s string, max int) ([]int64, error) {
+// parseIDList reads "1,2,3": positive ids, at most limit of them.
+func parseIDList(param, s string, limit int) ([]int64, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	parts := strings.Split(s, ",")
-	if len(parts) > max {
-		return nil, job.Invalid(param, "%s takes at most %d ids", param, max)
+	if len(parts) > limit {
+		return nil, job.Invalid(param, "%s takes at most %d ids", param, limit)
 	}
 	out := make([]int64, 0, len(parts))
 	for _, p := range parts {

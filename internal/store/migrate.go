@@ -119,7 +119,8 @@ func (s *DB) Migrate(ctx context.Context) ([]string, error) {
 	if got != 1 {
 		return nil, fmt.Errorf("migrate: another process holds the migration lock")
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(?)`, lock)
+	// As in WithLock: RELEASE_LOCK fails only with its session, which frees the lock.
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(?)`, lock) }()
 
 	if err := s.ensureMigrationsTable(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %s", describe(err))

@@ -109,7 +109,9 @@ func TestMigrateAdoptsEveryLayout(t *testing.T) {
 				t.Fatalf("the 64-letter token must become its SHA-256 digest, got %v", j.DownloadTokenDigest)
 			}
 			var plain int
-			raw.Get(&plain, `SELECT COUNT(*) FROM wp_smi_jobs WHERE download_token = ?`, oldToken)
+			if err := raw.Get(&plain, `SELECT COUNT(*) FROM wp_smi_jobs WHERE download_token = ?`, oldToken); err != nil {
+				t.Fatal(err)
+			}
 			if plain != 0 {
 				t.Fatal("the token is still stored in clear")
 			}

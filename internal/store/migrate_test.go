@@ -104,7 +104,9 @@ func TestMigrateAdoptsLegacyTable(t *testing.T) {
 		t.Fatalf("counters not started from legacy rows: %+v", c)
 	}
 	var n int
-	raw.Get(&n, `SELECT COUNT(*) FROM wp_smi_jobs`)
+	if err := raw.Get(&n, `SELECT COUNT(*) FROM wp_smi_jobs`); err != nil {
+		t.Fatal(err)
+	}
 	if n != 2 {
 		t.Fatalf("rows lost: %d", n)
 	}

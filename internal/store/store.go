@@ -5,7 +5,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -70,7 +69,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := dbx.PingContext(pctx); err != nil {
-		dbx.Close()
+		_ = dbx.Close() // nothing was opened through it
 		return nil, fmt.Errorf("store: cannot reach the database: %s", describe(err))
 	}
 	p := cfg.TablePrefix
@@ -114,8 +113,6 @@ func (s *DB) Close() error {
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-type sqlDBStats = sql.DBStats
-
 // Now is the store's clock, truncated to the microsecond MySQL keeps.
 func (s *DB) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
@@ -148,7 +145,7 @@ func (s *DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // fn's error says why; a failed rollback ends with the connection
 		return err
 	}
 	return tx.Commit()

@@ -30,7 +30,9 @@ func checkDecoders(t *testing.T, ev stripe.Event) {
 		Object any `json:"object"`
 		ID     any `json:"id"`
 	}
-	json.Unmarshal(ev.Object, &head)
+	if err := json.Unmarshal(ev.Object, &head); err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{}
 	sess, err := ev.Session()
 	record(ids, "checkout.session", sess.ID, err)

@@ -36,7 +36,7 @@ func httpFetch(ctx context.Context, client *http.Client, rawURL, what string) (i
 		return nil, 0, &Error{Kind: Transient, Msg: "Could not fetch " + what + " from " + req.URL.Host + ": " + causeText(err), Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
+		_ = resp.Body.Close() // the status is the answer
 		msg := "Fetching " + what + " failed: " + http.StatusText(resp.StatusCode)
 		return nil, 0, &Error{Kind: kindForHTTP(resp.StatusCode, ""), Msg: msg, HTTPStatus: resp.StatusCode}
 	}

@@ -77,11 +77,11 @@ func upscaleImage(data []byte, f imageFormat, w, h int, path string) error {
 	// AMD EPYC VM).
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(bw, dst); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // removed unused; the encoding error is the one to report
 		return transient("Could not encode the output PNG: %v.", err)
 	}
 	if err := bw.Flush(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // removed unused; the write error is the one to report
 		return transient("Could not write the output file: %v.", err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -155,7 +155,7 @@ func (l *Local) Fetch(_ context.Context, r Result) (io.ReadCloser, int64, error)
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close() // opened for reading only
 		return nil, 0, transient("Could not read local result %s: %v.", r.ID, err)
 	}
 	return f, st.Size(), nil

@@ -61,7 +61,9 @@ func TestUpsamplerSubmitOmitsEmptyWebhook(t *testing.T) {
 	var auth string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth = r.Header.Get("Authorization")
-		json.NewDecoder(r.Body).Decode(&got)
+		if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
+			t.Error(err)
+		}
 		io.WriteString(w, `{"id":"abc","status":"IN_QUEUE","creditCost":2}`)
 	}))
 	defer srv.Close()

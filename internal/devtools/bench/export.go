@@ -28,8 +28,10 @@ type ExportSize struct {
 	Baseline string    // the mariadb command, for the record
 }
 
-// SmidRate and MariadbRate are the median rates.
-func (e ExportSize) SmidRate() float64    { return medianF(e.Smid) }
+// SmidRate is smid's median rate.
+func (e ExportSize) SmidRate() float64 { return medianF(e.Smid) }
+
+// MariadbRate is the mariadb client's median rate.
 func (e ExportSize) MariadbRate() float64 { return medianF(e.Mariadb) }
 
 // MaxRSS is the highest peak over the runs.

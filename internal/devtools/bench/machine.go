@@ -34,8 +34,9 @@ type TableSize struct {
 func (b *Bench) machine(ctx context.Context) Machine {
 	m := hostMachine(ctx)
 	var pool int64
-	b.raw.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&m.MariaDB, &pool)
-	m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
+	if err := b.raw.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_buffer_pool_size").Scan(&m.MariaDB, &pool); err == nil {
+		m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
+	}
 	rows, err := b.raw.QueryContext(ctx, `SELECT t.table_name, t.data_length, t.index_length,
 		(SELECT COUNT(DISTINCT s.index_name) FROM information_schema.statistics s WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name)
 		FROM information_schema.tables t WHERE t.table_schema = ? AND t.table_name IN ('wp_smi_jobs', ?) ORDER BY t.table_name DESC`, b.cfg.DB, legacyTable)

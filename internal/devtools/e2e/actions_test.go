@@ -252,7 +252,7 @@ func abandonUnpaidInOneBatch(t *testing.T, e *env) {
 				Message string `json:"message"`
 			} `json:"errors"`
 		}
-		st.Daemon(ctx, http.MethodGet, "/v1/batches/"+query(t, b.location()).Get("smi_batch"), nil, nil, &batch)
+		_ = st.Daemon(ctx, http.MethodGet, "/v1/batches/"+query(t, b.location()).Get("smi_batch"), nil, nil, &batch)
 		t.Fatalf("progress %q for the %d jobs of the filter; the daemon's errors: %+v", done, want.Total, batch.Errors[:min(3, len(batch.Errors))])
 	}
 	b.open(admin, "#smi-view-abandoned")

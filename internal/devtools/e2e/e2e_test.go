@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -161,11 +160,6 @@ func ids2(js []e2e.Job) []string {
 		out[i] = j.JobID
 	}
 	return out
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }
 
 func attr(b *browser, sel, name string) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func seeTheMoney(t *testing.T, e *env) {
 		if !strings.Contains(attention, "cannot count") {
 			t.Errorf("the daemon refuses attention=1 (%v) but the widget says %q", err, attention)
 		}
-	} else if got := atoi(attr(b, ".smi-widget-attention", "data-count")); int64(got) < min(before, after) || int64(got) > max(before, after) {
+	} else if got, _ := strconv.ParseInt(attr(b, ".smi-widget-attention", "data-count"), 10, 64); got < min(before, after) || got > max(before, after) {
 		t.Errorf("widget counts %d jobs needing attention, the daemon %d before the page and %d after", got, before, after)
 	}
 	t.Logf("dashboard: %s", attention)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -212,6 +211,3 @@ func (r *Replica) ServingAt() time.Time {
 	defer r.mu.Unlock()
 	return r.launched
 }
-
-// logCount counts the lines of the replica's log that contain s.
-func (r *Replica) logCount(s string) int { return strings.Count(r.Log(), s) }

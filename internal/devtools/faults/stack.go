@@ -75,7 +75,6 @@ type Stack struct {
 	mu       sync.Mutex
 	replicas []*Replica
 	turn     atomic.Int64
-	hooks    sync.WaitGroup
 }
 
 // NewStack starts stripe-mock, Mailpit, the Upsampler fake and the site,

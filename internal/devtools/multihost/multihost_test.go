@@ -248,7 +248,7 @@ downloads:
 
 	// Neither host keeps a delivered file on its own disk.
 	for _, h := range hosts {
-		filepath.WalkDir(filepath.Join(h.dir, "var", "files"), func(p string, d fs.DirEntry, err error) error {
+		_ = filepath.WalkDir(filepath.Join(h.dir, "var", "files"), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				t.Errorf("host %s left %s on its disk", h.name, p)
 			}

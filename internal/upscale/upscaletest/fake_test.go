@@ -73,7 +73,9 @@ func (b *bundle) do(method, path, key, body string) (int, http.Header, answer) {
 	}
 	defer resp.Body.Close()
 	var a answer
-	json.NewDecoder(resp.Body).Decode(&a)
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		b.t.Fatal(err)
+	}
 	return resp.StatusCode, resp.Header, a
 }
 

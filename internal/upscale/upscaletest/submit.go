@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	_ "golang.org/x/image/webp"
+	_ "golang.org/x/image/webp" // the fake reads WebP sizes too, like the real service
 )
 
 // maxOutputPixels is the output limit seen in a production client.

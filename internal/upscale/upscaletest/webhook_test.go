@@ -34,7 +34,9 @@ func newReceiver(t *testing.T) *receiver {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
 		var a answer
-		json.Unmarshal(b, &a)
+		if err := json.Unmarshal(b, &a); err != nil {
+			t.Error(err)
+		}
 		r.mu.Lock()
 		r.bodies = append(r.bodies, a)
 		r.mu.Unlock()

@@ -135,7 +135,9 @@ func adminPassword(dir string) string {
 		return strings.TrimSpace(string(b))
 	}
 	pw := "demo-" + fmt.Sprintf("%x", time.Now().UnixNano())[:10]
-	os.WriteFile(path, []byte(pw+"\n"), 0o600)
+	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
+		fmt.Fprintf(os.Stderr, "smi-demo: the admin password is not kept for the next run: %v\n", err)
+	}
 	return pw
 }
 
