@@ -16,9 +16,20 @@ start)
     echo "mariadb.sh: MariaDB is not installed (apt-get install mariadb-server)" >&2; exit 1
   fi
   if [ ! -d "$dir/data/mysql" ]; then
-    mariadb-install-db --user="$(id -un)" --datadir="$dir/data" \
-      --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
-      || { cat "$dir/install.log" >&2; exit 1; }
+    # --no-defaults: the host's /etc/mysql settings have no say in a private
+    # server. The bootstrap has been seen to abort at random on a loaded
+    # machine ("Unknown table 'mysql.tmp_proxies_priv'"); a second try on a
+    # clean directory is made, and both logs are kept.
+    for try in 1 2; do
+      if mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" \
+        --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1; then
+        break
+      fi
+      cp "$dir/install.log" "$dir/install-failed-$try.log"
+      rm -rf "$dir/data"
+      if [ "$try" = 2 ]; then cat "$dir/install.log" >&2; exit 1; fi
+      echo "mariadb.sh: mariadb-install-db failed (log in $dir/install-failed-1.log); trying once more" >&2
+    done
   fi
   PATH="$PATH:/usr/sbin" nohup mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" \
     --socket="$sock" --skip-networking --pid-file="$dir/mysqld.pid" \
