@@ -147,24 +147,22 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetBatch(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Admin == nil {
-		s.writeError(w, r, job.Errorf(job.EUnavailable, "admin actions need the pipeline"))
-		return
-	}
-	st, err := s.svc.Admin.GetBatch(r.Context(), r.PathValue("batch_id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
+	s.batchCall(w, r, func(ctx context.Context, id string) (*admin.BatchStatus, error) { return s.svc.Admin.GetBatch(ctx, id) })
 }
 
 func (s *Server) handleCancelBatch(w http.ResponseWriter, r *http.Request) {
+	s.batchCall(w, r, func(ctx context.Context, id string) (*admin.BatchStatus, error) { return s.svc.Admin.CancelBatch(ctx, id) })
+}
+
+// batchCall answers a background batch's state after call (a read or a
+// cancel) on the batch the path names; call runs only when the admin
+// service exists.
+func (s *Server) batchCall(w http.ResponseWriter, r *http.Request, call func(context.Context, string) (*admin.BatchStatus, error)) {
 	if s.svc.Admin == nil {
 		s.writeError(w, r, job.Errorf(job.EUnavailable, "admin actions need the pipeline"))
 		return
 	}
-	st, err := s.svc.Admin.CancelBatch(r.Context(), r.PathValue("batch_id"))
+	st, err := call(r.Context(), r.PathValue("batch_id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
