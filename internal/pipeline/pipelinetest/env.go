@@ -97,7 +97,9 @@ func PNG() []byte {
 		}
 	}
 	var b bytes.Buffer
-	png.Encode(&b, img)
+	if err := png.Encode(&b, img); err != nil {
+		panic(err) // into memory: cannot fail
+	}
 	return b.Bytes()
 }
 
@@ -114,7 +116,7 @@ func New(t testing.TB, o Options) *Env {
 	if e.SQL, err = sqlx.Open("mysql", e.DSN); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.SQL.Close() })
+	t.Cleanup(func() { _ = e.SQL.Close() })
 	e.Site = Shop(t, e.callback)
 	uo := o.Upsampler
 	if uo.Now == nil {
@@ -145,7 +147,7 @@ func New(t testing.TB, o Options) *Env {
 	if e.Files, err = storage.New(storage.Config{Dir: e.FilesDir}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Files.Close() })
+	t.Cleanup(func() { _ = e.Files.Close() })
 	e.Pricing, _ = pricing.New(pricing.Config{CostPerCreditMicros: 40000, MicroCreditsPerMegapixel: 250000, MarkupPercent: 200, Minimum: 50})
 	cfg := o.Config
 	cfg.SiteURL, cfg.AllowPrivateHosts, cfg.Now = e.Site.URL, true, e.Clock.Now
@@ -164,7 +166,9 @@ func New(t testing.TB, o Options) *Env {
 	}
 	e.Config = cfg
 	e.Svc = e.Replica(cfg, pipeline.Deps{})
-	e.OnCallback(func(cb pipeline.Callback) { e.Svc.UpsamplerCallback(context.Background(), cb) })
+	e.OnCallback(func(cb pipeline.Callback) {
+		_ = e.Svc.UpsamplerCallback(context.Background(), cb) // a refused callback shows on the job, where tests look
+	})
 	e.Admin = e.NewAdmin(o.Admin)
 	return e
 }
@@ -178,7 +182,7 @@ func Shop(t testing.TB, callback http.HandlerFunc) *httptest.Server {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/wp-content/uploads/"):
 			w.Header().Set("Content-Type", "image/png")
-			w.Write(pic)
+			_, _ = w.Write(pic)
 		case r.URL.Path == "/smi-webhook/upsampler/":
 			callback(w, r)
 		default:
