@@ -7,26 +7,27 @@ import (
 
 	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
 // chargeRefunded delivers Stripe's charge.refunded for the PaymentIntent as
 // it stands now.
 func (b *bundle) chargeRefunded(evID, pi string) {
-	b.t.Helper()
-	b.deliver(evID, "charge.refunded", b.fake.Charge(pi))
+	b.T.Helper()
+	b.Deliver(b.Signed(evID, "charge.refunded", b.Fake.Charge(pi)))
 }
 
 // refundIDsUnique fails if a Stripe refund is in the history twice.
 func (b *bundle) refundIDsUnique(jobID string) {
-	b.t.Helper()
+	b.T.Helper()
 	seen := map[string]bool{}
-	for _, r := range b.refunds(jobID) {
+	for _, r := range b.Refunds(jobID) {
 		if r.StripeRefundID == nil {
 			continue
 		}
 		if seen[*r.StripeRefundID] {
-			b.t.Fatalf("Stripe refund %s is recorded twice: %+v", *r.StripeRefundID, b.refunds(jobID))
+			b.T.Fatalf("Stripe refund %s is recorded twice: %+v", *r.StripeRefundID, b.Refunds(jobID))
 		}
 		seen[*r.StripeRefundID] = true
 	}
@@ -34,18 +35,18 @@ func (b *bundle) refundIDsUnique(jobID string) {
 
 func TestDashboardRefundByWebhookWhileAdminRefunds(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	for round := range 6 {
-		id, pi := b.paid(fmt.Sprintf("dash%d@example.com", round))
+		id, pi := b.Paid(fmt.Sprintf("dash%d@example.com", round))
 		// The dashboard refunds 30 of 50; its webhook and an admin's refund
 		// of 30 arrive together. Only one of them can have the money.
-		b.fake.AddDashboardRefund(pi, 30)
+		b.Fake.AddDashboardRefund(pi, 30)
 		var wg sync.WaitGroup
 		var adminErr error
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, adminErr = b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(30), Reason: "customer asked"}, fmt.Sprint("r-", round))
+			_, adminErr = b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(30), Reason: "customer asked"}, fmt.Sprint("r-", round))
 		}()
 		go func() {
 			defer wg.Done()
@@ -61,10 +62,10 @@ func TestDashboardRefundByWebhookWhileAdminRefunds(t *testing.T) {
 			t.Fatalf("admin refund: %v", adminErr)
 		}
 		b.refundIDsUnique(id)
-		if got := store.RefundedTotal(b.refunds(id)); got != 30 || b.stripeTotal(pi) != 30 {
+		if got := store.RefundedTotal(b.Refunds(id)); got != 30 || b.stripeTotal(pi) != 30 {
 			t.Fatalf("history %d, Stripe %d, want 30", got, b.stripeTotal(pi))
 		}
-		if j := b.get(id); j.PaymentStatus != job.PaymentPartiallyRefunded || *j.RefundAmount != 30 {
+		if j := b.Get(id); j.PaymentStatus != job.PaymentPartiallyRefunded || *j.RefundAmount != 30 {
 			t.Fatalf("job %s %v", j.PaymentStatus, j.RefundAmount)
 		}
 	}
@@ -72,9 +73,9 @@ func TestDashboardRefundByWebhookWhileAdminRefunds(t *testing.T) {
 
 func TestAdminRefundAndItsWebhookCountOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	for round := range 4 {
-		id, pi := b.paid(fmt.Sprintf("own%d@example.com", round))
+		id, pi := b.Paid(fmt.Sprintf("own%d@example.com", round))
 		// Stripe's webhooks for the admin's own refund race its answer.
 		done := make(chan struct{})
 		var wg sync.WaitGroup
@@ -90,7 +91,7 @@ func TestAdminRefundAndItsWebhookCountOnce(t *testing.T) {
 				b.chargeRefunded(fmt.Sprintf("evt_own_%d_%d", round, i), pi)
 			}
 		}()
-		res, err := b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(20), Reason: "late"}, fmt.Sprint("own-", round))
+		res, err := b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(20), Reason: "late"}, fmt.Sprint("own-", round))
 		close(done)
 		wg.Wait()
 		if err != nil {
@@ -98,7 +99,7 @@ func TestAdminRefundAndItsWebhookCountOnce(t *testing.T) {
 		}
 		b.chargeRefunded(fmt.Sprintf("evt_own_%d_last", round), pi)
 		b.refundIDsUnique(id)
-		rs := b.refunds(id)
+		rs := b.Refunds(id)
 		if len(rs) != 1 || store.RefundedTotal(rs) != 20 || rs[0].Actor != admin1 || rs[0].Reason != "late" || rs[0].Source != "admin" {
 			t.Fatalf("history %+v, want the admin's one refund of 20", rs)
 		}
@@ -108,7 +109,7 @@ func TestAdminRefundAndItsWebhookCountOnce(t *testing.T) {
 		if ev := b.lastEvent(id, "refunded"); ev.Actor != admin1 || ev.Data["stripe_refund_id"] != *res.Refund.StripeRefundID {
 			t.Fatalf("the admin's refund event %+v", ev)
 		}
-		if j := b.get(id); j.PaymentStatus != job.PaymentPartiallyRefunded || *j.RefundAmount != 20 {
+		if j := b.Get(id); j.PaymentStatus != job.PaymentPartiallyRefunded || *j.RefundAmount != 20 {
 			t.Fatalf("job %s %v", j.PaymentStatus, j.RefundAmount)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -17,7 +18,7 @@ func amount(n int64) *int64 { return &n }
 // stripeTotal is what Stripe has refunded on the PaymentIntent.
 func (b *bundle) stripeTotal(pi string) int64 {
 	var n int64
-	for _, r := range b.fake.Refunds(pi) {
+	for _, r := range b.Fake.Refunds(pi) {
 		n += r.Amount
 	}
 	return n
@@ -25,10 +26,10 @@ func (b *bundle) stripeTotal(pi string) int64 {
 
 func TestRefundPartialThenRestRevokesTheLink(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	id, pi, tok := b.completedJob("refund@example.com")
 
-	res, err := b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(20), Reason: "print was cropped"}, "key-1")
+	res, err := b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(20), Reason: "print was cropped"}, "key-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,37 +47,37 @@ func TestRefundPartialThenRestRevokesTheLink(t *testing.T) {
 	}
 
 	// No amount: whatever is left.
-	res, err = b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "customer unhappy"}, "key-2")
+	res, err = b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "customer unhappy"}, "key-2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Refund.Amount != 30 || res.Job.PaymentStatus != job.PaymentRefunded {
 		t.Fatalf("refund of the rest: %d, %s", res.Refund.Amount, res.Job.PaymentStatus)
 	}
-	if b.stripeTotal(pi) != 50 || store.RefundedTotal(b.refunds(id)) != 50 {
-		t.Fatalf("Stripe refunded %d, history says %d, want 50", b.stripeTotal(pi), store.RefundedTotal(b.refunds(id)))
+	if b.stripeTotal(pi) != 50 || store.RefundedTotal(b.Refunds(id)) != 50 {
+		t.Fatalf("Stripe refunded %d, history says %d, want 50", b.stripeTotal(pi), store.RefundedTotal(b.Refunds(id)))
 	}
 	if b.canDownload(tok) == nil {
 		t.Fatal("the link still works after a full refund (downloads.revoke_on_full_refund)")
 	}
-	_, err = b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{})
+	_, err = b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{})
 	if e := wantErr(t, err, job.EConflict, ""); !strings.Contains(e.Message, "refunded") {
 		t.Fatalf("regenerating a refunded job's link: %q", e.Message)
 	}
-	_, err = b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "again"}, "key-3")
+	_, err = b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "again"}, "key-3")
 	if e := wantErr(t, err, job.EConflict, ""); !strings.Contains(e.Message, "fully refunded") {
 		t.Fatalf("refund of a refunded job: %q", e.Message)
 	}
-	if n := b.fake.RefundRequests(); n != 2 {
+	if n := b.Fake.RefundRequests(); n != 2 {
 		t.Fatalf("%d refund requests reached Stripe, want 2", n)
 	}
 }
 
 func TestRefundBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
-	id, pi := b.paid("bad@example.com")
-	unpaid := b.checkout("unpaid@example.com")
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, pi := b.Paid("bad@example.com")
+	unpaid := b.Checkout("unpaid@example.com").JobID
 	cases := []struct {
 		name  string
 		job   string
@@ -97,42 +98,42 @@ func TestRefundBadInputChangesNothing(t *testing.T) {
 		{"no such job", newID(), admin.RefundParams{Reason: "r"}, "k", job.ENotFound, ""},
 	}
 	for _, c := range cases {
-		_, err := b.adm.Refund(b.ctx, c.job, admin1, c.p, c.key)
+		_, err := b.Admin.Refund(b.ctx, c.job, admin1, c.p, c.key)
 		var e *job.Error
 		if !errorAs(err, &e) || e.Code != c.code || e.Param != c.param || e.Message == "" {
 			t.Errorf("%s: got %v, want %s naming %q", c.name, err, c.code, c.param)
 		}
 	}
-	if rs := b.refunds(id); len(rs) != 0 {
+	if rs := b.Refunds(id); len(rs) != 0 {
 		t.Fatalf("refused refunds left %d rows", len(rs))
 	}
-	if j := b.get(id); j.PaymentStatus != job.PaymentPaid || j.RefundAmount != nil {
+	if j := b.Get(id); j.PaymentStatus != job.PaymentPaid || j.RefundAmount != nil {
 		t.Fatalf("refused refunds moved the job: %s %v", j.PaymentStatus, j.RefundAmount)
 	}
-	if b.fake.RefundRequests() != 0 || b.stripeTotal(pi) != 0 {
+	if b.Fake.RefundRequests() != 0 || b.stripeTotal(pi) != 0 {
 		t.Fatal("a refused refund reached Stripe")
 	}
-	if b.count(id, "refunded")+b.count(id, "refund_refused") != 0 {
+	if b.Count(id, "refunded")+b.Count(id, "refund_refused") != 0 {
 		t.Fatal("a refused refund left an event")
 	}
 }
 
 func TestRefundStripeRefusalsCarryStripesMessage(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 
 	// Disputed: Stripe refuses, and says why.
-	id, pi := b.paid("disputed@example.com")
-	b.fake.SetDisputed(pi)
-	_, err := b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "customer asked"}, "d-1")
+	id, pi := b.Paid("disputed@example.com")
+	b.Fake.SetDisputed(pi)
+	_, err := b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "customer asked"}, "d-1")
 	if e := wantErr(t, err, job.EPaymentRefused, ""); !strings.Contains(e.Message, "charged back") {
 		t.Fatalf("refusal %q should carry Stripe's message", e.Message)
 	}
-	j := b.get(id)
+	j := b.Get(id)
 	if j.PaymentStatus != job.PaymentPaid || j.RefundAmount != nil || j.LastError == nil {
 		t.Fatalf("after a refused refund: %s %v, last error %v", j.PaymentStatus, j.RefundAmount, j.LastError)
 	}
-	rs := b.refunds(id)
+	rs := b.Refunds(id)
 	if len(rs) != 1 || rs[0].Status != "failed" || rs[0].Error == nil || store.RefundedTotal(rs) != 0 {
 		t.Fatalf("refused refund recorded as %+v", rs)
 	}
@@ -141,49 +142,47 @@ func TestRefundStripeRefusalsCarryStripesMessage(t *testing.T) {
 	}
 
 	// Refunded in the dashboard, webhook not here yet: Stripe says so.
-	id, pi = b.paid("dashboard@example.com")
-	b.fake.AddDashboardRefund(pi, 0)
-	_, err = b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "customer asked"}, "a-1")
+	id, pi = b.Paid("dashboard@example.com")
+	b.Fake.AddDashboardRefund(pi, 0)
+	_, err = b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Reason: "customer asked"}, "a-1")
 	if e := wantErr(t, err, job.EPaymentRefused, ""); !strings.Contains(e.Message, "already been refunded") {
 		t.Fatalf("refusal %q should carry Stripe's message", e.Message)
 	}
-	if b.stripeTotal(pi) != 50 || store.RefundedTotal(b.refunds(id)) != 0 {
-		t.Fatalf("Stripe %d, history %d", b.stripeTotal(pi), store.RefundedTotal(b.refunds(id)))
+	if b.stripeTotal(pi) != 50 || store.RefundedTotal(b.Refunds(id)) != 0 {
+		t.Fatalf("Stripe %d, history %d", b.stripeTotal(pi), store.RefundedTotal(b.Refunds(id)))
 	}
 	// Reconcile brings the dashboard refund in.
-	if _, err := b.adm.Reconcile(b.ctx, id, admin1); err != nil {
+	if _, err := b.Admin.Reconcile(b.ctx, id, admin1); err != nil {
 		t.Fatal(err)
 	}
-	if j := b.get(id); j.PaymentStatus != job.PaymentRefunded || store.RefundedTotal(b.refunds(id)) != 50 {
-		t.Fatalf("after reconcile: %s, %d refunded", j.PaymentStatus, store.RefundedTotal(b.refunds(id)))
+	if j := b.Get(id); j.PaymentStatus != job.PaymentRefunded || store.RefundedTotal(b.Refunds(id)) != 50 {
+		t.Fatalf("after reconcile: %s, %d refunded", j.PaymentStatus, store.RefundedTotal(b.Refunds(id)))
 	}
 
 	// Stripe down: 502, the reservation waits, and the same key later goes through once.
-	id, pi = b.paid("outage@example.com")
-	b.fake.FailNext(http.StatusInternalServerError, "", "Stripe is having a bad day")
-	_, err = b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(15), Reason: "late delivery"}, "o-1")
+	id, pi = b.Paid("outage@example.com")
+	b.Fake.FailNext(http.StatusInternalServerError, "", "Stripe is having a bad day")
+	_, err = b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(15), Reason: "late delivery"}, "o-1")
 	wantErr(t, err, job.EBadGateway, "")
 	if b.stripeTotal(pi) != 0 {
 		t.Fatal("a failed request refunded")
 	}
-	res, err := b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(15), Reason: "late delivery"}, "o-1")
+	res, err := b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(15), Reason: "late delivery"}, "o-1")
 	if err != nil || res.Refund.Status != "succeeded" {
 		t.Fatalf("the same key after the outage: %+v %v", res, err)
 	}
-	if b.stripeTotal(pi) != 15 || len(b.refunds(id)) != 1 || store.RefundedTotal(b.refunds(id)) != 15 {
-		t.Fatalf("Stripe %d, history %+v", b.stripeTotal(pi), b.refunds(id))
+	if b.stripeTotal(pi) != 15 || len(b.Refunds(id)) != 1 || store.RefundedTotal(b.Refunds(id)) != 15 {
+		t.Fatalf("Stripe %d, history %+v", b.stripeTotal(pi), b.Refunds(id))
 	}
 }
 
 func TestRefundWithStripeMock(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{stripeMock: true})
-	id := b.checkout("mock@example.com")
-	j := b.get(id)
-	b.deliver("evt_paid", "checkout.session.completed", map[string]any{"id": *j.StripeCheckoutSessionID, "object": "checkout.session",
-		"payment_status": "paid", "status": "complete", "amount_total": 50, "currency": "usd", "payment_intent": "pi_mock",
-		"client_reference_id": id, "metadata": map[string]string{"job_id": id, "source": "sell-my-images"}})
-	res, err := b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(20), Reason: "wrong size"}, "m-1")
+	b := setup(t, pipelinetest.Options{})
+	id := b.Checkout("mock@example.com").JobID
+	j := b.Get(id)
+	b.Deliver(b.SessionEvent("evt_paid", "checkout.session.completed", id, *j.StripeCheckoutSessionID, "pi_mock", "paid", 50, ""))
+	res, err := b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(20), Reason: "wrong size"}, "m-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +196,8 @@ func TestRefundWithStripeMock(t *testing.T) {
 
 func TestConcurrentPartialRefundsNeverExceedTheCharge(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
-	id, pi := b.paid("many@example.com")
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, pi := b.Paid("many@example.com")
 	const n, each = 20, 4 // 80 asked of a 50 charge
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -206,7 +205,7 @@ func TestConcurrentPartialRefundsNeverExceedTheCharge(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = b.adm.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(each), Reason: "goodwill"}, fmt.Sprint("c-", i))
+			_, errs[i] = b.Admin.Refund(b.ctx, id, admin1, admin.RefundParams{Amount: amount(each), Reason: "goodwill"}, fmt.Sprint("c-", i))
 		}()
 	}
 	wg.Wait()
@@ -224,8 +223,8 @@ func TestConcurrentPartialRefundsNeverExceedTheCharge(t *testing.T) {
 	if got := b.stripeTotal(pi); got != int64(ok*each) {
 		t.Fatalf("Stripe refunded %d, want %d", got, ok*each)
 	}
-	j := b.get(id)
-	if total := store.RefundedTotal(b.refunds(id)); total != job.Money(ok*each) || j.RefundAmount == nil || *j.RefundAmount != total {
+	j := b.Get(id)
+	if total := store.RefundedTotal(b.Refunds(id)); total != job.Money(ok*each) || j.RefundAmount == nil || *j.RefundAmount != total {
 		t.Fatalf("history %d, job column %v, want %d", total, j.RefundAmount, ok*each)
 	}
 	if j.PaymentStatus != job.PaymentPartiallyRefunded {
@@ -235,8 +234,8 @@ func TestConcurrentPartialRefundsNeverExceedTheCharge(t *testing.T) {
 
 func TestRefundSameIdempotencyKeyReplayed(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
-	id, pi := b.paid("replay@example.com")
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, pi := b.Paid("replay@example.com")
 	p := admin.RefundParams{Amount: amount(10), Reason: "double click"}
 
 	// Two at once and one after: one refund.
@@ -246,7 +245,7 @@ func TestRefundSameIdempotencyKeyReplayed(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := b.adm.Refund(b.ctx, id, admin1, p, "same-key")
+			res, err := b.Admin.Refund(b.ctx, id, admin1, p, "same-key")
 			if err != nil {
 				t.Error(err)
 				return
@@ -255,7 +254,7 @@ func TestRefundSameIdempotencyKeyReplayed(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	res, err := b.adm.Refund(b.ctx, id, admin1, p, "same-key")
+	res, err := b.Admin.Refund(b.ctx, id, admin1, p, "same-key")
 	if err != nil || !res.Existing {
 		t.Fatalf("replay: %+v %v", res, err)
 	}
@@ -264,18 +263,18 @@ func TestRefundSameIdempotencyKeyReplayed(t *testing.T) {
 			t.Fatalf("replays answered different refunds: %v vs %d", r, res.Refund.ID)
 		}
 	}
-	if b.stripeTotal(pi) != 10 || len(b.fake.Refunds(pi)) != 1 || len(b.refunds(id)) != 1 {
-		t.Fatalf("Stripe %d in %d refunds, history %d rows", b.stripeTotal(pi), len(b.fake.Refunds(pi)), len(b.refunds(id)))
+	if b.stripeTotal(pi) != 10 || len(b.Fake.Refunds(pi)) != 1 || len(b.Refunds(id)) != 1 {
+		t.Fatalf("Stripe %d in %d refunds, history %d rows", b.stripeTotal(pi), len(b.Fake.Refunds(pi)), len(b.Refunds(id)))
 	}
-	if n := b.count(id, "refunded"); n != 1 {
+	if n := b.Count(id, "refunded"); n != 1 {
 		t.Fatalf("%d refunded events, want 1", n)
 	}
 
 	// The key belongs to this job.
-	other, _ := b.paid("other@example.com")
-	_, err = b.adm.Refund(b.ctx, other, admin1, p, "same-key")
+	other, _ := b.Paid("other@example.com")
+	_, err = b.Admin.Refund(b.ctx, other, admin1, p, "same-key")
 	wantErr(t, err, job.EInvalid, "Idempotency-Key")
-	if len(b.refunds(other)) != 0 {
+	if len(b.Refunds(other)) != 0 {
 		t.Fatal("a key of another job refunded this one")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 )
 
 func tokenOf(t *testing.T, url string) string {
@@ -21,22 +22,22 @@ func tokenOf(t *testing.T, url string) string {
 
 func TestRegenerateTokenStopsTheOldLink(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	id, _, old := b.completedJob("token@example.com")
 	if err := b.canDownload(old); err != nil {
 		t.Fatal(err)
 	}
 
-	res, err := b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{ExpiresIn: "48h"})
+	res, err := b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{ExpiresIn: "48h"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fresh := tokenOf(t, res.DownloadURL)
-	if fresh == old || !strings.HasPrefix(res.DownloadURL, b.site.URL+"/smi-download/") {
+	if fresh == old || !strings.HasPrefix(res.DownloadURL, b.Site.URL+"/smi-download/") {
 		t.Fatalf("new link %q", res.DownloadURL)
 	}
-	if want := b.clock.Now().Add(48 * time.Hour); !res.ExpiresAt.Equal(want) || !b.get(id).DownloadExpiresAt.Equal(want) {
-		t.Fatalf("expires at %v (job %v), want %v", res.ExpiresAt, b.get(id).DownloadExpiresAt, want)
+	if want := b.Clock.Now().Add(48 * time.Hour); !res.ExpiresAt.Equal(want) || !b.Get(id).DownloadExpiresAt.Equal(want) {
+		t.Fatalf("expires at %v (job %v), want %v", res.ExpiresAt, b.Get(id).DownloadExpiresAt, want)
 	}
 	if err := b.canDownload(old); err == nil {
 		t.Fatal("the old link still works after regeneration")
@@ -47,12 +48,12 @@ func TestRegenerateTokenStopsTheOldLink(t *testing.T) {
 	if ev := b.lastEvent(id, "token_regenerated"); ev.Actor != admin1 || ev.Message == "" {
 		t.Fatalf("event %+v", ev)
 	}
-	if b.mailsTo("token@example.com") != 1 {
+	if b.MailsTo("token@example.com") != 1 {
 		t.Fatal("regenerating without send_email sent an email")
 	}
 
 	// With send_email the customer gets the new link.
-	res, err = b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{SendEmail: true})
+	res, err = b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{SendEmail: true})
 	if err != nil || !res.EmailSent {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -66,7 +67,7 @@ func TestRegenerateTokenStopsTheOldLink(t *testing.T) {
 	// Bad expiry: refused, and the current link keeps working.
 	current := tokenOf(t, res.DownloadURL)
 	for _, in := range []string{"forever", "30s", "9000h", "-1h"} {
-		_, err := b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{ExpiresIn: in})
+		_, err := b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{ExpiresIn: in})
 		wantErr(t, err, job.EInvalid, "expires_in")
 	}
 	if err := b.canDownload(current); err != nil {
@@ -76,39 +77,39 @@ func TestRegenerateTokenStopsTheOldLink(t *testing.T) {
 
 func TestRegenerateTokenRefusals(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 
-	pending, _ := b.paid("pending@example.com")
-	_, err := b.adm.RegenerateToken(b.ctx, pending, admin1, admin.TokenParams{})
+	pending, _ := b.Paid("pending@example.com")
+	_, err := b.Admin.RegenerateToken(b.ctx, pending, admin1, admin.TokenParams{})
 	if e := wantErr(t, err, job.EConflict, ""); !strings.Contains(e.Message, "pending") {
 		t.Fatalf("refusal for a pending job should say why: %q", e.Message)
 	}
 
 	// The file is gone from disk.
 	id, _, tok := b.completedJob("gone@example.com")
-	if err := b.files.Delete(*b.get(id).UpscaledFilePath); err != nil {
+	if err := b.Files.Delete(*b.Get(id).UpscaledFilePath); err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{})
+	_, err = b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{})
 	if e := wantErr(t, err, job.EConflict, ""); !strings.Contains(e.Message, "retry") {
 		t.Fatalf("refusal %q should point at a retry", e.Message)
 	}
-	if got := b.get(id).DownloadTokenDigest; got == nil || *got != pipeline.Digest(tok) {
+	if got := b.Get(id).DownloadTokenDigest; got == nil || *got != pipeline.Digest(tok) {
 		t.Fatal("a refused regeneration replaced the token")
 	}
 
-	_, err = b.adm.RegenerateToken(b.ctx, newID(), admin1, admin.TokenParams{})
+	_, err = b.Admin.RegenerateToken(b.ctx, newID(), admin1, admin.TokenParams{})
 	wantErr(t, err, job.ENotFound, "")
 }
 
 func TestResendEmailNeedsALiveToken(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	id, _, old := b.completedJob("resend@example.com")
-	expires := *b.get(id).DownloadExpiresAt
-	pending, _ := b.paid("nolink@example.com") // before the clock moves: the Fake's sessions live in real time
+	expires := *b.Get(id).DownloadExpiresAt
+	pending, _ := b.Paid("nolink@example.com") // before the clock moves: the Fake's sessions live in real time
 
-	res, err := b.adm.ResendEmail(b.ctx, id, admin1)
+	res, err := b.Admin.ResendEmail(b.ctx, id, admin1)
 	if err != nil || !res.EmailSent || !res.ExpiresAt.Equal(expires) {
 		t.Fatalf("resend: %+v %v (expiry must stay %v)", res, err, expires)
 	}
@@ -124,18 +125,18 @@ func TestResendEmailNeedsALiveToken(t *testing.T) {
 	}
 
 	// Past its expiry the link cannot be resent; the answer says what to do.
-	b.clock.Advance(25 * time.Hour)
-	_, err = b.adm.ResendEmail(b.ctx, id, admin1)
+	b.Clock.Advance(25 * time.Hour)
+	_, err = b.Admin.ResendEmail(b.ctx, id, admin1)
 	if e := wantErr(t, err, job.EConflict, ""); !strings.Contains(e.Message, "regenerate") {
 		t.Fatalf("refusal %q should tell to regenerate", e.Message)
 	}
-	if n := b.mailsTo("resend@example.com"); n != 2 {
+	if n := b.MailsTo("resend@example.com"); n != 2 {
 		t.Fatalf("%d messages after a refused resend, want 2", n)
 	}
-	if _, err := b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{}); err != nil {
+	if _, err := b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.adm.ResendEmail(b.ctx, id, admin1); err != nil {
+	if _, err := b.Admin.ResendEmail(b.ctx, id, admin1); err != nil {
 		t.Fatalf("resend after regenerating: %v", err)
 	}
 	if err := b.canDownload(b.tokenMailed("resend@example.com", 3)); err != nil {
@@ -143,33 +144,33 @@ func TestResendEmailNeedsALiveToken(t *testing.T) {
 	}
 
 	// A job with no download at all.
-	_, err = b.adm.ResendEmail(b.ctx, pending, admin1)
+	_, err = b.Admin.ResendEmail(b.ctx, pending, admin1)
 	wantErr(t, err, job.EConflict, "")
 }
 
 func TestEmailActionsOnAJobWithoutEmailKeepTheLink(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
-	id, _ := b.paid("") // the buyer gave Stripe no address either
-	b.processing(id)
-	b.clock.Advance(b.cfg.PollInterval + time.Second)
-	if _, err := b.pipe.Poll(b.ctx); err != nil {
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, _ := b.Paid("") // the buyer gave Stripe no address either
+	b.Process(id)
+	b.Clock.Advance(b.Config.PollInterval + time.Second)
+	if _, err := b.Svc.Poll(b.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if j := b.get(id); j.Status != job.StatusCompleted || j.Email != "" {
+	if j := b.Get(id); j.Status != job.StatusCompleted || j.Email != "" {
 		t.Fatalf("job %s, email %q", j.Status, j.Email)
 	}
-	res, err := b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{})
+	res, err := b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	link := tokenOf(t, res.DownloadURL) // shown to the admin, who passes it on
 
-	_, err = b.adm.ResendEmail(b.ctx, id, admin1)
+	_, err = b.Admin.ResendEmail(b.ctx, id, admin1)
 	if e := wantErr(t, err, job.EConflict, ""); !strings.Contains(e.Message, "no email address") {
 		t.Fatalf("refusal %q", e.Message)
 	}
-	_, err = b.adm.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{SendEmail: true})
+	_, err = b.Admin.RegenerateToken(b.ctx, id, admin1, admin.TokenParams{SendEmail: true})
 	wantErr(t, err, job.EConflict, "")
 	if err := b.canDownload(link); err != nil {
 		t.Fatalf("a refused email action broke the link the customer has: %v", err)

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/metrics"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/seed"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
@@ -48,15 +48,10 @@ func setup(t *testing.T, n int) *bundle {
 }
 
 func serve(t *testing.T, db *store.DB, all []*job.Job) *bundle {
-	ts := httptest.NewUnstartedServer(nil)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test",
+	ts := pipelinetest.ServeAPI(t, httpapi.Config{Secret: secret, Version: "test",
 		Now:     func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) },
-		Metrics: metrics.New(db.Pool(), db, log)},
-		db, httpapi.Services{}, log)
-	ts.Config.Handler = api.Handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
+		Metrics: metrics.New(db.Pool(), db, pipelinetest.Quiet())},
+		db, httpapi.Services{}, nil)
 	return &bundle{t: t, db: db, srv: ts, jobs: all}
 }
 

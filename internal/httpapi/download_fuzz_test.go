@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path"
 	"regexp"
@@ -71,12 +69,7 @@ func FuzzDownload(f *testing.F) {
 	if err != nil || len(file) == 0 {
 		f.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(nil)
-	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "fuzz", Now: e.Clock.Now},
-		e.DB, httpapi.Services{Pipeline: e.Svc}, slog.New(slog.DiscardHandler))
-	ts.Config.Handler = api.Handler()
-	ts.Start()
-	f.Cleanup(ts.Close)
+	ts := e.Serve(httpapi.Config{Secret: secret, Version: "fuzz"}, httpapi.Services{Pipeline: e.Svc})
 	count := func(t *testing.T) int {
 		cur, err := e.DB.Get(ctx, j.JobID)
 		if err != nil {

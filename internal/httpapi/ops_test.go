@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/reqid"
 	"github.com/sellmyimages/smid/internal/seed"
 	"github.com/sellmyimages/smid/internal/store"
@@ -42,11 +42,7 @@ func TestRequestIDReachesTheLog(t *testing.T) {
 	b := setup(t, 0)
 	var logs syncBuffer
 	log := slog.New(reqid.Handler(slog.NewTextHandler(&logs, nil)))
-	ts := httptest.NewUnstartedServer(nil)
-	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret}, b.db, httpapi.Services{}, log)
-	ts.Config.Handler = api.Handler()
-	ts.Start()
-	defer ts.Close()
+	ts := pipelinetest.ServeAPI(t, httpapi.Config{Secret: secret}, b.db, httpapi.Services{}, log)
 
 	// Checkout without a pipeline answers 503 and logs why.
 	post := func(id string) *http.Response {

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,13 +17,7 @@ import (
 )
 
 func pipelineServer(t *testing.T, e *pipelinetest.Env) *bundle {
-	ts := httptest.NewUnstartedServer(nil)
-	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test", Now: e.Clock.Now},
-		e.DB, httpapi.Services{Pipeline: e.Svc}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ts.Config.Handler = api.Handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return &bundle{t: t, db: e.DB, srv: ts}
+	return &bundle{t: t, db: e.DB, srv: e.Serve(httpapi.Config{Secret: secret}, httpapi.Services{Pipeline: e.Svc})}
 }
 
 func TestPipelineRoutes(t *testing.T) {
@@ -75,7 +66,7 @@ func TestPipelineRoutes(t *testing.T) {
 
 	// Webhooks: a bad signature is 400, a good one 200, a repeat a duplicate.
 	j := e.Get(co.JobID)
-	payload, sig := e.SessionEvent("evt_http_1", "checkout.session.completed", co.JobID, *j.StripeCheckoutSessionID, "pi_http_1", "paid", int64(*j.AmountCharged))
+	payload, sig := e.SessionEvent("evt_http_1", "checkout.session.completed", co.JobID, *j.StripeCheckoutSessionID, "pi_http_1", "paid", int64(*j.AmountCharged), "")
 	if resp, body = b.do("POST", "/v1/webhooks/stripe", bytes.NewReader(payload), "Stripe-Signature", "t=1,v1=00"); resp.StatusCode != 400 {
 		t.Fatalf("bad signature: %d %s", resp.StatusCode, body)
 	}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/mail/mailtest"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/site"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
@@ -31,21 +30,17 @@ func newYorkShop(t *testing.T) (*store.DB, *site.Site) {
 		"blogname": "Night Owl Prints", "admin_email": "owner@shop.example", "timezone_string": "America/New_York",
 		"gmt_offset": "", "date_format": "F j, Y", "time_format": "g:i a", "home": "https://shop.example",
 	})
-	return db, site.New(site.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
+	return db, site.New(site.Config{Log: pipelinetest.Quiet()}, db)
 }
 
 func serveWith(t *testing.T, db *store.DB, svc httpapi.Services, edit ...func(*httpapi.Config)) *bundle {
 	t.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	cfg := httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test",
+	cfg := httpapi.Config{Secret: secret, Version: "test",
 		Now: func() time.Time { return time.Date(2026, 12, 5, 4, 30, 0, 0, time.UTC) }}
 	for _, e := range edit {
 		e(&cfg)
 	}
-	api := httpapi.New(cfg, db, svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ts.Config.Handler = api.Handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
+	ts := pipelinetest.ServeAPI(t, cfg, db, svc, nil)
 	return &bundle{t: t, db: db, srv: ts}
 }
 
@@ -158,8 +153,8 @@ func TestMailTestRoute(t *testing.T) {
 func TestManualRefundNotifiesTheCustomerWhenAsked(t *testing.T) {
 	t.Parallel()
 	s := newAdminStack(t)
-	told, _ := s.paid("told@example.com")
-	silent, _ := s.paid("silent@example.com")
+	told, _ := s.Paid("told@example.com")
+	silent, _ := s.Paid("silent@example.com")
 
 	reason := "The print you ordered is out of stock; sorry!"
 	code, body := s.post("/v1/jobs/"+told+"/refunds", map[string]any{"amount": 20, "reason": reason, "notify_customer": true},
@@ -167,7 +162,7 @@ func TestManualRefundNotifiesTheCustomerWhenAsked(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("refund with notify_customer: %d %v", code, body)
 	}
-	got := s.mail.WaitFor(t, func(m mailtest.Summary) bool { return len(m.To) == 1 && m.To[0].Address == "told@example.com" }, 5*time.Second)
+	got := s.Mail.WaitFor(t, func(m mailtest.Summary) bool { return len(m.To) == 1 && m.To[0].Address == "told@example.com" }, 5*time.Second)
 	if got.Subject != "Your refund has been issued" || !strings.Contains(got.Text, "refunded $0.20") || !strings.Contains(got.Text, "Reason: "+reason) {
 		t.Errorf("manual refund email %q:\n%s", got.Subject, got.Text)
 	}
@@ -180,7 +175,7 @@ func TestManualRefundNotifiesTheCustomerWhenAsked(t *testing.T) {
 	}
 	// The told customer's mail came; give the silent one as long, and none may come.
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		for _, m := range s.mail.Messages(t) {
+		for _, m := range s.Mail.Messages(t) {
 			if len(m.To) == 1 && m.To[0].Address == "silent@example.com" {
 				t.Fatalf("a refund without notify_customer emailed the customer: %q", m.Subject)
 			}

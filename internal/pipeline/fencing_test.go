@@ -11,6 +11,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/upscale"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
@@ -36,17 +37,17 @@ func (s slowFetch) Fetch(ctx context.Context, r upscale.Result) (io.ReadCloser, 
 // file, one email goes out, its link downloads, and no stray file is left.
 func TestConcurrentFinishersDeliverOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
-	slow := b.replica(b.cfg, pipeline.Deps{Upscaler: slowFetch{Upscaler: b.provider, delay: 1500 * time.Millisecond}})
-	id, _ := b.fakePaid("race@example.com")
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
+	slow := b.Replica(b.Config, pipeline.Deps{Upscaler: slowFetch{Upscaler: b.Upscaler, delay: 1500 * time.Millisecond}})
+	id, _ := b.Paid("race@example.com")
 	if _, err := slow.Work(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	j := b.get(id)
+	j := b.Get(id)
 	if j.UpsamplerJobID == nil {
-		t.Fatalf("not submitted: %v", b.events(id))
+		t.Fatalf("not submitted: %v", b.EventTypes(id))
 	}
-	b.clock.Advance(31 * time.Second)
+	b.Clock.Advance(31 * time.Second)
 	body := jsonBody(map[string]any{"id": *j.UpsamplerJobID, "status": "SUCCESS"})
 	var wg sync.WaitGroup
 	for range 3 {
@@ -58,22 +59,22 @@ func TestConcurrentFinishersDeliverOnce(t *testing.T) {
 	wg.Wait()
 
 	b.wantState(id, job.StatusCompleted, job.PaymentPaid)
-	if n := b.mailsTo("race@example.com"); n != 1 {
-		t.Fatalf("%d delivery emails, want exactly 1 (timeline %v)", n, b.events(id))
+	if n := b.MailsTo("race@example.com"); n != 1 {
+		t.Fatalf("%d delivery emails, want exactly 1 (timeline %v)", n, b.EventTypes(id))
 	}
-	if n := b.count(id, "file_stored"); n != 1 {
+	if n := b.Count(id, "file_stored"); n != 1 {
 		t.Fatalf("%d files stored, want 1", n)
 	}
 	d, err := b.download(b.tokenMailed("race@example.com"))
 	if err != nil || d.JobID != id {
 		t.Fatalf("the emailed link does not download: %v", err)
 	}
-	matches, _ := filepath.Glob(filepath.Join(b.filesRoot, "*", strings.ToLower(id)+"*"))
+	matches, _ := filepath.Glob(filepath.Join(b.FilesDir, "*", strings.ToLower(id)+"*"))
 	if len(matches) != 1 {
 		t.Fatalf("files on disk for the job: %v, want exactly the one the row names", matches)
 	}
-	if b.up.Submissions() != 1 {
-		t.Fatalf("%d submissions, want 1", b.up.Submissions())
+	if b.Up.Submissions() != 1 {
+		t.Fatalf("%d submissions, want 1", b.Up.Submissions())
 	}
 }
 
@@ -81,27 +82,27 @@ func TestConcurrentFinishersDeliverOnce(t *testing.T) {
 // nothing: the store refuses its write as stale.
 func TestStaleWriterChangesNothing(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
-	id, _ := b.fakePaid("stale@example.com")
-	b.work()
-	before := b.get(id)
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
+	id, _ := b.Paid("stale@example.com")
+	b.Work()
+	before := b.Get(id)
 	// An admin retry re-queues the job: the fence moves on.
-	if _, err := b.svc.Requeue(context.Background(), id, "wp:1:admin", pipeline.RequeueOptions{Force: true, Reason: "test"}); err != nil {
+	if _, err := b.Svc.Requeue(context.Background(), id, "wp:1:admin", pipeline.RequeueOptions{Force: true, Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	after := b.get(id)
+	after := b.Get(id)
 	if after.Fence <= before.Fence {
 		t.Fatalf("fence %d → %d: a retry must move it on", before.Fence, after.Fence)
 	}
 	// The old attempt's poller now learns the upscale is done.
-	b.clock.Advance(31 * time.Second)
-	if err := b.svc.UpsamplerHint(context.Background(), id, jsonBody(map[string]any{"id": deref(before.UpsamplerJobID)})); err != nil {
+	b.Clock.Advance(31 * time.Second)
+	if err := b.Svc.UpsamplerHint(context.Background(), id, jsonBody(map[string]any{"id": pipelinetest.Deref(before.UpsamplerJobID)})); err != nil {
 		t.Fatal(err)
 	}
-	if j := b.get(id); j.Status != job.StatusPending || j.UpscaledFilePath != nil {
+	if j := b.Get(id); j.Status != job.StatusPending || j.UpscaledFilePath != nil {
 		t.Fatalf("a stale callback moved the re-queued job: %s, file %v", j.Status, j.UpscaledFilePath)
 	}
-	if n := b.mailsTo("stale@example.com"); n != 0 {
+	if n := b.MailsTo("stale@example.com"); n != 0 {
 		t.Fatalf("%d emails from a stale attempt", n)
 	}
 }
@@ -112,27 +113,27 @@ func TestStaleWriterChangesNothing(t *testing.T) {
 func TestEmailRefusedCompletesFlagged(t *testing.T) {
 	t.Parallel()
 	cfg := pipeline.Config{MaxEmailAttempts: 2}
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: cfg})
-	id, _ := b.fakePaid("bounce@example.com")
-	b.work()
-	b.mail.Stop()
-	b.clock.Advance(31 * time.Second)
-	b.poll()
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{}), Config: cfg})
+	id, _ := b.Paid("bounce@example.com")
+	b.Work()
+	b.Mail.Stop()
+	b.Clock.Advance(31 * time.Second)
+	b.Poll()
 	j := b.wantState(id, job.StatusProcessing, job.PaymentPaid)
-	b.clock.Advance(j.DueAt.Sub(b.clock.Now()) + time.Second)
-	b.poll()
+	b.Clock.Advance(j.DueAt.Sub(b.Clock.Now()) + time.Second)
+	b.Poll()
 	j = b.wantState(id, job.StatusCompleted, job.PaymentPaid)
-	if j.EmailSent || !strings.Contains(deref(j.LastError), "could not be sent") {
-		t.Fatalf("email_sent %v, last_error %q", j.EmailSent, deref(j.LastError))
+	if j.EmailSent || !strings.Contains(pipelinetest.Deref(j.LastError), "could not be sent") {
+		t.Fatalf("email_sent %v, last_error %q", j.EmailSent, pipelinetest.Deref(j.LastError))
 	}
-	att := job.Attention(j, job.Facts{Now: b.clock.Now()})
+	att := job.Attention(j, job.Facts{Now: b.Clock.Now()})
 	if len(att) != 1 || att[0] != job.AttentionEmailNotSent {
 		t.Fatalf("attention %v, want [email_not_sent]", att)
 	}
-	if err := b.mail.Restart(); err != nil {
+	if err := b.Mail.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := b.svc.IssueToken(context.Background(), pipeline.TokenRequest{JobID: id, KeepExpiry: true, SendEmail: true,
+	res, err := b.Svc.IssueToken(context.Background(), pipeline.TokenRequest{JobID: id, KeepExpiry: true, SendEmail: true,
 		Actor: "wp:1:admin", Reason: "resend", EventType: "email_resent"})
 	if err != nil || !res.EmailSent {
 		t.Fatalf("resend: %+v %v", res, err)
@@ -140,7 +141,7 @@ func TestEmailRefusedCompletesFlagged(t *testing.T) {
 	if _, err := b.download(b.tokenMailed("bounce@example.com")); err != nil {
 		t.Fatalf("the resent link does not download: %v", err)
 	}
-	if !b.get(id).EmailSent {
+	if !b.Get(id).EmailSent {
 		t.Fatal("email_sent still false after the resend")
 	}
 }

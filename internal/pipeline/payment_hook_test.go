@@ -9,6 +9,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
@@ -18,97 +19,97 @@ import (
 
 func TestPaymentCompletedTwiceQueuesOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	ctx := context.Background()
-	id, sessID, _ := b.fakeCheckout("buyer@example.com") // paid at Stripe; the webhook is late
+	id, sessID, _ := b.PaidAtStripe("buyer@example.com") // paid at Stripe; the webhook is late
 
-	r1, err := b.svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
+	r1, err := b.Svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
 	if err != nil || !r1.Queued || r1.Status != job.StatusPending {
 		t.Fatalf("first call: %+v, %v", r1, err)
 	}
-	r2, err := b.svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
+	r2, err := b.Svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
 	if err != nil || r2.Queued || r2.Status != job.StatusPending || !strings.Contains(r2.Message, "already queued") {
 		t.Fatalf("second call: %+v, %v", r2, err)
 	}
 	// Stripe's webhook arrives at last: nothing more to do.
-	b.deliver(b.signed("evt_late", "checkout.session.completed", b.fake.Session(sessID)))
+	b.Deliver(b.Signed("evt_late", "checkout.session.completed", b.Fake.Session(sessID)))
 
-	b.svc.Start(ctx)
-	defer b.svc.Stop()
-	b.waitStatus(id, job.StatusCompleted, 10*time.Second)
-	if n := b.up.Submissions(); n != 1 {
+	b.Svc.Start(ctx)
+	defer b.Svc.Stop()
+	b.WaitStatus(id, job.StatusCompleted, 10*time.Second)
+	if n := b.Up.Submissions(); n != 1 {
 		t.Fatalf("%d submissions, want 1", n)
 	}
-	if n := b.count(id, "payment_received"); n != 1 {
-		t.Fatalf("%d payment_received events: %v", n, b.events(id))
+	if n := b.Count(id, "payment_received"); n != 1 {
+		t.Fatalf("%d payment_received events: %v", n, b.EventTypes(id))
 	}
-	b.mailTo("buyer@example.com", "ready")
+	b.MailTo("buyer@example.com", "ready")
 }
 
 func TestPaymentCompletedConcurrently(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	ctx := context.Background()
-	id, _, _ := b.fakeCheckout("")
+	id, _, _ := b.PaidAtStripe("")
 	queued := hammer(t, 10, func() (*pipeline.QueueResult, error) {
-		return b.svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
+		return b.Svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
 	})
 	if queued != 1 {
 		t.Fatalf("%d calls queued the job, want 1", queued)
 	}
-	if n := b.count(id, "payment_received"); n != 1 {
-		t.Fatalf("%d payment_received events: %v", n, b.events(id))
+	if n := b.Count(id, "payment_received"); n != 1 {
+		t.Fatalf("%d payment_received events: %v", n, b.EventTypes(id))
 	}
 }
 
 func TestPaymentCompletedOverrideConcurrentlyOnFailedJob(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: upscaletest.Options{Webhook: upscaletest.WebhookNever}})
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: upscaletest.Options{Webhook: upscaletest.WebhookNever}})
 	ctx := context.Background()
-	id, _ := b.fakePaid("")
-	b.up.ScriptSubmit(upscaletest.Unauthorized())
-	b.work()
+	id, _ := b.Paid("")
+	b.Up.ScriptSubmit(upscaletest.Unauthorized())
+	b.Work()
 	b.wantState(id, job.StatusFailed, job.PaymentRefunded)
 
 	queued := hammer(t, 10, func() (*pipeline.QueueResult, error) {
-		return b.svc.PaymentCompleted(ctx, id, true, job.ActorSystem)
+		return b.Svc.PaymentCompleted(ctx, id, true, job.ActorSystem)
 	})
 	if queued != 1 {
 		t.Fatalf("%d calls re-queued the job, want 1", queued)
 	}
-	if n := b.count(id, "requeued"); n != 1 {
-		t.Fatalf("%d requeued events: %v", n, b.events(id))
+	if n := b.Count(id, "requeued"); n != 1 {
+		t.Fatalf("%d requeued events: %v", n, b.EventTypes(id))
 	}
-	if n := b.work(); n != 1 {
+	if n := b.Work(); n != 1 {
 		t.Fatalf("workers took %d jobs, want 1", n)
 	}
-	b.clock.Advance(time.Minute)
-	b.poll()
+	b.Clock.Advance(time.Minute)
+	b.Poll()
 	b.wantState(id, job.StatusCompleted, job.PaymentRefunded)
-	if n := b.up.Submissions(); n != 1 {
+	if n := b.Up.Submissions(); n != 1 {
 		t.Fatalf("%d submissions, want 1 (the 401 made none)", n)
 	}
 }
 
 func TestPaymentCompletedUnpaid(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	ctx := context.Background()
-	id := b.checkout("").JobID // never paid: Stripe says unpaid too
-	_, err := b.svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
+	id := b.Checkout("").JobID // never paid: Stripe says unpaid too
+	_, err := b.Svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
 	e := wantErr(t, err, job.EConflict, "")
 	if !strings.Contains(e.Message, "not paid") || !strings.Contains(e.Message, "admin_override") {
 		t.Fatalf("message %q should say the job is unpaid and how to force it", e.Message)
 	}
 	b.wantState(id, job.StatusAwaitingPayment, job.PaymentPending)
 
-	r, err := b.svc.PaymentCompleted(ctx, id, true, job.ActorSystem)
+	r, err := b.Svc.PaymentCompleted(ctx, id, true, job.ActorSystem)
 	if err != nil || !r.Queued || r.Status != job.StatusPending {
 		t.Fatalf("with admin_override: %+v, %v", r, err)
 	}
 	b.wantState(id, job.StatusPending, job.PaymentPending)
 
-	_, err = b.svc.PaymentCompleted(ctx, "00000000-0000-4000-8000-000000000000", false, job.ActorSystem)
+	_, err = b.Svc.PaymentCompleted(ctx, "00000000-0000-4000-8000-000000000000", false, job.ActorSystem)
 	wantErr(t, err, job.ENotFound, "")
 }
 

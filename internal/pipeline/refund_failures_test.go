@@ -10,16 +10,17 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
 // failJob makes the job's submission fail for good, which refunds it.
 func (b *bundle) failJob(svc *pipeline.Service) {
-	b.t.Helper()
-	b.up.ScriptSubmit(upscaletest.Unauthorized())
+	b.T.Helper()
+	b.Up.ScriptSubmit(upscaletest.Unauthorized())
 	if did, err := svc.Work(context.Background()); err != nil || !did {
-		b.t.Fatalf("work: %v %v", did, err)
+		b.T.Fatalf("work: %v %v", did, err)
 	}
 }
 
@@ -30,40 +31,40 @@ func TestRefundRefusedByStripe(t *testing.T) {
 		refuse func(b *bundle, pi string)
 		want   string
 	}{
-		{"disputed charge", func(b *bundle, pi string) { b.fake.SetDisputed(pi) }, "has been charged back"},
+		{"disputed charge", func(b *bundle, pi string) { b.Fake.SetDisputed(pi) }, "has been charged back"},
 		{"injected refusal", func(b *bundle, _ string) {
-			b.fake.FailNext(400, "charge_disputed", "The charge is under dispute.")
+			b.Fake.FailNext(400, "charge_disputed", "The charge is under dispute.")
 		}, "The charge is under dispute."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
-			id, pi := b.fakePaid("buyer@example.com")
+			b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
+			id, pi := b.Paid("buyer@example.com")
 			c.refuse(b, pi)
-			b.failJob(b.svc)
+			b.failJob(b.Svc)
 
 			j := b.wantState(id, job.StatusFailed, job.PaymentPaid) // no money moved
-			if !strings.Contains(deref(j.LastError), "refund refused by Stripe") || !strings.Contains(deref(j.LastError), c.want) {
-				t.Fatalf("last_error %q should carry Stripe's refusal %q", deref(j.LastError), c.want)
+			if !strings.Contains(pipelinetest.Deref(j.LastError), "refund refused by Stripe") || !strings.Contains(pipelinetest.Deref(j.LastError), c.want) {
+				t.Fatalf("last_error %q should carry Stripe's refusal %q", pipelinetest.Deref(j.LastError), c.want)
 			}
-			rs := b.refunds(id)
+			rs := b.Refunds(id)
 			if len(rs) != 1 || rs[0].Status != "failed" || rs[0].Error == nil || !strings.Contains(*rs[0].Error, c.want) || rs[0].StripeRefundID != nil {
 				t.Fatalf("refund history %+v", rs)
 			}
 			if j.RefundAmount != nil {
 				t.Fatalf("refund_amount %v after a refused refund", *j.RefundAmount)
 			}
-			if len(b.fake.Refunds(pi)) != 0 {
+			if len(b.Fake.Refunds(pi)) != 0 {
 				t.Fatal("Stripe shows a refund")
 			}
 			// A refusal is final: cron does not ask again, and nobody is told
 			// their money is on its way.
-			b.clock.Advance(10 * time.Minute)
-			if n, _ := b.svc.RetryRefunds(context.Background()); n != 0 || b.fake.RefundRequests() != 1 {
-				t.Fatalf("retried %d refused refunds; %d refund requests", n, b.fake.RefundRequests())
+			b.Clock.Advance(10 * time.Minute)
+			if n, _ := b.Svc.RetryRefunds(context.Background()); n != 0 || b.Fake.RefundRequests() != 1 {
+				t.Fatalf("retried %d refused refunds; %d refund requests", n, b.Fake.RefundRequests())
 			}
-			if n := b.mailsTo("buyer@example.com"); n != 0 {
+			if n := b.MailsTo("buyer@example.com"); n != 0 {
 				t.Fatalf("%d mails sent about a refund that did not happen", n)
 			}
 		})
@@ -73,14 +74,14 @@ func TestRefundRefusedByStripe(t *testing.T) {
 // wantPendingReservation checks that a refund Stripe never answered is
 // kept as a pending reservation, with the money still shown as paid.
 func (b *bundle) wantPendingReservation(id string) {
-	b.t.Helper()
+	b.T.Helper()
 	b.wantState(id, job.StatusFailed, job.PaymentPaid)
-	rs := b.refunds(id)
+	rs := b.Refunds(id)
 	if len(rs) != 1 || rs[0].Status != "pending" || rs[0].StripeRefundID != nil || rs[0].Source != "auto" {
-		b.t.Fatalf("refund history %+v, want one pending reservation", rs)
+		b.T.Fatalf("refund history %+v, want one pending reservation", rs)
 	}
-	if n := b.count(id, "refund_problem"); n != 1 {
-		b.t.Fatalf("the job's timeline does not show the problem: %v", b.events(id))
+	if n := b.Count(id, "refund_problem"); n != 1 {
+		b.T.Fatalf("the job's timeline does not show the problem: %v", b.EventTypes(id))
 	}
 }
 
@@ -88,100 +89,100 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 	t.Parallel()
 	t.Run("Stripe fails", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
-		id, pi := b.fakePaid("buyer@example.com")
-		b.fake.FailNext(500, "", "An unknown error occurred")
-		b.failJob(b.svc)
+		id, pi := b.Paid("buyer@example.com")
+		b.Fake.FailNext(500, "", "An unknown error occurred")
+		b.failJob(b.Svc)
 		b.wantPendingReservation(id)
 
-		if n, _ := b.svc.RetryRefunds(ctx); n != 0 {
+		if n, _ := b.Svc.RetryRefunds(ctx); n != 0 {
 			t.Fatal("a fresh reservation was retried at once")
 		}
-		b.clock.Advance(2 * time.Minute)
-		if n, err := b.svc.RetryRefunds(ctx); n != 1 || err != nil {
+		b.Clock.Advance(2 * time.Minute)
+		if n, err := b.Svc.RetryRefunds(ctx); n != 1 || err != nil {
 			t.Fatalf("retry: %d, %v", n, err)
 		}
-		b.clock.Advance(2 * time.Minute)
-		if n, _ := b.svc.RetryRefunds(ctx); n != 0 {
+		b.Clock.Advance(2 * time.Minute)
+		if n, _ := b.Svc.RetryRefunds(ctx); n != 0 {
 			t.Fatal("a finished refund was retried")
 		}
 		b.wantRefunded(id, pi, "buyer@example.com")
-		if n := b.fake.RefundRequests(); n != 2 {
+		if n := b.Fake.RefundRequests(); n != 2 {
 			t.Fatalf("%d refund requests, want the failed one and its retry", n)
 		}
 	})
 	t.Run("Stripe cannot be reached", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
-		id, pi := b.fakePaid("buyer@example.com")
+		id, pi := b.Paid("buyer@example.com")
 		dead := httptest.NewServer(nil)
 		dead.Close()
-		down, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: webhookSecret, APIBase: dead.URL, MaxNetworkRetries: -1})
+		down, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: pipelinetest.WebhookSecret, APIBase: dead.URL, MaxNetworkRetries: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cut := b.replica(b.cfg, pipeline.Deps{Payments: down})
+		cut := b.Replica(b.Config, pipeline.Deps{Payments: down})
 		b.failJob(cut)
 		b.wantPendingReservation(id)
-		if b.fake.RefundRequests() != 0 {
+		if b.Fake.RefundRequests() != 0 {
 			t.Fatal("the request reached Stripe")
 		}
-		b.clock.Advance(2 * time.Minute)
-		if n, _ := b.svc.RetryRefunds(ctx); n != 1 {
+		b.Clock.Advance(2 * time.Minute)
+		if n, _ := b.Svc.RetryRefunds(ctx); n != 1 {
 			t.Fatal("the reservation was not retried once Stripe was back")
 		}
 		b.wantRefunded(id, pi, "buyer@example.com")
 	})
 	t.Run("Stripe refunded but the answer was lost", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
-		id, pi := b.fakePaid("buyer@example.com")
-		b.fake.FailNext(500, "", "An unknown error occurred")
-		b.failJob(b.svc)
+		id, pi := b.Paid("buyer@example.com")
+		b.Fake.FailNext(500, "", "An unknown error occurred")
+		b.failJob(b.Svc)
 		b.wantPendingReservation(id)
 		// Stripe made the refund; the answer never reached us.
-		rf := b.refunds(id)[0]
+		rf := b.Refunds(id)[0]
 		local := strconv.FormatInt(rf.ID, 10)
-		inst, _ := b.db.Installation(ctx)
-		if _, err := b.payc.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
+		inst, _ := b.DB.Installation(ctx)
+		if _, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
 			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + inst.ID + "-" + local}); err != nil {
 			t.Fatal(err)
 		}
-		b.clock.Advance(2 * time.Minute)
-		if n, err := b.svc.RetryRefunds(ctx); n != 1 || err != nil {
+		b.Clock.Advance(2 * time.Minute)
+		if n, err := b.Svc.RetryRefunds(ctx); n != 1 || err != nil {
 			t.Fatalf("retry: %d, %v", n, err)
 		}
 		b.wantRefunded(id, pi, "buyer@example.com")
 	})
 	t.Run("Stripe's webhook reports it before the retry", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
-		id, pi := b.fakePaid("buyer@example.com")
-		b.fake.FailNext(500, "", "An unknown error occurred")
-		b.failJob(b.svc)
-		rf := b.refunds(id)[0]
+		id, pi := b.Paid("buyer@example.com")
+		b.Fake.FailNext(500, "", "An unknown error occurred")
+		b.failJob(b.Svc)
+		rf := b.Refunds(id)[0]
 		local := strconv.FormatInt(rf.ID, 10)
-		inst, _ := b.db.Installation(ctx)
-		made, err := b.payc.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
+		inst, _ := b.DB.Installation(ctx)
+		made, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
 			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + inst.ID + "-" + local})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.deliver(b.signed("evt_ref_created", "refund.created", b.fake.Refunds(pi)[0]))
-		if rs := b.refunds(id); len(rs) != 1 || rs[0].Status != "succeeded" || deref(rs[0].StripeRefundID) != made.ID || rs[0].Source != "auto" {
+		b.Deliver(b.Signed("evt_ref_created", "refund.created", b.Fake.Refunds(pi)[0]))
+		if rs := b.Refunds(id); len(rs) != 1 || rs[0].Status != "succeeded" || pipelinetest.Deref(rs[0].StripeRefundID) != made.ID || rs[0].Source != "auto" {
 			t.Fatalf("the webhook did not settle our reservation: %+v", rs)
 		}
-		b.clock.Advance(2 * time.Minute)
-		if n, _ := b.svc.RetryRefunds(ctx); n != 0 {
+		b.Clock.Advance(2 * time.Minute)
+		if n, _ := b.Svc.RetryRefunds(ctx); n != 0 {
 			t.Fatal("a settled reservation was retried")
 		}
 		j := b.wantState(id, job.StatusFailed, job.PaymentRefunded)
-		if *j.RefundAmount != 50 || len(b.fake.Refunds(pi)) != 1 {
-			t.Fatalf("refund_amount %v; Stripe holds %d refunds", *j.RefundAmount, len(b.fake.Refunds(pi)))
+		if *j.RefundAmount != 50 || len(b.Fake.Refunds(pi)) != 1 {
+			t.Fatalf("refund_amount %v; Stripe holds %d refunds", *j.RefundAmount, len(b.Fake.Refunds(pi)))
 		}
 	})
 }

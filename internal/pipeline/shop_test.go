@@ -2,8 +2,6 @@ package pipeline_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/site"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
@@ -25,19 +24,19 @@ const (
 // a mailer that reads them, as smid serve wires it.
 func shopSetup(t *testing.T, notify mail.Notify) *bundle {
 	t.Helper()
-	b := setup(t, options{})
-	storetest.WPOptions(t, b.dsn, "wp_", map[string]string{
+	b := setup(t, pipelinetest.Options{})
+	storetest.WPOptions(t, b.DSN, "wp_", map[string]string{
 		"blogname": "Tom &amp; Jerry&#039;s Prints", "admin_email": owner,
 		"timezone_string": "America/New_York", "gmt_offset": "", "date_format": "F j, Y", "time_format": "g:i a",
 		"WPLANG": "", "siteurl": "https://www.shop.example", "home": "https://www.shop.example",
 	})
-	shop := site.New(site.Config{Now: b.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, b.db)
-	m, err := mail.New(mail.Config{Host: b.mail.SMTPHost(), Port: b.mail.SMTPPort(), TLS: "none", Site: shop, Notify: notify})
+	shop := site.New(site.Config{Now: b.Clock.Now, Log: pipelinetest.Quiet()}, b.DB)
+	m, err := mail.New(mail.Config{Host: b.Mail.SMTPHost(), Port: b.Mail.SMTPPort(), TLS: "none", Site: shop, Notify: notify})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.mailer = m
-	b.svc = b.replica(b.cfg, pipeline.Deps{Mailer: m})
+	b.Mailer = m
+	b.Svc = b.Replica(b.Config, pipeline.Deps{Mailer: m})
 	return b
 }
 
@@ -47,22 +46,22 @@ func TestOwnerHearsOfSaleAndFailureCustomerOfRefund(t *testing.T) {
 	t.Parallel()
 	b := shopSetup(t, allOn)
 	ctx := context.Background()
-	res := b.checkout("buyer@example.com")
-	b.pay(res.JobID)
+	res := b.Checkout("buyer@example.com")
+	b.Pay(res.JobID)
 
-	sale := b.mailTo(owner, "["+shopName+"] New sale: $0.50")
-	local := b.clock.Now().In(mustZone(t, "America/New_York"))
+	sale := b.MailTo(owner, "["+shopName+"] New sale: $0.50")
+	local := b.Clock.Now().In(mustZone(t, "America/New_York"))
 	mustHave(t, sale.Text, res.JobID, "buyer@example.com", "$0.50", "4x",
 		local.Format("January 2, 2006 3:04 pm MST"), "https://www.shop.example/wp-admin/admin.php?page=smi-jobs&job="+res.JobID)
 	if sale.From == nil || sale.From.Address != "wordpress@shop.example" || sale.From.Name != shopName {
 		t.Errorf("From = %+v", sale.From)
 	}
 
-	b.svc.Fail(ctx, res.JobID, "upscale timed out after 15m0s", job.ActorSystem)
-	failed := b.mailTo(owner, "A job failed")
+	b.Svc.Fail(ctx, res.JobID, "upscale timed out after 15m0s", job.ActorSystem)
+	failed := b.MailTo(owner, "A job failed")
 	mustHave(t, failed.Text, res.JobID, "Reason: upscale timed out after 15m0s")
 
-	refund := b.mailTo("buyer@example.com", "refund")
+	refund := b.MailTo("buyer@example.com", "refund")
 	mustHave(t, refund.Text, shopName+": we are sorry", "$0.50", "could not finish your image")
 	for _, part := range []string{refund.Text, refund.HTML} {
 		if strings.Contains(part, "automatic refund") || strings.Contains(part, "timed out") {
@@ -77,13 +76,13 @@ func TestOwnerHearsOfSaleAndFailureCustomerOfRefund(t *testing.T) {
 func TestNoOwnerMailWhenSwitchedOff(t *testing.T) {
 	t.Parallel()
 	b := shopSetup(t, mail.Notify{})
-	res := b.checkout("quiet@example.com")
-	b.pay(res.JobID)
-	b.svc.Fail(context.Background(), res.JobID, "boom", job.ActorSystem)
-	b.mailTo("quiet@example.com", "refund") // the customer still hears
+	res := b.Checkout("quiet@example.com")
+	b.Pay(res.JobID)
+	b.Svc.Fail(context.Background(), res.JobID, "boom", job.ActorSystem)
+	b.MailTo("quiet@example.com", "refund") // the customer still hears
 	// Owner notices go out in the background: give one time to arrive.
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if n := b.mailsTo(owner); n != 0 {
+		if n := b.MailsTo(owner); n != 0 {
 			t.Fatalf("%d owner emails with every notify.* off, want 0", n)
 		}
 	}
@@ -93,40 +92,40 @@ func TestStuckJobNotifiedOnce(t *testing.T) {
 	t.Parallel()
 	b := shopSetup(t, allOn)
 	ctx := context.Background()
-	stuck, fresh := b.checkout("stuck@example.com"), b.checkout("fresh@example.com")
-	b.pay(stuck.JobID)
-	b.pay(fresh.JobID)
-	began := b.clock.Now()
+	stuck, fresh := b.Checkout("stuck@example.com"), b.Checkout("fresh@example.com")
+	b.Pay(stuck.JobID)
+	b.Pay(fresh.JobID)
+	began := b.Clock.Now()
 	for _, id := range []string{stuck.JobID, fresh.JobID} {
-		if _, err := b.db.Apply(ctx, store.Change{JobID: id, From: []job.Status{job.StatusPending}, To: job.StatusProcessing,
+		if _, err := b.DB.Apply(ctx, store.Change{JobID: id, From: []job.Status{job.StatusPending}, To: job.StatusProcessing,
 			Set:   store.Set{"processing_started_at": began, "last_error": "sending the delivery email failed: 421"},
 			Event: store.EventInput{Type: "submitted", Message: "test"}}); err != nil {
 			t.Fatal(err)
 		}
 		began = began.Add(10 * time.Minute) // fresh began ten minutes later
 	}
-	b.clock.Advance(16 * time.Minute) // past the 15m upscale timeout for stuck only
+	b.Clock.Advance(16 * time.Minute) // past the 15m upscale timeout for stuck only
 
-	if n, err := b.svc.NotifyStuck(ctx); err != nil || n != 1 {
+	if n, err := b.Svc.NotifyStuck(ctx); err != nil || n != 1 {
 		t.Fatalf("NotifyStuck = %d, %v; want 1", n, err)
 	}
-	msg := b.mailTo(owner, "A job is stuck")
+	msg := b.MailTo(owner, "A job is stuck")
 	mustHave(t, msg.Text, stuck.JobID, "stuck@example.com", "Reason: sending the delivery email failed: 421")
 	if strings.Contains(msg.Text, fresh.JobID) {
 		t.Error("a job inside the timeout was reported stuck")
 	}
-	if n, err := b.svc.NotifyStuck(ctx); err != nil || n != 0 {
+	if n, err := b.Svc.NotifyStuck(ctx); err != nil || n != 0 {
 		t.Fatalf("second NotifyStuck = %d, %v; want 0: once per job", n, err)
 	}
-	if got := b.count(stuck.JobID, "owner_notified_stuck"); got != 1 {
+	if got := b.Count(stuck.JobID, "owner_notified_stuck"); got != 1 {
 		t.Errorf("%d owner_notified_stuck events, want 1", got)
 	}
-	b.clock.Advance(10 * time.Minute) // now fresh is stuck too
-	if n, err := b.svc.NotifyStuck(ctx); err != nil || n != 1 {
+	b.Clock.Advance(10 * time.Minute) // now fresh is stuck too
+	if n, err := b.Svc.NotifyStuck(ctx); err != nil || n != 1 {
 		t.Fatalf("third NotifyStuck = %d, %v; want 1 (the other job)", n, err)
 	}
 	stuckMails := 0
-	for _, m := range b.mail.Messages(t) {
+	for _, m := range b.Mail.Messages(t) {
 		if strings.Contains(m.Subject, "A job is stuck") {
 			stuckMails++
 		}
@@ -140,17 +139,17 @@ func TestStuckSweepSilentWhenSwitchedOff(t *testing.T) {
 	t.Parallel()
 	b := shopSetup(t, mail.Notify{Sale: true})
 	ctx := context.Background()
-	res := b.checkout("s@example.com")
-	b.pay(res.JobID)
-	if _, err := b.db.Apply(ctx, store.Change{JobID: res.JobID, To: job.StatusProcessing,
-		Set: store.Set{"processing_started_at": b.clock.Now()}, Event: store.EventInput{Type: "submitted", Message: "test"}}); err != nil {
+	res := b.Checkout("s@example.com")
+	b.Pay(res.JobID)
+	if _, err := b.DB.Apply(ctx, store.Change{JobID: res.JobID, To: job.StatusProcessing,
+		Set: store.Set{"processing_started_at": b.Clock.Now()}, Event: store.EventInput{Type: "submitted", Message: "test"}}); err != nil {
 		t.Fatal(err)
 	}
-	b.clock.Advance(time.Hour)
-	if n, err := b.svc.NotifyStuck(ctx); err != nil || n != 0 {
+	b.Clock.Advance(time.Hour)
+	if n, err := b.Svc.NotifyStuck(ctx); err != nil || n != 0 {
 		t.Fatalf("NotifyStuck with notify.stuck off = %d, %v", n, err)
 	}
-	if got := b.count(res.JobID, "owner_notified_stuck"); got != 0 {
+	if got := b.Count(res.JobID, "owner_notified_stuck"); got != 0 {
 		t.Errorf("%d owner_notified_stuck events, want 0", got)
 	}
 }

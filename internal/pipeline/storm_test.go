@@ -10,6 +10,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
@@ -36,7 +37,7 @@ type outcome struct {
 // than once, and no refund exceeds the charge.
 func TestStripeEventStorm(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: pipeline.Config{RefundOnFraudWarning: true}})
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{}), Config: pipeline.Config{RefundOnFraudWarning: true}})
 	kinds := []string{"paid", "partial_refund", "full_refund", "dispute", "fraud_warning"}
 	const perWorld = 100
 	type built struct {
@@ -47,22 +48,22 @@ func TestStripeEventStorm(t *testing.T) {
 		var out []built
 		for i := range perWorld {
 			kind := kinds[i%len(kinds)]
-			id, sessID, pi := b.fakeCheckout("")
+			id, sessID, pi := b.PaidAtStripe("")
 			evID := fmt.Sprintf("evt_%s_%d", world, i)
 			sign := func(suffix, typ string, obj any) signedEvent {
-				p, s := b.signed(evID+suffix, typ, obj)
+				p, s := b.Signed(evID+suffix, typ, obj)
 				return signedEvent{p, s}
 			}
-			evs := []signedEvent{sign("_paid", "checkout.session.completed", b.fake.Session(sessID))}
+			evs := []signedEvent{sign("_paid", "checkout.session.completed", b.Fake.Session(sessID))}
 			switch kind {
 			case "partial_refund":
-				b.fake.AddDashboardRefund(pi, 20)
-				evs = append(evs, sign("_ref", "charge.refunded", b.fake.Charge(pi)))
+				b.Fake.AddDashboardRefund(pi, 20)
+				evs = append(evs, sign("_ref", "charge.refunded", b.Fake.Charge(pi)))
 			case "full_refund":
-				rf := b.fake.AddDashboardRefund(pi, 0)
-				evs = append(evs, sign("_ref", "charge.refunded", b.fake.Charge(pi)), sign("_refc", "refund.created", rf))
+				rf := b.Fake.AddDashboardRefund(pi, 0)
+				evs = append(evs, sign("_ref", "charge.refunded", b.Fake.Charge(pi)), sign("_refc", "refund.created", rf))
 			case "dispute":
-				amount := int64(*b.get(id).AmountCharged)
+				amount := int64(*b.Get(id).AmountCharged)
 				evs = append(evs, sign("_dp", "charge.dispute.created", disputeObject("dp_"+evID, pi, "needs_response", amount)),
 					sign("_dpu", "charge.dispute.updated", disputeObject("dp_"+evID, pi, "under_review", amount)))
 			case "fraud_warning":
@@ -78,7 +79,7 @@ func TestStripeEventStorm(t *testing.T) {
 	// In order, once each.
 	for _, j := range ordered {
 		for _, e := range j.events {
-			b.deliver(e.payload, e.sig)
+			b.Deliver(e.payload, e.sig)
 		}
 	}
 	// The storm: each event one to three times, shuffled, eight at a time;
@@ -106,7 +107,7 @@ func TestStripeEventStorm(t *testing.T) {
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				if _, err := b.svc.HandleStripeWebhook(context.Background(), e.payload, e.sig); err != nil {
+				if _, err := b.Svc.HandleStripeWebhook(context.Background(), e.payload, e.sig); err != nil {
 					if job.ErrorCode(err) != job.EUnavailable {
 						t.Errorf("event refused with %v", err)
 					}
@@ -121,16 +122,16 @@ func TestStripeEventStorm(t *testing.T) {
 	}
 
 	// Then the workers make whatever is still to be made.
-	b.work()
-	b.clock.Advance(31 * time.Second)
-	b.poll()
+	b.Work()
+	b.Clock.Advance(31 * time.Second)
+	b.Poll()
 
 	final := func(set []built) map[string]map[outcome]int {
 		out := map[string]map[outcome]int{}
 		for _, j := range set {
-			got := b.get(j.id)
-			rs := b.refunds(j.id)
-			o := outcome{Status: got.Status, Payment: got.PaymentStatus, Refunded: store.RefundedTotal(rs), Dispute: deref(got.DisputeStatus)}
+			got := b.Get(j.id)
+			rs := b.Refunds(j.id)
+			o := outcome{Status: got.Status, Payment: got.PaymentStatus, Refunded: store.RefundedTotal(rs), Dispute: pipelinetest.Deref(got.DisputeStatus)}
 			if out[j.kind] == nil {
 				out[j.kind] = map[outcome]int{}
 			}
@@ -138,7 +139,7 @@ func TestStripeEventStorm(t *testing.T) {
 			if got.AmountCharged != nil && o.Refunded > *got.AmountCharged {
 				t.Errorf("%s (%s): refunded %d of a %d charge", j.id, j.kind, o.Refunded, *got.AmountCharged)
 			}
-			if n := b.count(j.id, "submitted"); n > 1 {
+			if n := b.Count(j.id, "submitted"); n > 1 {
 				t.Errorf("%s (%s): upscaled %d times", j.id, j.kind, n)
 			}
 		}

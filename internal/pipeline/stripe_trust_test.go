@@ -7,6 +7,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
@@ -17,7 +18,7 @@ import (
 // on the timeline and the job is flagged.
 func TestForeignOrCheapSessionsDoNotPay(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{})
+	b := setup(t, pipelinetest.Options{})
 	for name, c := range map[string]struct {
 		sess          func(j *job.Job) string
 		status        string
@@ -29,24 +30,24 @@ func TestForeignOrCheapSessionsDoNotPay(t *testing.T) {
 		"own session at 1 cent":                  {func(j *job.Job) string { return *j.StripeCheckoutSessionID }, "paid", func(*job.Job) int64 { return 1 }, "0.01 was paid"},
 		"own session, nothing to pay":            {func(j *job.Job) string { return *j.StripeCheckoutSessionID }, "no_payment_required", func(*job.Job) int64 { return 0 }, "no_payment_required"},
 	} {
-		id := b.checkout("").JobID
-		j := b.get(id)
-		payload, sig := b.sessionEvent("evt_"+name, "checkout.session.completed", id, c.sess(j), "pi_x"+id[:6], c.status, c.amount(j), "")
-		b.deliver(payload, sig)
+		id := b.Checkout("").JobID
+		j := b.Get(id)
+		payload, sig := b.SessionEvent("evt_"+name, "checkout.session.completed", id, c.sess(j), "pi_x"+id[:6], c.status, c.amount(j), "")
+		b.Deliver(payload, sig)
 		after := b.wantState(id, job.StatusAwaitingPayment, job.PaymentPending)
 		if after.AttentionReason == nil || !strings.Contains(*after.AttentionReason, c.wantAttention) {
-			t.Errorf("%s: attention %q, want it to say %q", name, deref(after.AttentionReason), c.wantAttention)
+			t.Errorf("%s: attention %q, want it to say %q", name, pipelinetest.Deref(after.AttentionReason), c.wantAttention)
 		}
-		if b.count(id, "payment_mismatch") != 1 {
-			t.Errorf("%s: the event is not on the timeline: %v", name, b.events(id))
+		if b.Count(id, "payment_mismatch") != 1 {
+			t.Errorf("%s: the event is not on the timeline: %v", name, b.EventTypes(id))
 		}
 		if *after.AmountCharged != *j.AmountCharged {
 			t.Errorf("%s: the quote was overwritten: %v → %v", name, *j.AmountCharged, *after.AmountCharged)
 		}
 	}
 	// The job's own session at the quoted amount still pays.
-	id := b.checkout("genuine@example.com").JobID
-	b.pay(id)
+	id := b.Checkout("genuine@example.com").JobID
+	b.Pay(id)
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
 }
 
@@ -54,34 +55,34 @@ func TestForeignOrCheapSessionsDoNotPay(t *testing.T) {
 // made; asynchronous payments succeed and fail the job.
 func TestRefundBeforePaymentAndAsyncPayments(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id, sessID, pi := b.fakeCheckout("early@example.com")
-	b.fake.AddDashboardRefund(pi, 0)
-	b.deliver(b.signed("evt_ref_first", "charge.refunded", b.fake.Charge(pi)))
-	b.deliver(b.signed("evt_paid_late", "checkout.session.completed", b.fake.Session(sessID)))
-	j := b.get(id)
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, sessID, pi := b.PaidAtStripe("early@example.com")
+	b.Fake.AddDashboardRefund(pi, 0)
+	b.Deliver(b.Signed("evt_ref_first", "charge.refunded", b.Fake.Charge(pi)))
+	b.Deliver(b.Signed("evt_paid_late", "checkout.session.completed", b.Fake.Session(sessID)))
+	j := b.Get(id)
 	if j.Status == job.StatusPending || j.Status == job.StatusProcessing || j.PaymentStatus != job.PaymentRefunded {
 		t.Fatalf("refunded then paid: %s/%s, want not queued and refunded", j.Status, j.PaymentStatus)
 	}
-	if b.work() != 0 {
+	if b.Work() != 0 {
 		t.Fatal("a refunded job was upscaled")
 	}
 
 	// A bank debit: completed unpaid, then the money arrives.
-	id2, sess2, _ := b.fakeCheckout("debit@example.com")
-	s2 := b.fake.Session(sess2)
+	id2, sess2, _ := b.PaidAtStripe("debit@example.com")
+	s2 := b.Fake.Session(sess2)
 	s2.PaymentStatus = "unpaid"
-	b.deliver(b.signed("evt_unpaid", "checkout.session.completed", s2))
+	b.Deliver(b.Signed("evt_unpaid", "checkout.session.completed", s2))
 	b.wantState(id2, job.StatusAwaitingPayment, job.PaymentPending)
 	s2.PaymentStatus = "paid"
-	b.deliver(b.signed("evt_async_ok", "checkout.session.async_payment_succeeded", s2))
+	b.Deliver(b.Signed("evt_async_ok", "checkout.session.async_payment_succeeded", s2))
 	b.wantState(id2, job.StatusPending, job.PaymentPaid)
 
 	// And one whose debit bounces.
-	id3, sess3, _ := b.fakeCheckout("bounce@example.com")
-	s3 := b.fake.Session(sess3)
+	id3, sess3, _ := b.PaidAtStripe("bounce@example.com")
+	s3 := b.Fake.Session(sess3)
 	s3.PaymentStatus = "unpaid"
-	b.deliver(b.signed("evt_async_fail", "checkout.session.async_payment_failed", s3))
+	b.Deliver(b.Signed("evt_async_fail", "checkout.session.async_payment_failed", s3))
 	b.wantState(id3, job.StatusAbandoned, job.PaymentFailed)
 }
 
@@ -94,25 +95,25 @@ func disputeObject(id, pi, status string, amount int64) map[string]any {
 // the link works again; lost, it stays revoked.
 func TestDisputeRevokesAndWinRestores(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{})})
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
 	for _, outcome := range []string{"won", "lost"} {
 		email := outcome + "@example.com"
-		id, pi := b.fakePaid(email)
-		b.work()
-		b.clock.Advance(31 * time.Second)
-		b.poll()
+		id, pi := b.Paid(email)
+		b.Work()
+		b.Clock.Advance(31 * time.Second)
+		b.Poll()
 		b.wantState(id, job.StatusCompleted, job.PaymentPaid)
 		token := b.tokenMailed(email)
-		amount := int64(*b.get(id).AmountCharged)
-		b.deliver(b.signed("evt_dp_new_"+outcome, "charge.dispute.created", disputeObject("dp_"+outcome, pi, "needs_response", amount)))
+		amount := int64(*b.Get(id).AmountCharged)
+		b.Deliver(b.Signed("evt_dp_new_"+outcome, "charge.dispute.created", disputeObject("dp_"+outcome, pi, "needs_response", amount)))
 		j := b.wantState(id, job.StatusCompleted, job.PaymentDisputed)
-		if deref(j.DisputeStatus) != "needs_response" || deref(j.DisputeReason) != "fraudulent" || j.DisputeAmount == nil || int64(*j.DisputeAmount) != amount {
-			t.Fatalf("dispute not recorded: %v %v %v", deref(j.DisputeStatus), deref(j.DisputeReason), j.DisputeAmount)
+		if pipelinetest.Deref(j.DisputeStatus) != "needs_response" || pipelinetest.Deref(j.DisputeReason) != "fraudulent" || j.DisputeAmount == nil || int64(*j.DisputeAmount) != amount {
+			t.Fatalf("dispute not recorded: %v %v %v", pipelinetest.Deref(j.DisputeStatus), pipelinetest.Deref(j.DisputeReason), j.DisputeAmount)
 		}
 		if _, err := b.download(token); err == nil {
 			t.Fatalf("%s: the link still downloads during a dispute", outcome)
 		}
-		b.deliver(b.signed("evt_dp_closed_"+outcome, "charge.dispute.closed", disputeObject("dp_"+outcome, pi, outcome, amount)))
+		b.Deliver(b.Signed("evt_dp_closed_"+outcome, "charge.dispute.closed", disputeObject("dp_"+outcome, pi, outcome, amount)))
 		_, err := b.download(token)
 		if outcome == "won" {
 			b.wantState(id, job.StatusCompleted, job.PaymentPaid)
@@ -131,17 +132,17 @@ func TestDisputeRevokesAndWinRestores(t *testing.T) {
 // An early fraud warning refunds the charge in full and revokes the link.
 func TestEarlyFraudWarningRefunds(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true, upsampler: quiet(upscaletest.Options{}), cfg: pipeline.Config{RefundOnFraudWarning: true}})
-	id, pi := b.fakePaid("fraud@example.com")
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{}), Config: pipeline.Config{RefundOnFraudWarning: true}})
+	id, pi := b.Paid("fraud@example.com")
 	efw := map[string]any{"id": "issfr_1", "object": "radar.early_fraud_warning", "charge": "ch_" + pi, "payment_intent": pi,
 		"fraud_type": "made_with_stolen_card", "actionable": true}
-	b.deliver(b.signed("evt_efw", "radar.early_fraud_warning.created", efw))
-	b.deliver(b.signed("evt_efw", "radar.early_fraud_warning.created", efw)) // delivered twice
+	b.Deliver(b.Signed("evt_efw", "radar.early_fraud_warning.created", efw))
+	b.Deliver(b.Signed("evt_efw", "radar.early_fraud_warning.created", efw)) // delivered twice
 	j := b.wantState(id, job.StatusFailed, job.PaymentRefunded)
-	if len(b.fake.Refunds(pi)) != 1 || int64(*j.RefundAmount) != int64(*j.AmountCharged) {
-		t.Fatalf("Stripe holds %d refunds, refund_amount %v", len(b.fake.Refunds(pi)), j.RefundAmount)
+	if len(b.Fake.Refunds(pi)) != 1 || int64(*j.RefundAmount) != int64(*j.AmountCharged) {
+		t.Fatalf("Stripe holds %d refunds, refund_amount %v", len(b.Fake.Refunds(pi)), j.RefundAmount)
 	}
-	if b.work() != 0 {
+	if b.Work() != 0 {
 		t.Fatal("a refunded job was upscaled")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/stripe/stripetest"
 )
@@ -20,42 +21,42 @@ import (
 // says it should.
 
 func (b *bundle) sessionOf(jobID, typ, paymentStatus string) ([]byte, string) {
-	j := b.get(jobID)
-	return b.sessionEvent("evt_"+typ+"_"+jobID[:8], typ, jobID, *j.StripeCheckoutSessionID,
+	j := b.Get(jobID)
+	return b.SessionEvent("evt_"+typ+"_"+jobID[:8], typ, jobID, *j.StripeCheckoutSessionID,
 		"pi_"+strings.ReplaceAll(jobID[:13], "-", ""), paymentStatus, int64(*j.AmountCharged), "buyer@example.com")
 }
 
 func (b *bundle) wantState(jobID string, st job.Status, ps job.PaymentStatus) *job.Job {
-	b.t.Helper()
-	j := b.get(jobID)
+	b.T.Helper()
+	j := b.Get(jobID)
 	if j.Status != st || j.PaymentStatus != ps {
-		b.t.Fatalf("job is %s/%s, want %s/%s (timeline %v)", j.Status, j.PaymentStatus, st, ps, b.events(jobID))
+		b.T.Fatalf("job is %s/%s, want %s/%s (timeline %v)", j.Status, j.PaymentStatus, st, ps, b.EventTypes(jobID))
 	}
 	return j
 }
 
 func TestWebhookCompletedTwiceQueuesOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id := b.checkout("").JobID
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id := b.Checkout("").JobID
 	payload, sig := b.sessionOf(id, "checkout.session.completed", "paid")
-	if r := b.deliver(payload, sig); r.Duplicate || r.Ignored || r.JobID != id {
+	if r := b.Deliver(payload, sig); r.Duplicate || r.Ignored || r.JobID != id {
 		t.Fatalf("first delivery: %+v", r)
 	}
-	if r := b.deliver(payload, sig); !r.Duplicate {
+	if r := b.Deliver(payload, sig); !r.Duplicate {
 		t.Fatalf("second delivery of the same event: %+v, want duplicate", r)
 	}
 	// Stripe also re-sends an event under a new id after a timeout on our
 	// side; it must not queue the job a second time either.
-	j := b.get(id)
-	again, sig2 := b.sessionEvent("evt_resent", "checkout.session.completed", id, *j.StripeCheckoutSessionID,
+	j := b.Get(id)
+	again, sig2 := b.SessionEvent("evt_resent", "checkout.session.completed", id, *j.StripeCheckoutSessionID,
 		*j.StripePaymentIntentID, "paid", int64(*j.AmountCharged), "")
-	if r := b.deliver(again, sig2); r.Duplicate {
+	if r := b.Deliver(again, sig2); r.Duplicate {
 		t.Fatalf("a new event id is not a duplicate: %+v", r)
 	}
 	j = b.wantState(id, job.StatusPending, job.PaymentPaid)
-	if n := b.count(id, "payment_received"); n != 1 {
-		t.Fatalf("%d payment_received events, want 1: %v", n, b.events(id))
+	if n := b.Count(id, "payment_received"); n != 1 {
+		t.Fatalf("%d payment_received events, want 1: %v", n, b.EventTypes(id))
 	}
 	if j.Email != "buyer@example.com" {
 		t.Fatalf("email from the session = %q", j.Email)
@@ -64,9 +65,9 @@ func TestWebhookCompletedTwiceQueuesOnce(t *testing.T) {
 
 func TestWebhookEveryEventDuplicated(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id := b.checkout("").JobID
-	j := b.get(id)
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id := b.Checkout("").JobID
+	j := b.Get(id)
 	pi := "pi_" + strings.ReplaceAll(id[:13], "-", "")
 	failed := map[string]any{"id": pi, "object": "payment_intent", "status": "requires_payment_method",
 		"metadata": map[string]string{"job_id": id, "source": "sell-my-images"}}
@@ -82,17 +83,17 @@ func TestWebhookEveryEventDuplicated(t *testing.T) {
 		var payload []byte
 		var sig string
 		if e.obj == nil {
-			payload, sig = b.sessionEvent("evt_dup_"+string(rune('a'+i)), e.typ, id, *j.StripeCheckoutSessionID, pi, "paid", 50, "")
+			payload, sig = b.SessionEvent("evt_dup_"+string(rune('a'+i)), e.typ, id, *j.StripeCheckoutSessionID, pi, "paid", 50, "")
 		} else {
-			payload, sig = b.signed("evt_dup_"+string(rune('a'+i)), e.typ, e.obj)
+			payload, sig = b.Signed("evt_dup_"+string(rune('a'+i)), e.typ, e.obj)
 		}
-		first := b.deliver(payload, sig)
-		before := b.events(id)
-		second := b.deliver(payload, sig)
+		first := b.Deliver(payload, sig)
+		before := b.EventTypes(id)
+		second := b.Deliver(payload, sig)
 		if first.Duplicate || !second.Duplicate {
 			t.Fatalf("%s: first %+v, second %+v", e.typ, first, second)
 		}
-		if after := b.events(id); len(after) != len(before) {
+		if after := b.EventTypes(id); len(after) != len(before) {
 			t.Fatalf("%s: the duplicate changed the timeline: %v → %v", e.typ, before, after)
 		}
 	}
@@ -101,14 +102,14 @@ func TestWebhookEveryEventDuplicated(t *testing.T) {
 
 func TestWebhookExpiredAfterCompletedKeepsThePayment(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id := b.checkout("").JobID
-	b.deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
-	b.deliver(b.sessionOf(id, "checkout.session.expired", "unpaid"))
-	b.deliver(b.sessionOf(id, "checkout.session.async_payment_failed", "unpaid"))
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id := b.Checkout("").JobID
+	b.Deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
+	b.Deliver(b.sessionOf(id, "checkout.session.expired", "unpaid"))
+	b.Deliver(b.sessionOf(id, "checkout.session.async_payment_failed", "unpaid"))
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
-	if n := b.count(id, "checkout_expired") + b.count(id, "payment_failed"); n != 0 {
-		t.Fatalf("late events left a mark: %v", b.events(id))
+	if n := b.Count(id, "checkout_expired") + b.Count(id, "payment_failed"); n != 0 {
+		t.Fatalf("late events left a mark: %v", b.EventTypes(id))
 	}
 }
 
@@ -116,30 +117,30 @@ func TestWebhookPaidWinsOverAbandon(t *testing.T) {
 	t.Parallel()
 	t.Run("after the abandon sweep", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true})
-		id := b.checkout("").JobID
-		b.clock.Advance(25 * time.Hour)
-		if n, err := b.svc.Abandon(context.Background()); err != nil || n != 1 {
+		b := setup(t, pipelinetest.Options{FakeStripe: true})
+		id := b.Checkout("").JobID
+		b.Clock.Advance(25 * time.Hour)
+		if n, err := b.Svc.Abandon(context.Background()); err != nil || n != 1 {
 			t.Fatalf("abandon: %d, %v", n, err)
 		}
 		b.wantState(id, job.StatusAbandoned, job.PaymentPending)
-		b.deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
+		b.Deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
 		j := b.wantState(id, job.StatusPending, job.PaymentPaid)
-		if j.DueAt == nil || j.DueAt.After(b.clock.Now()) {
+		if j.DueAt == nil || j.DueAt.After(b.Clock.Now()) {
 			t.Fatalf("the paid job is not due now: %v", j.DueAt)
 		}
 	})
 	t.Run("after checkout.session.expired", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, options{fakeStripe: true})
-		id := b.checkout("").JobID
-		b.deliver(b.sessionOf(id, "checkout.session.expired", "unpaid"))
+		b := setup(t, pipelinetest.Options{FakeStripe: true})
+		id := b.Checkout("").JobID
+		b.Deliver(b.sessionOf(id, "checkout.session.expired", "unpaid"))
 		b.wantState(id, job.StatusAbandoned, job.PaymentPending)
-		b.deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
+		b.Deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
 		b.wantState(id, job.StatusPending, job.PaymentPaid)
 		// The abandon sweep that runs afterwards leaves a paid job alone.
-		b.clock.Advance(25 * time.Hour)
-		if _, err := b.svc.Abandon(context.Background()); err != nil {
+		b.Clock.Advance(25 * time.Hour)
+		if _, err := b.Svc.Abandon(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		b.wantState(id, job.StatusPending, job.PaymentPaid)
@@ -148,42 +149,42 @@ func TestWebhookPaidWinsOverAbandon(t *testing.T) {
 
 func TestWebhookPaymentFailedThenPaid(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id := b.checkout("").JobID
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id := b.Checkout("").JobID
 	pi := "pi_" + strings.ReplaceAll(id[:13], "-", "")
 	failed := map[string]any{"id": pi, "object": "payment_intent", "status": "requires_payment_method",
 		"metadata": map[string]string{"job_id": id, "source": "sell-my-images"}}
-	b.deliver(b.signed("evt_pf_1", "payment_intent.payment_failed", failed))
+	b.Deliver(b.Signed("evt_pf_1", "payment_intent.payment_failed", failed))
 	b.wantState(id, job.StatusAwaitingPayment, job.PaymentFailed)
-	b.deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
+	b.Deliver(b.sessionOf(id, "checkout.session.completed", "paid"))
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
 	// A failed attempt reported after the success changes nothing.
-	b.deliver(b.signed("evt_pf_2", "payment_intent.payment_failed", failed))
+	b.Deliver(b.Signed("evt_pf_2", "payment_intent.payment_failed", failed))
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
 }
 
 func TestWebhookDelayedPayment(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	ok := b.checkout("").JobID
-	b.deliver(b.sessionOf(ok, "checkout.session.completed", "unpaid"))
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	ok := b.Checkout("").JobID
+	b.Deliver(b.sessionOf(ok, "checkout.session.completed", "unpaid"))
 	b.wantState(ok, job.StatusAwaitingPayment, job.PaymentPending)
-	b.deliver(b.sessionOf(ok, "checkout.session.async_payment_succeeded", "paid"))
+	b.Deliver(b.sessionOf(ok, "checkout.session.async_payment_succeeded", "paid"))
 	b.wantState(ok, job.StatusPending, job.PaymentPaid)
 
-	bad := b.checkout("").JobID
-	b.deliver(b.sessionOf(bad, "checkout.session.completed", "unpaid"))
-	b.deliver(b.sessionOf(bad, "checkout.session.async_payment_failed", "unpaid"))
+	bad := b.Checkout("").JobID
+	b.Deliver(b.sessionOf(bad, "checkout.session.completed", "unpaid"))
+	b.Deliver(b.sessionOf(bad, "checkout.session.async_payment_failed", "unpaid"))
 	b.wantState(bad, job.StatusAbandoned, job.PaymentFailed)
 }
 
 func TestWebhookNotOursIsAcknowledged(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	ctx := context.Background()
-	id := b.checkout("").JobID
-	before := b.get(id)
-	counts, err := b.db.Counts(ctx)
+	id := b.Checkout("").JobID
+	before := b.Get(id)
+	counts, err := b.DB.Counts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,8 +205,8 @@ func TestWebhookNotOursIsAcknowledged(t *testing.T) {
 		{"an event type we do not use", "customer.created", map[string]any{"id": "cus_1", "object": "customer"}},
 	}
 	for i, c := range cases {
-		payload, sig := b.signed("evt_stranger_"+string(rune('a'+i)), c.typ, c.obj)
-		res, err := b.svc.HandleStripeWebhook(ctx, payload, sig)
+		payload, sig := b.Signed("evt_stranger_"+string(rune('a'+i)), c.typ, c.obj)
+		res, err := b.Svc.HandleStripeWebhook(ctx, payload, sig)
 		if err != nil {
 			t.Fatalf("%s: %v (Stripe would retry it for days)", c.name, err)
 		}
@@ -213,11 +214,11 @@ func TestWebhookNotOursIsAcknowledged(t *testing.T) {
 			t.Fatalf("%s: %+v, want ignored", c.name, res)
 		}
 	}
-	after := b.get(id)
+	after := b.Get(id)
 	if after.Status != before.Status || after.PaymentStatus != before.PaymentStatus || !after.UpdatedAt.Equal(before.UpdatedAt) {
 		t.Fatalf("our job changed: %+v", after)
 	}
-	counts2, _ := b.db.Counts(ctx)
+	counts2, _ := b.DB.Counts(ctx)
 	if counts2.Total != counts.Total {
 		t.Fatalf("jobs: %d → %d", counts.Total, counts2.Total)
 	}
@@ -225,8 +226,8 @@ func TestWebhookNotOursIsAcknowledged(t *testing.T) {
 
 func TestWebhookBadSignature(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id := b.checkout("").JobID
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id := b.Checkout("").JobID
 	payload, sig := b.sessionOf(id, "checkout.session.completed", "paid")
 	forged, forgedSig := stripetest.SignEvent(t, "whsec_someone_else", stripetest.EventJSON("evt_forged", "checkout.session.completed",
 		map[string]any{"id": "cs_x", "object": "checkout.session", "metadata": map[string]string{"job_id": id}}))
@@ -239,14 +240,14 @@ func TestWebhookBadSignature(t *testing.T) {
 		"tampered":     {tampered, sig},
 		"no header":    {payload, ""},
 	} {
-		_, err := b.svc.HandleStripeWebhook(context.Background(), c.body, c.sig)
+		_, err := b.Svc.HandleStripeWebhook(context.Background(), c.body, c.sig)
 		if !errors.Is(err, pipeline.ErrBadSignature) {
 			t.Errorf("%s: %v, want ErrBadSignature", name, err)
 		}
 	}
 	b.wantState(id, job.StatusAwaitingPayment, job.PaymentPending)
 	// The genuine event still goes through: refusals recorded nothing.
-	if r := b.deliver(payload, sig); r.Duplicate {
+	if r := b.Deliver(payload, sig); r.Duplicate {
 		t.Fatal("the genuine event was taken for a duplicate")
 	}
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
@@ -254,56 +255,56 @@ func TestWebhookBadSignature(t *testing.T) {
 
 func TestWebhookDashboardRefunds(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id, pi := b.fakePaid("buyer@example.com")
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, pi := b.Paid("buyer@example.com")
 
-	first := b.fake.AddDashboardRefund(pi, 20)
-	b.deliver(b.signed("evt_ch_ref_1", "charge.refunded", b.fake.Charge(pi)))
+	first := b.Fake.AddDashboardRefund(pi, 20)
+	b.Deliver(b.Signed("evt_ch_ref_1", "charge.refunded", b.Fake.Charge(pi)))
 	j := b.wantState(id, job.StatusPending, job.PaymentPartiallyRefunded)
 	if j.RefundAmount == nil || *j.RefundAmount != 20 {
 		t.Fatalf("refund_amount %v, want 20", j.RefundAmount)
 	}
-	rs := b.refunds(id)
+	rs := b.Refunds(id)
 	if len(rs) != 1 || rs[0].Source != "stripe" || rs[0].Status != "succeeded" || rs[0].Amount != 20 ||
 		rs[0].StripeRefundID == nil || *rs[0].StripeRefundID != first.ID {
 		t.Fatalf("refund history %+v", rs)
 	}
 	// The same refund again, as refund.updated: Stripe sends both.
-	b.deliver(b.signed("evt_re_upd_1", "refund.updated", first))
-	if rs := b.refunds(id); len(rs) != 1 {
+	b.Deliver(b.Signed("evt_re_upd_1", "refund.updated", first))
+	if rs := b.Refunds(id); len(rs) != 1 {
 		t.Fatalf("the refund was counted twice: %+v", rs)
 	}
 
 	// The rest, reported first by charge.refund.updated (whose object is a
 	// refund), then by charge.refunded.
-	rest := b.fake.AddDashboardRefund(pi, 0)
-	b.deliver(b.signed("evt_ch_re_upd_2", "charge.refund.updated", rest))
+	rest := b.Fake.AddDashboardRefund(pi, 0)
+	b.Deliver(b.Signed("evt_ch_re_upd_2", "charge.refund.updated", rest))
 	// Fully refunded before a worker took it: it is not upscaled.
 	j = b.wantState(id, job.StatusFailed, job.PaymentRefunded)
 	if j.LastError == nil || !strings.Contains(*j.LastError, "not upscaled") {
 		t.Fatalf("last_error %v", j.LastError)
 	}
-	b.deliver(b.signed("evt_ch_ref_2", "charge.refunded", b.fake.Charge(pi)))
-	b.deliver(b.signed("evt_re_upd_2", "refund.updated", rest))
+	b.Deliver(b.Signed("evt_ch_ref_2", "charge.refunded", b.Fake.Charge(pi)))
+	b.Deliver(b.Signed("evt_re_upd_2", "refund.updated", rest))
 	j = b.wantState(id, job.StatusFailed, job.PaymentRefunded)
 	if j.RefundAmount == nil || *j.RefundAmount != 50 {
 		t.Fatalf("refund_amount %v, want 50", j.RefundAmount)
 	}
-	if rs := b.refunds(id); len(rs) != 2 || store.RefundedTotal(rs) != 50 {
+	if rs := b.Refunds(id); len(rs) != 2 || store.RefundedTotal(rs) != 50 {
 		t.Fatalf("refund history %+v, want the two dashboard refunds", rs)
 	}
 }
 
 func TestWebhookConcurrentDeliveries(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
 	ctx := context.Background()
-	id, sessID, _ := b.fakeCheckout("")
-	sess := b.fake.Session(sessID)
+	id, sessID, _ := b.PaidAtStripe("")
+	sess := b.Fake.Session(sessID)
 	// The same event from several Stripe workers at once, and the other
 	// event that says the same thing, and WordPress's hook, all together.
-	same, sameSig := b.signed("evt_same", "checkout.session.completed", sess)
-	async, asyncSig := b.signed("evt_async", "checkout.session.async_payment_succeeded", sess)
+	same, sameSig := b.Signed("evt_same", "checkout.session.completed", sess)
+	async, asyncSig := b.Signed("evt_async", "checkout.session.async_payment_succeeded", sess)
 	var fresh atomic.Int64
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -316,14 +317,14 @@ func TestWebhookConcurrentDeliveries(t *testing.T) {
 			var r *pipeline.WebhookResult
 			switch i % 4 {
 			case 0, 1:
-				r, err = b.svc.HandleStripeWebhook(ctx, same, sameSig)
+				r, err = b.Svc.HandleStripeWebhook(ctx, same, sameSig)
 				if err == nil && !r.Duplicate {
 					fresh.Add(1)
 				}
 			case 2:
-				_, err = b.svc.HandleStripeWebhook(ctx, async, asyncSig)
+				_, err = b.Svc.HandleStripeWebhook(ctx, async, asyncSig)
 			case 3:
-				_, err = b.svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
+				_, err = b.Svc.PaymentCompleted(ctx, id, false, job.ActorSystem)
 			}
 			if err != nil {
 				t.Errorf("call %d: %v", i, err)
@@ -336,8 +337,8 @@ func TestWebhookConcurrentDeliveries(t *testing.T) {
 		t.Fatalf("the same event was processed %d times", fresh.Load())
 	}
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
-	if n := b.count(id, "payment_received"); n != 1 {
-		t.Fatalf("%d payment_received events: %v", n, b.events(id))
+	if n := b.Count(id, "payment_received"); n != 1 {
+		t.Fatalf("%d payment_received events: %v", n, b.EventTypes(id))
 	}
 }
 
@@ -347,16 +348,16 @@ func TestWebhookConcurrentDeliveries(t *testing.T) {
 // trusted in its place.
 func TestRefundEventRetriedWhenStripeCannotList(t *testing.T) {
 	t.Parallel()
-	b := setup(t, options{fakeStripe: true})
-	id, pi := b.fakePaid("buyer@example.com")
-	b.fake.AddDashboardRefund(pi, 0)
-	payload, sig := b.signed("evt_ch_ref_fail", "charge.refunded", b.fake.Charge(pi))
-	b.fake.FailNext(500, "api_error", "Stripe is down")
-	if _, err := b.svc.HandleStripeWebhook(context.Background(), payload, sig); job.ErrorCode(err) != job.EUnavailable {
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, pi := b.Paid("buyer@example.com")
+	b.Fake.AddDashboardRefund(pi, 0)
+	payload, sig := b.Signed("evt_ch_ref_fail", "charge.refunded", b.Fake.Charge(pi))
+	b.Fake.FailNext(500, "api_error", "Stripe is down")
+	if _, err := b.Svc.HandleStripeWebhook(context.Background(), payload, sig); job.ErrorCode(err) != job.EUnavailable {
 		t.Fatalf("err %v, want unavailable so Stripe retries", err)
 	}
 	b.wantState(id, job.StatusPending, job.PaymentPaid)
-	res := b.deliver(payload, sig)
+	res := b.Deliver(payload, sig)
 	if res.Duplicate {
 		t.Fatal("Stripe's retry was answered as a duplicate: the failed attempt left its record")
 	}

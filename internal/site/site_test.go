@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/site"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
@@ -31,14 +32,14 @@ var wpRows = map[string]string{
 type bundle struct {
 	dsn   string
 	db    *store.DB
-	clock *storetest.Clock
+	clock *pipelinetest.Clock
 }
 
 func setup(t *testing.T, prefix string) bundle {
 	t.Helper()
 	dsn := storetest.EmptyDB(t)
 	db := storetest.Open(t, dsn, storetest.Options{Prefix: prefix}, false)
-	return bundle{dsn: dsn, db: db, clock: &storetest.Clock{T: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)}}
+	return bundle{dsn: dsn, db: db, clock: pipelinetest.NewClock(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))}
 }
 
 func (b bundle) site(o site.Overrides) *site.Site {

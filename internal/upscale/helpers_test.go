@@ -8,33 +8,18 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/netguard"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/upscale"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
-// clock is a settable clock for the fake and the client.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is the settable clock the fake and the client share.
+func newClock() *pipelinetest.Clock {
+	return pipelinetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 // serveFiles serves fixed bodies by path, standing in for a WordPress site.

@@ -100,21 +100,11 @@ func NewStack(t *testing.T, o Options) *Stack {
 	s.Stripe = newStripeRecorder(t, mockURL)
 	s.Mail = mailtest.Start(t)
 
-	pic := pipelinetest.PNG()
-	s.site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/wp-content/uploads/"):
-			w.Header().Set("Content-Type", "image/png")
-			w.Write(pic)
-		case r.URL.Path == "/smi-webhook/upsampler/":
-			body, _ := io.ReadAll(r.Body)
-			s.forwardCallback(r.URL.RawQuery, body)
-			w.WriteHeader(http.StatusOK)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(s.site.Close)
+	s.site = pipelinetest.Shop(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		s.forwardCallback(r.URL.RawQuery, body)
+		w.WriteHeader(http.StatusOK)
+	})
 
 	uo := o.Upsampler
 	uo.FailJob = func(u string) string {

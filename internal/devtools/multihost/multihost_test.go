@@ -69,33 +69,23 @@ func TestTwoHostsShareDatabaseAndBucket(t *testing.T) {
 	// jobs. route is filled in once the jobs exist.
 	var mu sync.Mutex
 	route := map[string]*host{}
-	pic := pipelinetest.PNG()
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/wp-content/uploads/"):
-			w.Header().Set("Content-Type", "image/png")
-			w.Write(pic)
-		case r.URL.Path == "/smi-webhook/upsampler/":
-			id := r.URL.Query().Get("job")
-			mu.Lock()
-			h := route[id]
-			mu.Unlock()
-			if h == nil {
-				http.Error(w, "unknown job", http.StatusServiceUnavailable)
-				return
-			}
-			body, _ := io.ReadAll(r.Body)
-			res, err := call(h, "POST", "/v1/webhooks/upsampler?job="+url.QueryEscape(id), bytes.NewReader(body), "Content-Type", "application/json")
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadGateway)
-				return
-			}
-			w.WriteHeader(res.StatusCode)
-		default:
-			http.NotFound(w, r)
+	site := pipelinetest.Shop(t, func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("job")
+		mu.Lock()
+		h := route[id]
+		mu.Unlock()
+		if h == nil {
+			http.Error(w, "unknown job", http.StatusServiceUnavailable)
+			return
 		}
-	}))
-	t.Cleanup(site.Close)
+		body, _ := io.ReadAll(r.Body)
+		res, err := call(h, "POST", "/v1/webhooks/upsampler?job="+url.QueryEscape(id), bytes.NewReader(body), "Content-Type", "application/json")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(res.StatusCode)
+	})
 
 	for _, h := range hosts {
 		h.objects = newObjectProxy(t, weed.Endpoint)

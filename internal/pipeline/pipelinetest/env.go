@@ -1,8 +1,10 @@
-// Package pipelinetest builds a pipeline on real parts for tests in other
-// packages (the HTTP API, admin actions, benchmarks): a fresh MariaDB
-// database, stripe-mock or the stateful Stripe fake, the Upsampler fake, a
-// real Mailpit, a file store in a temp dir, and a site server that serves
-// the image for sale and routes Upsampler's callbacks to the service.
+// Package pipelinetest builds the daemon on real parts for the tests of
+// every package that needs more than one part (the pipeline, admin actions,
+// the HTTP API, benchmarks): a fresh MariaDB database, stripe-mock or the
+// stateful Stripe fake, the Upsampler fake, a real Mailpit, a file store in
+// a temp dir, a site server that serves the image for sale and passes
+// Upsampler's callbacks to the service, the pipeline, the admin service
+// and, on request, the HTTP API; all of them run on one settable Clock.
 package pipelinetest
 
 import (
@@ -20,7 +22,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sellmyimages/smid/internal/job"
+	"github.com/jmoiron/sqlx"
+	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/mail"
 	"github.com/sellmyimages/smid/internal/mail/mailtest"
 	"github.com/sellmyimages/smid/internal/pipeline"
@@ -37,37 +40,52 @@ import (
 // WebhookSecret signs the test Stripe events.
 const WebhookSecret = "whsec_test_pipelinetest_0123456789"
 
-// Clock is a settable clock shared by the store and the pipeline.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now reads the clock.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-// Advance moves the clock on.
-func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // Options shape an Env.
 type Options struct {
-	FakeStripe bool // the stateful fault-injecting fake instead of stripe-mock
-	Upsampler  upscaletest.Options
-	Config     pipeline.Config
+	// FakeStripe is the stateful fault-injecting fake instead of stripe-mock.
+	FakeStripe bool
+	// Upsampler shapes the fake; its Now defaults to the Env's clock, so
+	// its jobs progress as the test moves the clock.
+	Upsampler upscaletest.Options
+	// UpsamplerTimeout bounds one Upsampler API call (the client's default
+	// is 30s).
+	UpsamplerTimeout time.Duration
+	// Config is the pipeline's; New sets the site, the clock and private
+	// hosts, and fills IdlePoll (20ms), StatusChecksPerMinute (no limit
+	// to speak of) and TokenKey.
+	Config pipeline.Config
+	// KeepTokenOnRefund turns downloads.revoke_on_full_refund off.
+	KeepTokenOnRefund bool
+	// Admin configures Env.Admin.
+	Admin admin.Config
 }
 
-// Env is a pipeline on real parts.
+// Env is the daemon on real parts. Everything stops when the test ends.
 type Env struct {
-	T      testing.TB
-	DB     *store.DB
-	Svc    *pipeline.Service
-	Up     *upscaletest.Server
-	Fake   *stripetest.Fake
-	Stripe *stripe.Client
-	Mail   *mailtest.Server
-	Site   *httptest.Server
-	Clock  *Clock
-	Files  *storage.Store
+	T     testing.TB
+	Clock *Clock
+	DSN   string
+	DB    *store.DB
+	SQL   *sqlx.DB // the same database, for what no method shows
+	Svc   *pipeline.Service
+	Admin *admin.Service
+	Up    *upscaletest.Server
+	Fake  *stripetest.Fake // nil on stripe-mock
+	Mail  *mailtest.Server
+	Site  *httptest.Server
+	Files *storage.Store
+	// FilesDir is the stored files' directory.
+	FilesDir string
+
+	// What Svc was built from, so a test can build a replica.
+	Config   pipeline.Config
+	Stripe   *stripe.Client
+	Upscaler *upscale.Upsampler
+	Mailer   pipeline.Mailer
+	Pricing  *pricing.Pricing
+
+	hookMu sync.Mutex
+	hook   func(pipeline.Callback)
 }
 
 // PNG is a real 200×150 image: what the site sells in tests.
@@ -79,34 +97,32 @@ func PNG() []byte {
 		}
 	}
 	var b bytes.Buffer
-	png.Encode(&b, img)
+	if err := png.Encode(&b, img); err != nil {
+		panic(err) // into memory: cannot fail
+	}
 	return b.Bytes()
 }
 
-// New builds an Env; everything stops when the test ends.
+// Quiet is a logger that drops everything.
+func Quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// New builds an Env.
 func New(t testing.TB, o Options) *Env {
 	t.Helper()
-	e := &Env{T: t, Clock: &Clock{t: time.Now().UTC().Truncate(time.Second)}}
-	e.DB = storetest.New(t, storetest.Options{Now: e.Clock.Now})
-	pic := PNG()
-	e.Site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/wp-content/uploads/"):
-			w.Header().Set("Content-Type", "image/png")
-			w.Write(pic)
-		case r.URL.Path == "/smi-webhook/upsampler/":
-			body, _ := io.ReadAll(r.Body)
-			if e.Svc != nil {
-				q := r.URL.Query()
-				// Tests assert on the job rows; a refusal is logged there.
-				_ = e.Svc.UpsamplerCallback(context.Background(), pipeline.Callback{JobID: q.Get("job"), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body})
-			}
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(e.Site.Close)
-	e.Up = upscaletest.New(o.Upsampler)
+	e := &Env{T: t, Clock: NewClock(time.Now().UTC().Truncate(time.Second))}
+	e.DSN = storetest.EmptyDB(t)
+	e.DB = storetest.Open(t, e.DSN, storetest.Options{Now: e.Clock.Now}, true)
+	var err error
+	if e.SQL, err = sqlx.Open("mysql", e.DSN); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.SQL.Close() })
+	e.Site = Shop(t, e.callback)
+	uo := o.Upsampler
+	if uo.Now == nil {
+		uo.Now = e.Clock.Now
+	}
+	e.Up = upscaletest.New(uo)
 	t.Cleanup(e.Up.Close)
 	base := ""
 	if o.FakeStripe {
@@ -115,122 +131,120 @@ func New(t testing.TB, o Options) *Env {
 	} else {
 		base = stripetest.StartMock(t)
 	}
-	var err error
-	if e.Stripe, err = stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: WebhookSecret, APIBase: base}); err != nil {
+	// No stripe-go retries: a failure the Fake injects is the answer we get.
+	if e.Stripe, err = stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: WebhookSecret, APIBase: base, MaxNetworkRetries: -1}); err != nil {
 		t.Fatal(err)
 	}
 	e.Mail = mailtest.Start(t)
-	m, err := mail.New(mail.Config{Host: e.Mail.SMTPHost(), Port: e.Mail.SMTPPort(), TLS: "none", From: "Shop <shop@example.com>"})
-	if err != nil {
+	if e.Mailer, err = mail.New(mail.Config{Host: e.Mail.SMTPHost(), Port: e.Mail.SMTPPort(), TLS: "none", From: "Shop <shop@example.com>"}); err != nil {
 		t.Fatal(err)
 	}
-	up, err := upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: e.Up.URL(), APIKey: e.Up.APIKey(), FetchClient: http.DefaultClient})
-	if err != nil {
+	if e.Upscaler, err = upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: e.Up.URL(), APIKey: e.Up.APIKey(),
+		FetchClient: http.DefaultClient, Timeout: o.UpsamplerTimeout}); err != nil {
 		t.Fatal(err)
 	}
-	if e.Files, err = storage.New(storage.Config{Dir: t.TempDir()}); err != nil {
+	e.FilesDir = t.TempDir()
+	if e.Files, err = storage.New(storage.Config{Dir: e.FilesDir}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Files.Close() })
-	pr, _ := pricing.New(pricing.Config{CostPerCreditMicros: 40000, MicroCreditsPerMegapixel: 250000, MarkupPercent: 200, Minimum: 50})
+	t.Cleanup(func() { _ = e.Files.Close() })
+	e.Pricing, _ = pricing.New(pricing.Config{CostPerCreditMicros: 40000, MicroCreditsPerMegapixel: 250000, MarkupPercent: 200, Minimum: 50})
 	cfg := o.Config
-	if len(cfg.TokenKey) == 0 {
-		// Shared by every replica built from this config, as in production.
-		cfg.TokenKey = []byte("pipelinetest key shared by replicas")
-	}
 	cfg.SiteURL, cfg.AllowPrivateHosts, cfg.Now = e.Site.URL, true, e.Clock.Now
 	if cfg.IdlePoll == 0 {
 		cfg.IdlePoll = 20 * time.Millisecond
 	}
-	cfg.RevokeOnFullRefund = true
 	if cfg.StatusChecksPerMinute == 0 {
 		// Tests are not held to Upsampler's rate; the limit has its own test.
 		cfg.StatusChecksPerMinute = 600000
 	}
-	if e.Svc, err = pipeline.New(cfg, pipeline.Deps{Store: e.DB, Payments: e.Stripe, Upscaler: up, Mailer: m, Files: e.Files,
-		Pricing: pr, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
-		t.Fatal(err)
+	cfg.RevokeOnFullRefund = !o.KeepTokenOnRefund
+	if len(cfg.TokenKey) == 0 {
+		// One key for every replica a test builds, as downloads.token_key
+		// is shared in production: links and callback proofs hold across them.
+		cfg.TokenKey = []byte("pipelinetest key shared by replicas")
 	}
+	e.Config = cfg
+	e.Svc = e.Replica(cfg, pipeline.Deps{})
+	e.OnCallback(func(cb pipeline.Callback) {
+		_ = e.Svc.UpsamplerCallback(context.Background(), cb) // a refused callback shows on the job, where tests look
+	})
+	e.Admin = e.NewAdmin(o.Admin)
 	return e
 }
 
-// Checkout creates a job awaiting payment for the site's test image.
-func (e *Env) Checkout(email string) *pipeline.CheckoutResult {
+// Shop is the WordPress site of a test, until the test ends: it serves
+// PNG under /wp-content/uploads/ and hands Upsampler's callbacks, which
+// the plugin's bridge receives at /smi-webhook/upsampler/, to callback.
+func Shop(t testing.TB, callback http.HandlerFunc) *httptest.Server {
+	pic := PNG()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/wp-content/uploads/"):
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(pic)
+		case r.URL.Path == "/smi-webhook/upsampler/":
+			callback(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(site.Close)
+	return site
+}
+
+// callback passes an Upsampler callback to the handler OnCallback set.
+func (e *Env) callback(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	e.hookMu.Lock()
+	h := e.hook
+	e.hookMu.Unlock()
+	if h != nil {
+		q := r.URL.Query()
+		h(pipeline.Callback{JobID: q.Get("job"), Attempt: q.Get("a"), Proof: q.Get("k"), Body: body})
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// OnCallback routes Upsampler's callbacks to h from now on; nil drops
+// them, for tests that drive every status check through Poll.
+func (e *Env) OnCallback(h func(pipeline.Callback)) {
+	e.hookMu.Lock()
+	e.hook = h
+	e.hookMu.Unlock()
+}
+
+// Replica builds another pipeline Service: a second daemon process, as far
+// as the data can tell. Deps left zero are the Env's own.
+func (e *Env) Replica(cfg pipeline.Config, d pipeline.Deps) *pipeline.Service {
 	e.T.Helper()
-	res, err := e.Svc.Checkout(context.Background(), pipeline.CheckoutRequest{PostID: 7, AttachmentID: 9,
-		ImageURL: e.Site.URL + "/wp-content/uploads/2026/11/photo.png", ImageWidth: 200, ImageHeight: 150,
-		Resolution: "4x", Email: email, SuccessURL: e.Site.URL + "/thanks", CancelURL: e.Site.URL + "/cancel"}, job.ActorSystem)
+	if d.Payments == nil {
+		d.Payments = e.Stripe
+	}
+	if d.Upscaler == nil {
+		d.Upscaler = e.Upscaler
+	}
+	if d.Mailer == nil {
+		d.Mailer = e.Mailer
+	}
+	if d.Files == nil {
+		d.Files = e.Files
+	}
+	if d.Store == nil {
+		d.Store = e.DB
+	}
+	d.Pricing, d.Log = e.Pricing, Quiet()
+	svc, err := pipeline.New(cfg, d)
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	return res
+	return svc
 }
 
-// Get loads a job.
-func (e *Env) Get(id string) *job.Job {
-	e.T.Helper()
-	j, err := e.DB.Get(context.Background(), id)
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	return j
-}
-
-// SessionEvent is a signed Stripe event about a checkout session.
-func (e *Env) SessionEvent(evID, typ, jobID, sessID, pi, paymentStatus string, amount int64) (payload []byte, sig string) {
-	obj := map[string]any{"id": sessID, "object": "checkout.session", "payment_status": paymentStatus,
-		"status": "complete", "amount_total": amount, "currency": "usd", "payment_intent": pi,
-		"client_reference_id": jobID, "metadata": map[string]string{"job_id": jobID, "source": "sell-my-images"}}
-	return stripetest.SignEvent(e.T, WebhookSecret, stripetest.EventJSON(evID, typ, obj))
-}
-
-// Pay marks the job paid through a signed checkout.session.completed; with
-// the Stripe fake, the session is paid there too so Stripe agrees.
-func (e *Env) Pay(jobID string) string {
-	e.T.Helper()
-	j := e.Get(jobID)
-	pi := "pi_" + strings.ReplaceAll(jobID[:13], "-", "")
-	if e.Fake != nil {
-		e.Fake.SetSessionPaid(*j.StripeCheckoutSessionID, pi)
-	}
-	payload, sig := e.SessionEvent("evt_paid_"+jobID[:8], "checkout.session.completed", jobID, *j.StripeCheckoutSessionID, pi, "paid", int64(*j.AmountCharged))
-	if _, err := e.Svc.HandleStripeWebhook(context.Background(), payload, sig); err != nil {
-		e.T.Fatal(err)
-	}
-	return pi
-}
-
-// WaitStatus waits until the job reaches status.
-func (e *Env) WaitStatus(jobID string, want job.Status, within time.Duration) *job.Job {
-	e.T.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		j := e.Get(jobID)
-		if j.Status == want {
-			return j
-		}
-		if time.Now().After(deadline) {
-			msg := ""
-			if j.LastError != nil {
-				msg = *j.LastError
-			}
-			e.T.Fatalf("job %s is %s (last error %q), want %s", jobID, j.Status, msg, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// Completed takes a new job all the way to completed and returns it.
-func (e *Env) Completed(email string) *job.Job {
-	e.T.Helper()
-	res := e.Checkout(email)
-	e.Pay(res.JobID)
-	for range 50 {
-		if did, err := e.Svc.Work(context.Background()); err != nil {
-			e.T.Fatal(err)
-		} else if !did {
-			break
-		}
-	}
-	return e.WaitStatus(res.JobID, job.StatusCompleted, 10*time.Second)
+// NewAdmin builds an admin service on the Env's pipeline (a second one is
+// the daemon after a restart); it stops when the test ends.
+func (e *Env) NewAdmin(cfg admin.Config) *admin.Service {
+	a := admin.New(cfg, e.Svc, e.DB, Quiet())
+	e.T.Cleanup(a.Stop)
+	return a
 }

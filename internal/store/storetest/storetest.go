@@ -98,12 +98,3 @@ func Open(t testing.TB, dsn string, o Options, migrate bool) *store.DB {
 	}
 	return db
 }
-
-// Clock is a settable test clock.
-type Clock struct{ T time.Time }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { return c.T }
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) { c.T = c.T.Add(d) }

@@ -7,30 +7,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is the settable clock the fake and the client share.
+func newClock() *pipelinetest.Clock {
+	return pipelinetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 type answer struct {
@@ -46,7 +32,7 @@ type answer struct {
 type bundle struct {
 	t     *testing.T
 	fake  *upscaletest.Server
-	clock *clock
+	clock *pipelinetest.Clock
 }
 
 func setup(t *testing.T, opts upscaletest.Options) *bundle {

@@ -1,11 +1,8 @@
 package pipelinebench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -22,10 +19,7 @@ import (
 // batch, not the disk).
 func deliveredJobs(b testing.TB, e *pipelinetest.Env, n int, tag string) []string {
 	ctx := context.Background()
-	saved, err := e.Files.Save(ctx, uuid.NewString(), 0, bytes.NewReader(pipelinetest.PNG()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	file := e.StoredFile(uuid.NewString())
 	now := e.Clock.Now()
 	exp := now.Add(24 * time.Hour)
 	var ids []string
@@ -35,7 +29,7 @@ func deliveredJobs(b testing.TB, e *pipelinetest.Env, n int, tag string) []strin
 		w, h, ow, oh := 200, 150, 800, 600
 		price := job.Money(50)
 		digest := "d" + strconv.Itoa(i) + tag
-		path := saved.Path
+		path := file
 		pi := "pi_adm_" + tag + strconv.Itoa(i)
 		batch = append(batch, &job.Job{JobID: id, ImageURL: e.Site.URL + "/wp-content/uploads/x.png", Resolution: "4x",
 			Email: "buyer" + strconv.Itoa(i%50) + "@example.com", PostID: 42, ImageWidth: &w, ImageHeight: &h,
@@ -73,7 +67,7 @@ func awaitingJobs(b testing.TB, e *pipelinetest.Env, n int) []string {
 }
 
 func adminService(e *pipelinetest.Env) *admin.Service {
-	return admin.New(admin.Config{Concurrency: 4, ResumeEvery: 200 * time.Millisecond}, e.Svc, e.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return e.NewAdmin(admin.Config{Concurrency: 4, ResumeEvery: 200 * time.Millisecond})
 }
 
 // BenchmarkBatch500: a 500-id synchronous batch of regenerate_token and

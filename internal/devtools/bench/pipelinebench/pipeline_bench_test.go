@@ -3,7 +3,6 @@ package pipelinebench
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 
@@ -147,7 +146,7 @@ func BenchmarkPickupLatency(b *testing.B) {
 			res := e.Checkout("")
 			j := e.Get(res.JobID)
 			payload, sig := e.SessionEvent(fmt.Sprintf("evt_lat_%d", i), "checkout.session.completed", res.JobID,
-				*j.StripeCheckoutSessionID, "pi_lat_"+strconv.Itoa(i), "paid", int64(*j.AmountCharged))
+				*j.StripeCheckoutSessionID, "pi_lat_"+strconv.Itoa(i), "paid", int64(*j.AmountCharged), "")
 			t0 := time.Now()
 			if _, err := e.Svc.HandleStripeWebhook(ctx, payload, sig); err != nil {
 				b.Fatal(err)
@@ -182,14 +181,10 @@ func BenchmarkWebhookVerify(b *testing.B) {
 		const n, workers = 4000, 8
 		payloads := make([][2]string, n)
 		for i := range n {
-			p, s := e.SessionEvent(fmt.Sprintf("evt_rate_%d", i), "checkout.session.expired", uuid.NewString(), "cs_x", "", "unpaid", 0)
+			p, s := e.SessionEvent(fmt.Sprintf("evt_rate_%d", i), "checkout.session.expired", uuid.NewString(), "cs_x", "", "unpaid", 0, "")
 			payloads[i] = [2]string{string(p), s}
 		}
-		ts := httptest.NewUnstartedServer(nil)
-		api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: benchSecret},
-			e.DB, httpapi.Services{Pipeline: e.Svc}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		ts.Config.Handler = api.Handler()
-		ts.Start()
+		ts := pipelinetest.ServeAPI(b, httpapi.Config{Secret: benchSecret}, e.DB, httpapi.Services{Pipeline: e.Svc}, nil)
 		trivialSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.WriteHeader(200)

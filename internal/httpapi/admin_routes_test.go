@@ -5,13 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,96 +14,29 @@ import (
 	"github.com/sellmyimages/smid/internal/admin"
 	"github.com/sellmyimages/smid/internal/httpapi"
 	"github.com/sellmyimages/smid/internal/job"
-	"github.com/sellmyimages/smid/internal/mail"
-	"github.com/sellmyimages/smid/internal/mail/mailtest"
-	"github.com/sellmyimages/smid/internal/pipeline"
-	"github.com/sellmyimages/smid/internal/pricing"
-	"github.com/sellmyimages/smid/internal/storage"
-	"github.com/sellmyimages/smid/internal/store/storetest"
-	"github.com/sellmyimages/smid/internal/stripe"
-	"github.com/sellmyimages/smid/internal/stripe/stripetest"
-	"github.com/sellmyimages/smid/internal/upscale"
+	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
-
-const adminWebhookSecret = "whsec_test_httpapi_admin_0123456789"
 
 // editor is the WordPress user the admin requests come from.
 const editor = "wp:7:editor"
 
 var downloadRE = regexp.MustCompile(`/smi-download/([0-9a-f]{64})`)
 
-// adminStack is the whole daemon behind the API: a real database, the
-// stateful Stripe fake, the Upsampler fake and Mailpit.
+// adminStack is the whole daemon behind the API: the shared test stack on
+// the stateful Stripe fake, with the admin service, served over HTTP.
+// Upsampler's callbacks are dropped: the tests poll.
 type adminStack struct {
 	*bundle
-	pipe  *pipeline.Service
-	adm   *admin.Service
-	fake  *stripetest.Fake
-	mail  *mailtest.Server
-	site  *httptest.Server
-	now   *adminClock
-	files *storage.Store
-}
-
-type adminClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *adminClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *adminClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	*pipelinetest.Env
 }
 
 func newAdminStack(t *testing.T) *adminStack {
 	t.Helper()
-	s := &adminStack{now: &adminClock{t: time.Now().UTC().Truncate(time.Second)}}
-	db := storetest.New(t, storetest.Options{Now: s.now.Now})
-	s.site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusNoContent) // Upsampler callbacks; the tests poll
-	}))
-	t.Cleanup(s.site.Close)
-	up := upscaletest.New(upscaletest.Options{Now: s.now.Now, ImageSize: upscaletest.FixedSize(200, 150)})
-	t.Cleanup(up.Close)
-	s.fake = stripetest.NewFake(t)
-	payc, err := stripe.New(stripe.Config{SecretKey: "sk_test_123", WebhookSecret: adminWebhookSecret, APIBase: s.fake.URL(), MaxNetworkRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.mail = mailtest.Start(t)
-	mailer, err := mail.New(mail.Config{Host: s.mail.SMTPHost(), Port: s.mail.SMTPPort(), TLS: "none", From: "Shop <shop@example.com>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider, err := upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: up.URL(), APIKey: up.APIKey(), FetchClient: http.DefaultClient})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.files, err = storage.New(storage.Config{Dir: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.files.Close() })
-	pr, _ := pricing.New(pricing.Config{CostPerCreditMicros: 40000, MicroCreditsPerMegapixel: 250000, MarkupPercent: 200, Minimum: 50})
-	s.pipe, err = pipeline.New(pipeline.Config{SiteURL: s.site.URL, AllowPrivateHosts: true, Now: s.now.Now,
-		PollInterval: 30 * time.Second, RevokeOnFullRefund: true, StatusChecksPerMinute: 600000},
-		pipeline.Deps{Store: db, Payments: payc, Upscaler: provider, Mailer: mailer, Files: s.files, Pricing: pr, Log: quietLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.adm = admin.New(admin.Config{}, s.pipe, db, quietLog())
-	t.Cleanup(s.adm.Stop)
-
-	ts := httptest.NewUnstartedServer(nil)
-	api := httpapi.New(httpapi.Config{Listen: ts.Listener.Addr().String(), Secret: secret, Version: "test", Now: s.now.Now},
-		db, httpapi.Services{Pipeline: s.pipe, Admin: s.adm}, quietLog())
-	ts.Config.Handler = api.Handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
-	s.bundle = &bundle{t: t, db: db, srv: ts}
-	return s
+	e := pipelinetest.New(t, pipelinetest.Options{FakeStripe: true, Upsampler: upscaletest.Options{ImageSize: upscaletest.FixedSize(200, 150)}})
+	e.OnCallback(nil)
+	srv := e.Serve(httpapi.Config{Secret: secret}, httpapi.Services{Pipeline: e.Svc, Admin: e.Admin})
+	return &adminStack{bundle: &bundle{t: t, db: e.DB, srv: srv}, Env: e}
 }
 
 // post sends a JSON body as editor; hdr adds or overrides headers.
@@ -145,72 +73,11 @@ func errOf(body map[string]any) (code, param, message string) {
 	return
 }
 
-func (s *adminStack) job(id string) *job.Job {
-	s.t.Helper()
-	j, err := s.db.Get(context.Background(), id)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return j
-}
-
-func (s *adminStack) events(id string) []job.Event {
-	s.t.Helper()
-	evs, err := s.db.Events(context.Background(), id)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return evs
-}
-
-// paid is a checkout the buyer paid, announced by Stripe's webhook: a
-// pending job. pi is its PaymentIntent.
-func (s *adminStack) paid(email string) (id, pi string) {
-	s.t.Helper()
-	ctx := context.Background()
-	res, err := s.pipe.Checkout(ctx, pipeline.CheckoutRequest{PostID: 7, AttachmentID: 9,
-		ImageURL: s.site.URL + "/wp-content/uploads/photo.png", ImageWidth: 200, ImageHeight: 150, Resolution: "4x",
-		Email: email, SuccessURL: s.site.URL + "/thanks", CancelURL: s.site.URL + "/cancel"}, job.ActorSystem)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	sess := *s.job(res.JobID).StripeCheckoutSessionID
-	pi = "pi_" + strings.ReplaceAll(res.JobID[:13], "-", "")
-	s.fake.SetSessionPaid(sess, pi)
-	payload, sig := stripetest.SignEvent(s.t, adminWebhookSecret, stripetest.EventJSON("evt_"+res.JobID[:8], "checkout.session.completed", s.fake.Session(sess)))
-	if _, err := s.pipe.HandleStripeWebhook(ctx, payload, sig); err != nil {
-		s.t.Fatal(err)
-	}
-	return res.JobID, pi
-}
-
-// unpaid is a checkout nobody paid.
-func (s *adminStack) unpaid() string {
-	s.t.Helper()
-	res, err := s.pipe.Checkout(context.Background(), pipeline.CheckoutRequest{PostID: 7, AttachmentID: 9,
-		ImageURL: s.site.URL + "/wp-content/uploads/photo.png", ImageWidth: 200, ImageHeight: 150, Resolution: "4x",
-		SuccessURL: s.site.URL + "/thanks", CancelURL: s.site.URL + "/cancel"}, job.ActorSystem)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return res.JobID
-}
-
-// completed runs a paid job through the worker and the poller.
+// completed is a paid job run through the worker and the poller.
 func (s *adminStack) completed(email string) (id, pi string) {
-	s.t.Helper()
-	ctx := context.Background()
-	id, pi = s.paid(email)
-	if _, err := s.pipe.Work(ctx); err != nil {
-		s.t.Fatal(err)
-	}
-	s.now.Advance(31 * time.Second)
-	if _, err := s.pipe.Poll(ctx); err != nil {
-		s.t.Fatal(err)
-	}
-	if j := s.job(id); j.Status != job.StatusCompleted {
-		s.t.Fatalf("job %s is %s (%v)", id, j.Status, j.LastError)
-	}
+	s.T.Helper()
+	id, pi = s.Paid(email)
+	s.Complete(id)
 	return id, pi
 }
 
@@ -221,13 +88,11 @@ func (s *adminStack) download(token string) int {
 	return resp.StatusCode
 }
 
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
 func TestAdminRoutesBadInputIs400NamingTheField(t *testing.T) {
 	t.Parallel()
 	s := newAdminStack(t)
-	id, pi := s.paid("bad@example.com")
-	before := len(s.events(id))
+	id, pi := s.Paid("bad@example.com")
+	before := len(s.Events(id))
 	key := []string{"Idempotency-Key", "k-1"}
 	many := make([]string, admin.MaxBatchIDs+1)
 	for i := range many {
@@ -283,11 +148,11 @@ func TestAdminRoutesBadInputIs400NamingTheField(t *testing.T) {
 		}
 	}
 	// Nothing changed on any error.
-	j := s.job(id)
-	if j.Status != job.StatusPending || j.PaymentStatus != job.PaymentPaid || len(s.events(id)) != before {
-		t.Fatalf("bad requests changed the job: %s/%s, %d events (was %d)", j.Status, j.PaymentStatus, len(s.events(id)), before)
+	j := s.Get(id)
+	if j.Status != job.StatusPending || j.PaymentStatus != job.PaymentPaid || len(s.Events(id)) != before {
+		t.Fatalf("bad requests changed the job: %s/%s, %d events (was %d)", j.Status, j.PaymentStatus, len(s.Events(id)), before)
 	}
-	if rs, _ := s.db.Refunds(context.Background(), id); len(rs) != 0 || s.fake.RefundRequests() != 0 || len(s.fake.Refunds(pi)) != 0 {
+	if rs, _ := s.db.Refunds(context.Background(), id); len(rs) != 0 || s.Fake.RefundRequests() != 0 || len(s.Fake.Refunds(pi)) != 0 {
 		t.Fatal("a bad refund request reached the history or Stripe")
 	}
 }
@@ -320,10 +185,10 @@ func TestAdminRoutesConflictsSayWhy(t *testing.T) {
 	t.Parallel()
 	s := newAdminStack(t)
 	done, _ := s.completed("done@example.com") // first: the worker takes the oldest pending job
-	unpaid := s.unpaid()
-	pending, _ := s.paid("pending@example.com")
-	disputed, pi := s.paid("disputed@example.com")
-	s.fake.SetDisputed(pi)
+	unpaid := s.Checkout("").JobID
+	pending, _ := s.Paid("pending@example.com")
+	disputed, pi := s.Paid("disputed@example.com")
+	s.Fake.SetDisputed(pi)
 	cases := []struct {
 		path, body string
 		status     int
@@ -345,7 +210,7 @@ func TestAdminRoutesConflictsSayWhy(t *testing.T) {
 		}
 	}
 	// An expired link: resend says to regenerate.
-	s.now.Advance(25 * time.Hour)
+	s.Clock.Advance(25 * time.Hour)
 	code, body := s.post("/v1/jobs/"+done+"/email", `{}`)
 	if _, _, msg := errOf(body); code != 409 || !strings.Contains(msg, "regenerate") {
 		t.Fatalf("resend of an expired link: %d %v", code, body)
@@ -361,7 +226,7 @@ func TestAdminActionsRecordTheActor(t *testing.T) {
 		t.Fatalf("retry: %d %v", code, body)
 	}
 	var requeued *job.Event
-	for _, e := range s.events(id) {
+	for _, e := range s.Events(id) {
 		if e.Type == "requeued" {
 			requeued = &e
 		}
@@ -375,7 +240,7 @@ func TestAdminActionsRecordTheActor(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("reconcile: %d", code)
 	}
-	evs := s.events(id)
+	evs := s.Events(id)
 	if last := evs[len(evs)-1]; last.Type != "reconciled" || last.Actor != job.ActorSystem {
 		t.Fatalf("last event %+v, want reconciled by system", last)
 	}
@@ -407,7 +272,7 @@ func TestAdminTokenAndEmailRoutes(t *testing.T) {
 		t.Fatalf("email: %d %v (the link goes to the customer only)", code, body)
 	}
 	var ev job.Event
-	for _, e := range s.events(id) {
+	for _, e := range s.Events(id) {
 		if e.Type == "token_regenerated" {
 			ev = e
 		}
@@ -420,7 +285,7 @@ func TestAdminTokenAndEmailRoutes(t *testing.T) {
 func TestAdminRefundRouteIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	s := newAdminStack(t)
-	id, pi := s.paid("idem@example.com")
+	id, pi := s.Paid("idem@example.com")
 	path := "/v1/jobs/" + id + "/refunds"
 	code, first := s.post(path, `{"amount":20,"reason":"wrong crop"}`, "Idempotency-Key", "wp-nonce-1")
 	if code != 200 || first["replayed"] != false || first["payment_status"] != "partially_refunded" ||
@@ -433,7 +298,7 @@ func TestAdminRefundRouteIdempotencyKey(t *testing.T) {
 	if code != 200 || again["replayed"] != true || r1["id"] != r2["id"] || r1["stripe_refund_id"] == nil {
 		t.Fatalf("replay: %d %v", code, again)
 	}
-	if n := len(s.fake.Refunds(pi)); n != 1 {
+	if n := len(s.Fake.Refunds(pi)); n != 1 {
 		t.Fatalf("%d refunds at Stripe, want 1", n)
 	}
 	rs, _ := s.db.Refunds(context.Background(), id)
@@ -441,7 +306,7 @@ func TestAdminRefundRouteIdempotencyKey(t *testing.T) {
 		t.Fatalf("history %+v, want one refund by %s", rs, editor)
 	}
 	var ev *job.Event
-	for _, e := range s.events(id) {
+	for _, e := range s.Events(id) {
 		if e.Type == "refunded" {
 			ev = &e
 		}
@@ -463,9 +328,9 @@ func TestAdminRefundRouteIdempotencyKey(t *testing.T) {
 func TestAdminBatchRoutes(t *testing.T) {
 	t.Parallel()
 	s := newAdminStack(t)
-	a, _ := s.paid("b1@example.com")
-	bb, _ := s.paid("b2@example.com")
-	unpaid := s.unpaid()
+	a, _ := s.Paid("b1@example.com")
+	bb, _ := s.Paid("b2@example.com")
+	unpaid := s.Checkout("").JobID
 
 	code, body := s.post("/v1/jobs/batch", map[string]any{"action": "reconcile", "job_ids": []string{a, bb, unpaid}})
 	if code != 200 || body["ok"].(float64) != 3 || len(body["results"].([]any)) != 3 {
@@ -493,11 +358,11 @@ func TestAdminBatchRoutes(t *testing.T) {
 		t.Fatalf("batch at the end: %v", body)
 	}
 	for _, j := range []string{a, bb} {
-		if got := s.job(j); got.Status != job.StatusFailed || got.PaymentStatus != job.PaymentRefunded {
+		if got := s.Get(j); got.Status != job.StatusFailed || got.PaymentStatus != job.PaymentRefunded {
 			t.Fatalf("job %s after the batch: %s/%s", j, got.Status, got.PaymentStatus)
 		}
 	}
-	if s.job(unpaid).Status != job.StatusAwaitingPayment {
+	if s.Get(unpaid).Status != job.StatusAwaitingPayment {
 		t.Fatal("the batch touched a job outside its filter")
 	}
 	code, body = s.post("/v1/batches/"+id+"/cancel", nil)
