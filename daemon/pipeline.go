@@ -93,7 +93,7 @@ func cronTasks(cfg *config.Config, svc *pipeline.Service) []cron.Task {
 		{Name: "expire_tokens", Schedule: cfg.Cron.ExpireTokens, Run: svc.ExpireTokens},
 		{Name: "abandon", Schedule: cfg.Cron.Abandon, Run: svc.Abandon},
 		{Name: "rescue", Schedule: cfg.Cron.Rescue, Run: svc.Rescue},
-		{Name: "retry_deliveries", Schedule: cfg.Cron.RetryDeliveries, Run: svc.RetryRefunds},
+		{Name: "retry_refunds", Schedule: cfg.Cron.RetryRefunds, Run: svc.RetryRefunds},
 		{Name: "reconcile", Schedule: cfg.Cron.Reconcile, Run: svc.ReconcileRecent},
 		{Name: "retention", Schedule: cfg.Cron.Retention, Run: svc.Purge},
 		{Name: "notify_stuck", Schedule: cfg.Cron.NotifyStuck, Run: svc.NotifyStuck},

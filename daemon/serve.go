@@ -25,6 +25,9 @@ func serve(ctx context.Context, args []string, _ io.Writer, environ []string) er
 	}
 	defer db.Close()
 	log := newLogger(cfg)
+	for _, r := range cfg.Renamed {
+		log.Warn("configuration uses an old key name; rename it", "key", r)
+	}
 	st, err := db.Schema(ctx)
 	if err != nil {
 		return err

@@ -35,6 +35,10 @@ type Config struct {
 	Retention Retention
 	Batch     Batch
 	Notify    Notify
+
+	// Renamed lists the old key names the configuration still used, each
+	// with its new name: they work, and serve warns about them.
+	Renamed []string
 }
 
 // API is the HTTP API that WordPress calls.
@@ -237,7 +241,7 @@ type Cron struct {
 	ExpireTokens    string
 	Abandon         string
 	Rescue          string
-	RetryDeliveries string
+	RetryRefunds    string
 	Reconcile       string
 	Retention       string
 	NotifyStuck     string

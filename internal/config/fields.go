@@ -120,7 +120,7 @@ func fields(c *Config) []field {
 		strField("cron.expire_tokens", "@every 5m", &cr.ExpireTokens, schedule),
 		strField("cron.abandon", "@every 10m", &cr.Abandon, schedule),
 		strField("cron.rescue", "@every 1m", &cr.Rescue, schedule),
-		strField("cron.retry_deliveries", "@every 2m", &cr.RetryDeliveries, schedule),
+		strField("cron.retry_refunds", "@every 2m", &cr.RetryRefunds, schedule),
 		strField("cron.reconcile", "@every 15m", &cr.Reconcile, schedule),
 		strField("cron.retention", "@daily", &cr.Retention, schedule),
 		strField("cron.notify_stuck", "@every 5m", &cr.NotifyStuck, schedule),

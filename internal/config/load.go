@@ -38,6 +38,20 @@ func Load(path string, environ []string) (*Config, error) {
 		v.SetDefault(f.key, f.def)
 	}
 	env := envMap(environ)
+	// An old key name is read as its new one, unless the new one is set too.
+	for old, cur := range renamedKeys {
+		val, set := v.Get(old), v.InConfig(old)
+		if e := env[envName(old)]; e != "" {
+			val, set = e, true
+		}
+		if !set {
+			continue
+		}
+		c.Renamed = append(c.Renamed, old+" is now "+cur)
+		if !v.InConfig(cur) && env[envName(cur)] == "" {
+			v.Set(cur, val)
+		}
+	}
 	for _, f := range fs {
 		if val := env[envName(f.key)]; val != "" {
 			v.Set(f.key, val)
@@ -57,6 +71,13 @@ func Load(path string, environ []string) (*Config, error) {
 		return nil, scrub(errors.Join(errs...), secrets(v, fs, c))
 	}
 	return c, nil
+}
+
+// renamedKeys maps a key's old name to its new one. The old one is still
+// read (as the new one), so an upgrade never breaks a working file.
+var renamedKeys = map[string]string{
+	// The task only ever sent refunds again; failed emails are retried by poll.
+	"cron.retry_deliveries": "cron.retry_refunds",
 }
 
 // readFile loads the YAML into v and refuses keys the daemon does not
@@ -80,7 +101,7 @@ func readFile(v *viper.Viper, path string, fs []field) error {
 	var errs []error
 	for _, k := range keys {
 		switch {
-		case known[k]:
+		case known[k], renamedKeys[k] != "":
 		case sections[k]:
 			// "database:" with nothing under it is fine; "database: 5" is not.
 			if v.Get(k) != nil {

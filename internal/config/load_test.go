@@ -99,7 +99,7 @@ func TestDefaults(t *testing.T) {
 		{"cron.expire_tokens", c.Cron.ExpireTokens, "@every 5m"},
 		{"cron.abandon", c.Cron.Abandon, "@every 10m"},
 		{"cron.rescue", c.Cron.Rescue, "@every 1m"},
-		{"cron.retry_deliveries", c.Cron.RetryDeliveries, "@every 2m"},
+		{"cron.retry_refunds", c.Cron.RetryRefunds, "@every 2m"},
 		{"cron.reconcile", c.Cron.Reconcile, "@every 15m"},
 		{"cron.retention", c.Cron.Retention, "@daily"},
 		{"retention.abandoned_after", c.Retention.AbandonedAfter, time.Duration(0)},
@@ -244,4 +244,26 @@ func TestUnknownKeys(t *testing.T) {
 	}
 	// An empty section is not an unknown key.
 	mustLoad(t, writeFile(t, "smid.yaml", "database:\nmail: {}\n"), baseEnv())
+}
+
+// TestRenamedKeys: a file written for an older smid keeps working; the old
+// name is read as the new one (which wins when both are there) and serve
+// is told to warn.
+func TestRenamedKeys(t *testing.T) {
+	t.Parallel()
+	c := mustLoad(t, writeFile(t, "smid.yaml", "cron:\n  retry_deliveries: \"@every 7m\"\n"), baseEnv())
+	if c.Cron.RetryRefunds != "@every 7m" || len(c.Renamed) != 1 || c.Renamed[0] != "cron.retry_deliveries is now cron.retry_refunds" {
+		t.Errorf("old key: retry_refunds %q, renamed %q", c.Cron.RetryRefunds, c.Renamed)
+	}
+	c = mustLoad(t, writeFile(t, "smid.yaml", "cron:\n  retry_deliveries: \"@every 7m\"\n  retry_refunds: \"@every 3m\"\n"), baseEnv())
+	if c.Cron.RetryRefunds != "@every 3m" || len(c.Renamed) != 1 {
+		t.Errorf("both keys: retry_refunds %q (want the new key's), renamed %q", c.Cron.RetryRefunds, c.Renamed)
+	}
+	c = mustLoad(t, "", baseEnv("SMI_CRON_RETRY_DELIVERIES=@every 9m"))
+	if c.Cron.RetryRefunds != "@every 9m" || len(c.Renamed) != 1 {
+		t.Errorf("old environment name: retry_refunds %q, renamed %q", c.Cron.RetryRefunds, c.Renamed)
+	}
+	if c = mustLoad(t, "", baseEnv()); len(c.Renamed) != 0 {
+		t.Errorf("nothing renamed, yet %q", c.Renamed)
+	}
 }

@@ -126,13 +126,13 @@ func NewStack(t *testing.T, o Options) *Stack {
 }
 
 func (s *Stack) writeConfig() {
-	cron := map[string]string{"poll": "@every 1s", "rescue": "@every 1s", "retry_deliveries": "@every 2s",
+	cron := map[string]string{"poll": "@every 1s", "rescue": "@every 1s", "retry_refunds": "@every 2s",
 		"expire_tokens": "@every 1m", "abandon": "@every 1h", "reconcile": "@every 24h", "retention": "@daily"}
 	for k, v := range s.opts.Cron {
 		cron[k] = v
 	}
 	var cr strings.Builder
-	for _, k := range []string{"poll", "rescue", "retry_deliveries", "expire_tokens", "abandon", "reconcile", "retention"} {
+	for _, k := range []string{"poll", "rescue", "retry_refunds", "expire_tokens", "abandon", "reconcile", "retention"} {
 		fmt.Fprintf(&cr, "  %s: %q\n", k, cron[k])
 	}
 	host := strings.TrimPrefix(s.site.URL, "http://")
