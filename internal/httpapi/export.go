@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
-	"database/sql"
 	"fmt"
 	"net/http"
 
@@ -49,7 +48,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		cw.end()
 	}
 	var local []byte
-	err = s.store.Export(r.Context(), lq, func(cells []sql.RawBytes) error {
+	err = s.store.Export(r.Context(), lq, func(cells [][]byte) error {
 		if !started {
 			header()
 		}

@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"database/sql"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,7 +28,7 @@ type Reader interface {
 	CountsFor(ctx context.Context, f store.Filter) (*store.Counts, error)
 	Daily(ctx context.Context, r store.ReportRange) ([]store.Day, error)
 	TopPosts(ctx context.Context, r store.ReportRange, by string, limit int) ([]store.PostFigures, error)
-	Export(ctx context.Context, lq store.ListQuery, fn func(cells []sql.RawBytes) error) error
+	Export(ctx context.Context, lq store.ListQuery, fn func(cells [][]byte) error) error
 	Refunds(ctx context.Context, jobID string) ([]store.Refund, error)
 	RefundsInFlight(ctx context.Context, jobIDs []string) (map[string]bool, error)
 	Schema(ctx context.Context) (store.SchemaState, error)

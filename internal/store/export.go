@@ -55,8 +55,9 @@ var ExportColumns = []ExportColumn{
 // Export calls fn with every selected row's cells, in the list's order,
 // reading rows from the server as they come (the driver does not buffer a
 // result set), so memory stays flat whatever the row count. The cells are
-// only valid during the call. Paging fields of lq are ignored.
-func (s *DB) Export(ctx context.Context, lq ListQuery, fn func(cells []sql.RawBytes) error) error {
+// only valid during the call (a cell is NULL when nil). Paging fields of lq
+// are ignored.
+func (s *DB) Export(ctx context.Context, lq ListQuery, fn func(cells [][]byte) error) error {
 	if !slices.Contains(OrderBy, lq.OrderBy) {
 		return job.Invalid("orderby", "unknown orderby %q (accepted: %s)", lq.OrderBy, strings.Join(OrderBy, ", "))
 	}
@@ -70,14 +71,19 @@ func (s *DB) Export(ctx context.Context, lq ListQuery, fn func(cells []sql.RawBy
 		return fmt.Errorf("export: %w", err)
 	}
 	defer rows.Close()
-	cells := make([]sql.RawBytes, len(ExportColumns))
-	dest := make([]any, len(cells))
-	for i := range cells {
-		dest[i] = &cells[i]
+	// RawBytes point into the driver's buffer: no copy per cell.
+	raw := make([]sql.RawBytes, len(ExportColumns))
+	cells := make([][]byte, len(raw))
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("export scan: %w", err)
+		}
+		for i, c := range raw {
+			cells[i] = c
 		}
 		if err := fn(cells); err != nil {
 			return err
@@ -86,5 +92,3 @@ func (s *DB) Export(ctx context.Context, lq ListQuery, fn func(cells []sql.RawBy
 	return rows.Err()
 }
 
-// DBStats exposes the pool statistics (for metrics).
-func (s *DB) DBStats() sql.DBStats { return s.db.Stats() }

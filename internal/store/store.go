@@ -5,6 +5,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -112,6 +113,9 @@ func (s *DB) Close() error {
 
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// DBStats exposes the pool statistics (for metrics).
+func (s *DB) DBStats() sql.DBStats { return s.db.Stats() }
 
 // Now is the store's clock, truncated to the microsecond MySQL keeps.
 func (s *DB) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
