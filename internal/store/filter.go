@@ -64,7 +64,9 @@ type Search struct {
 }
 
 var (
-	uuidRE      = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// A job-id prefix: at least its first 8 hex digits (fewer would match
+	// too many jobs; those are read as an email prefix).
 	uuidPrefRE  = regexp.MustCompile(`^[0-9a-f]{8}(-[0-9a-f-]{0,27})?$`)
 	domainRE    = regexp.MustCompile(`^@[a-z0-9.-]+$`)
 	emailPrefRE = regexp.MustCompile(`^[^\s%_\\]+$`)
@@ -88,7 +90,7 @@ func ParseSearch(q string) (Search, error) {
 			return s, job.Invalid("q", "%q is not a valid post or attachment id", q)
 		}
 		s.Kind, s.ID = SearchNumericID, id
-	case uuidPrefRE.MatchString(lq) && isHexish(lq):
+	case uuidPrefRE.MatchString(lq):
 		s.Kind, s.Text = SearchJobIDPrefix, lq
 	case domainRE.MatchString(lq):
 		s.Kind, s.Text = SearchEmailDomain, lq[1:]
@@ -109,18 +111,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// isHexish is true for a UUID prefix that has at least 8 hex digits and
-// contains a digit or is not a plausible word, so "deadbeef" still counts.
-func isHexish(s string) bool {
-	n := 0
-	for _, r := range s {
-		if r != '-' {
-			n++
-		}
-	}
-	return n >= 8
 }
 
 // where builds one WHERE clause and its arguments, an id match on post or
