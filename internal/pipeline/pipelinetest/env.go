@@ -123,7 +123,9 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: e.Up.URL(), APIKey: e.Up.APIKey(), FetchClient: http.DefaultClient})
+	fetch := http.DefaultTransport.(*http.Transport).Clone()
+	fetch.MaxIdleConnsPerHost = 32
+	up, err := upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: e.Up.URL(), APIKey: e.Up.APIKey(), FetchClient: &http.Client{Transport: fetch}})
 	if err != nil {
 		t.Fatal(err)
 	}
