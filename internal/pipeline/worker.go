@@ -91,7 +91,7 @@ func (s *Service) workLoop(ctx context.Context, halt <-chan struct{}, n int) {
 			return
 		default:
 		}
-		did, err := s.Work(ctx)
+		did, err := s.work(ctx, halt)
 		if err != nil {
 			s.log.Error("worker", "n", n, "err", err)
 		}
@@ -137,20 +137,67 @@ func (s *Service) probeLoop(ctx context.Context, halt <-chan struct{}) {
 	}
 }
 
-// Work claims and submits one job; did is false when none was due.
+// claimBatch is how many due jobs a worker claims at once when no
+// submission rate limit applies: one transaction instead of eight. Under
+// a rate limit a worker claims one job at a time, when it may send it.
+const claimBatch = 8
+
+// Work claims due jobs and submits them; did is false when none was due.
 func (s *Service) Work(ctx context.Context) (did bool, err error) {
+	return s.work(ctx, nil)
+}
+
+// work is Work for a worker that halt stops: the jobs of its batch not
+// yet sent when it stops go back to the queue.
+func (s *Service) work(ctx context.Context, halt <-chan struct{}) (did bool, err error) {
+	n := claimBatch
 	if s.submits != nil {
+		n = 1
 		if err := s.submits.Wait(ctx); err != nil {
 			return false, nil
 		}
 	}
-	j, err := s.st.Claim(ctx, s.cfg.Owner, s.cfg.Lease, store.EventInput{Actor: job.ActorSystem, Type: "submitting",
+	jobs, err := s.st.ClaimBatch(ctx, s.cfg.Owner, s.cfg.Lease, n, store.EventInput{Actor: job.ActorSystem, Type: "submitting",
 		Message: "claimed by a worker; submitting to " + s.up.Name()})
-	if err != nil || j == nil {
+	if err != nil || len(jobs) == 0 {
 		return false, err
 	}
-	s.submit(ctx, j)
+	for i, j := range jobs {
+		// A job whose lease is half gone waited behind slow submissions
+		// of its batch: back to the queue rather than racing the rescue.
+		late := i > 0 && j.LeaseExpiresAt != nil && s.cfg.Now().After(j.LeaseExpiresAt.Add(-s.cfg.Lease/2))
+		if late || stopping(ctx, halt) {
+			s.unclaim(ctx, jobs[i:])
+			break
+		}
+		s.submit(ctx, j)
+	}
 	return true, nil
+}
+
+func stopping(ctx context.Context, halt <-chan struct{}) bool {
+	select {
+	case <-halt:
+		return true
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// unclaim puts claimed jobs that were never sent back in the queue, so
+// another worker (or replica) takes them now rather than after their
+// lease and the in-doubt wait.
+func (s *Service) unclaim(ctx context.Context, jobs []*job.Job) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, j := range jobs {
+		if err := s.st.Unclaim(ctx, store.HolderOf(j), j.Attempts, store.EventInput{Actor: job.ActorSystem, Type: "unclaimed",
+			Message: "the worker stopped before sending it; queued again"}); err != nil {
+			s.quietly("give a job back", j.JobID, err)
+		}
+	}
 }
 
 // submit sends a claimed job to the provider and records the answer.

@@ -13,47 +13,88 @@ import (
 )
 
 // Claim takes the next pending job that is due, marks it processing under
-// a lease for owner, and records the event, in one transaction. SKIP
-// LOCKED lets any number of workers and replicas claim at once without
-// waiting on each other or taking the same job. It returns nil when there
-// is nothing to do. A job with no due_at (adopted from the PHP plugin, or
-// seeded) is never claimed by itself: an admin retry schedules it.
+// a lease for owner, and records the event, in one transaction. It
+// returns nil when there is nothing to do. See ClaimBatch.
 func (s *DB) Claim(ctx context.Context, owner string, lease time.Duration, ev EventInput) (*job.Job, error) {
+	jobs, err := s.ClaimBatch(ctx, owner, lease, 1, ev)
+	if err != nil || len(jobs) == 0 {
+		return nil, err
+	}
+	return jobs[0], nil
+}
+
+// ClaimBatch takes up to n pending jobs that are due, oldest due first,
+// marks them processing under a lease for owner, and records their
+// events, in one transaction of one locking read, one UPDATE, one INSERT
+// of events and one of counters. SKIP LOCKED lets any number of workers
+// and replicas claim at once without waiting on each other or taking the
+// same job. Each claimed job's fence moves on by one. A job with no
+// due_at (adopted from the PHP plugin, or seeded) is never claimed by
+// itself: an admin retry schedules it.
+func (s *DB) ClaimBatch(ctx context.Context, owner string, lease time.Duration, n int, ev EventInput) ([]*job.Job, error) {
+	if err := checkMove(job.StatusPending, job.StatusProcessing, false); err != nil {
+		return nil, err
+	}
 	// Ask first, with one indexed read and no transaction, whether
 	// anything is due: a miss costs one statement.
 	if due, err := s.AnyDue(ctx); err != nil || !due {
 		return nil, err
 	}
-	var claimed *job.Job
+	var claimed []*job.Job
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		claimed = nil
 		now := s.Now()
-		var r jobRow
-		err := tx.GetContext(ctx, &r, s.q(`SELECT `+jobColumns+` FROM {jobs}
+		var rows []jobRow
+		if err := tx.SelectContext(ctx, &rows, s.q(`SELECT `+jobColumns+` FROM {jobs}
 			WHERE status = 'pending' AND due_at <= ?
-			ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`), now)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+			ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED`), now, max(n, 1)); err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}
-		cur, err := r.toJob()
+		if len(rows) == 0 {
+			return nil
+		}
+		jobs, err := toJobs(rows)
 		if err != nil {
 			return err
 		}
 		until := now.Add(lease)
-		ch := Change{JobID: cur.JobID, To: job.StatusProcessing, Event: ev, Claim: true, Set: Set{
-			"lease_owner": owner, "lease_expires_at": until, "submitted_at": now,
-			"processing_started_at": now, "attempts": cur.Attempts + 1, "upsampler_job_id": nil,
-			"due_at": nil, "upscaled_url": nil,
-		}}
-		if err := s.applyLocked(ctx, tx, cur, ch, sortedKeys(ch.Set)); err != nil {
+		ids := make([]any, 0, len(jobs))
+		for _, j := range jobs {
+			ids = append(ids, j.ID)
+		}
+		args := append([]any{now, owner, until, now, now}, ids...)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE {jobs} SET updated_at = ?, fence = fence + 1, status = 'processing',
+			lease_owner = ?, lease_expires_at = ?, submitted_at = ?, processing_started_at = ?, attempts = attempts + 1,
+			upsampler_job_id = NULL, due_at = NULL, upscaled_url = NULL
+			WHERE status = 'pending' AND id IN (`+placeholders(len(ids))+`)`), args...)
+		if err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		if got, _ := res.RowsAffected(); got != int64(len(jobs)) {
+			return fmt.Errorf("claim: %d of %d locked jobs updated", got, len(jobs))
+		}
+		from, to := job.StatusPending, job.StatusProcessing
+		events := make([]eventRow, 0, len(jobs))
+		deltas := map[int][]countDelta{}
+		for _, j := range jobs {
+			events = append(events, eventRow{jobID: j.JobID, at: now, ev: ev, from: &from, to: &to})
+			slot := slotFor(j.JobID)
+			deltas[slot] = append(deltas[slot], deltasFor(from, j.PaymentStatus, j.CreatedAt, -1)...)
+			deltas[slot] = append(deltas[slot], deltasFor(to, j.PaymentStatus, j.CreatedAt, 1)...)
+		}
+		if err := s.insertEvents(ctx, tx, events); err != nil {
 			return err
 		}
-		cur.Status, cur.Attempts = job.StatusProcessing, cur.Attempts+1
-		cur.LeaseOwner, cur.LeaseExpiresAt, cur.SubmittedAt, cur.ProcessingStartedAt = &owner, &until, &now, &now
-		cur.UpsamplerJobID, cur.DueAt = nil, nil
-		claimed = cur
+		if err := s.bumpSlots(ctx, tx, deltas); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			o, u, t := owner, until, now
+			j.Status, j.Attempts, j.Fence = job.StatusProcessing, j.Attempts+1, j.Fence+1
+			j.LeaseOwner, j.LeaseExpiresAt, j.SubmittedAt, j.ProcessingStartedAt = &o, &u, &t, &t
+			j.UpsamplerJobID, j.DueAt, j.UpscaledURL, j.UpdatedAt = nil, nil, nil, now
+		}
+		claimed = jobs
 		return nil
 	})
 	return claimed, err

@@ -48,14 +48,26 @@ func slotFor(jobID string) int {
 	return int(h.Sum32() % countSlots)
 }
 
-// bumpCounts applies deltas in a fixed order (so two transactions never
-// lock the same counter rows in opposite orders and deadlock).
+// bumpCounts applies deltas to one slot's counters.
 func (s *DB) bumpCounts(ctx context.Context, tx *sqlx.Tx, slot int, deltas []countDelta) error {
-	merged := map[[2]string]int64{}
-	for _, d := range deltas {
-		merged[[2]string{d.dim, d.value}] += d.n
+	return s.bumpSlots(ctx, tx, map[int][]countDelta{slot: deltas})
+}
+
+// bumpSlots applies deltas by slot with one statement, in a fixed order
+// (so two transactions never lock the same counter rows in opposite
+// orders and deadlock).
+func (s *DB) bumpSlots(ctx context.Context, tx *sqlx.Tx, bySlot map[int][]countDelta) error {
+	type key struct {
+		dim, value string
+		slot       int
 	}
-	keys := make([][2]string, 0, len(merged))
+	merged := map[key]int64{}
+	for slot, deltas := range bySlot {
+		for _, d := range deltas {
+			merged[key{d.dim, d.value, slot}] += d.n
+		}
+	}
+	keys := make([]key, 0, len(merged))
 	for k, n := range merged {
 		if n != 0 {
 			keys = append(keys, k)
@@ -65,10 +77,14 @@ func (s *DB) bumpCounts(ctx context.Context, tx *sqlx.Tx, slot int, deltas []cou
 		return nil
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		if keys[i][0] != keys[j][0] {
-			return keys[i][0] < keys[j][0]
+		a, b := keys[i], keys[j]
+		if a.dim != b.dim {
+			return a.dim < b.dim
 		}
-		return keys[i][1] < keys[j][1]
+		if a.value != b.value {
+			return a.value < b.value
+		}
+		return a.slot < b.slot
 	})
 	query := "INSERT INTO {counts} (dim, value, slot, n) VALUES "
 	args := make([]any, 0, len(keys)*4)
@@ -77,7 +93,7 @@ func (s *DB) bumpCounts(ctx context.Context, tx *sqlx.Tx, slot int, deltas []cou
 			query += ", "
 		}
 		query += "(?, ?, ?, ?)"
-		args = append(args, k[0], k[1], slot, merged[k])
+		args = append(args, k.dim, k.value, k.slot, merged[k])
 	}
 	query += " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
 	if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {

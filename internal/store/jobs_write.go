@@ -229,21 +229,45 @@ func dbValue(v any) any {
 }
 
 func (s *DB) insertEvent(ctx context.Context, tx *sqlx.Tx, jobID string, at time.Time, ev EventInput, from, to *job.Status) error {
-	var data any
-	if len(ev.Data) > 0 {
-		b, err := json.Marshal(ev.Data)
-		if err != nil {
-			return fmt.Errorf("event data: %w", err)
+	return s.insertEvents(ctx, tx, []eventRow{{jobID: jobID, at: at, ev: ev, from: from, to: to}})
+}
+
+// eventRow is one timeline event to insert.
+type eventRow struct {
+	jobID    string
+	at       time.Time
+	ev       EventInput
+	from, to *job.Status
+}
+
+// insertEvents inserts events with one statement.
+func (s *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, rows []eventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO {events} (job_id, created_at, actor, type, from_status, to_status, message, data) VALUES `)
+	args := make([]any, 0, 8*len(rows))
+	for i, r := range rows {
+		var data any
+		if len(r.ev.Data) > 0 {
+			b, err := json.Marshal(r.ev.Data)
+			if err != nil {
+				return fmt.Errorf("event data: %w", err)
+			}
+			data = string(b)
 		}
-		data = string(b)
+		actor := r.ev.Actor
+		if actor == "" {
+			actor = job.ActorSystem
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, r.jobID, r.at, string(actor), r.ev.Type, statusArg(r.from), statusArg(r.to), r.ev.Message, data)
 	}
-	actor := ev.Actor
-	if actor == "" {
-		actor = job.ActorSystem
-	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO {events} (job_id, created_at, actor, type, from_status, to_status, message, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), jobID, at, string(actor), ev.Type, statusArg(from), statusArg(to), ev.Message, data)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(q.String()), args...); err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
 	return nil

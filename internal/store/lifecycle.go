@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -16,10 +17,17 @@ import (
 type Holder struct {
 	JobID string
 	Fence int64
+	// What the holder read of the row: its payment status (the counters
+	// need it when the status moves) and its creation time. Known, they
+	// let a write skip the locking read (applyFenced).
+	payment job.PaymentStatus
+	created time.Time
 }
 
 // HolderOf is the holder of j as it was read.
-func HolderOf(j *job.Job) Holder { return Holder{JobID: j.JobID, Fence: j.Fence} }
+func HolderOf(j *job.Job) Holder {
+	return Holder{JobID: j.JobID, Fence: j.Fence, payment: j.PaymentStatus, created: j.CreatedAt}
+}
 
 func (h Holder) change(from job.Status, to job.Status, set Set, ev EventInput) Change {
 	f := h.Fence
@@ -41,14 +49,21 @@ func (s *DB) RecordSubmission(ctx context.Context, h Holder, sub Submission, ev 
 	if sub.Credits > 0 {
 		set["credits_used"] = sub.Credits
 	}
-	_, err := s.Apply(ctx, h.change(job.StatusProcessing, "", set, ev))
-	return err
+	return s.applyFenced(ctx, h, job.StatusProcessing, "", set, ev)
 }
 
 // ScheduleResubmit puts a job whose submission failed transiently back in
 // the queue, due at dueAt.
 func (s *DB) ScheduleResubmit(ctx context.Context, h Holder, dueAt time.Time, lastError string, ev EventInput) error {
 	_, err := s.Apply(ctx, h.change(job.StatusProcessing, job.StatusPending, Set{"due_at": dueAt, "last_error": lastError,
+		"lease_owner": nil, "lease_expires_at": nil, "submitted_at": nil}, ev))
+	return err
+}
+
+// Unclaim gives back a job claimed in a batch but never sent, because its
+// worker is stopping: pending and due again, its attempt not counted.
+func (s *DB) Unclaim(ctx context.Context, h Holder, attempts int, ev EventInput) error {
+	_, err := s.Apply(ctx, h.change(job.StatusProcessing, job.StatusPending, Set{"due_at": s.Now(), "attempts": max(attempts-1, 0),
 		"lease_owner": nil, "lease_expires_at": nil, "submitted_at": nil}, ev))
 	return err
 }
@@ -67,6 +82,25 @@ func (s *DB) PollLater(ctx context.Context, h Holder, at time.Time) error {
 // stored one.
 func (s *DB) ClaimResult(ctx context.Context, h Holder, owner string, until time.Time, wantFile bool) (Holder, error) {
 	now := s.Now()
+	next := h
+	next.Fence++
+	// One statement when the row is as expected: no event and no status
+	// move, so the conditional UPDATE alone is the whole change.
+	fileCond := "upscaled_file_path IS NULL"
+	if !wantFile {
+		fileCond = "upscaled_file_path IS NOT NULL"
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE {jobs} SET updated_at = ?, fence = fence + 1, lease_owner = ?,
+		lease_expires_at = ?, due_at = ? WHERE job_id = ? AND status = 'processing' AND fence = ?
+		AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND `+fileCond), now, owner, until.UTC(), until.UTC(), h.JobID, h.Fence, now)
+	if err != nil {
+		return Holder{}, fmt.Errorf("claim result: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return next, nil
+	}
+	// Refused: the locking path says why (or, in a race that ended
+	// meanwhile, takes it).
 	f := h.Fence
 	ch := Change{JobID: h.JobID, From: []job.Status{job.StatusProcessing}, Fence: &f, Claim: true,
 		Set: Set{"lease_owner": owner, "lease_expires_at": until, "due_at": until},
@@ -82,7 +116,7 @@ func (s *DB) ClaimResult(ctx context.Context, h Holder, owner string, until time
 	if _, err := s.Apply(ctx, ch); err != nil {
 		return Holder{}, err
 	}
-	return Holder{JobID: h.JobID, Fence: h.Fence + 1}, nil
+	return next, nil
 }
 
 // StoredFile is the upscaled file of one attempt, as stored.
@@ -116,8 +150,7 @@ func (s *DB) StoreResult(ctx context.Context, h Holder, f StoredFile, t Delivery
 		set["credits_used"] = *f.Credits
 		set["amount_cost"] = f.Cost
 	}
-	_, err := s.Apply(ctx, h.change(job.StatusProcessing, "", set, ev))
-	return err
+	return s.applyFenced(ctx, h, job.StatusProcessing, "", set, ev)
 }
 
 // SetDeliveryToken records a derived token for a stored file that has
@@ -132,9 +165,8 @@ func (s *DB) SetDeliveryToken(ctx context.Context, h Holder, t DeliveryToken, ev
 // or could not be: the customer's address refused it for good, or there
 // is none. nextDue is when the expiry sweep next looks at it.
 func (s *DB) Complete(ctx context.Context, h Holder, emailSent bool, lastError *string, nextDue time.Time, ev EventInput) error {
-	_, err := s.Apply(ctx, h.change(job.StatusProcessing, job.StatusCompleted, Set{"completed_at": s.Now(), "email_sent": emailSent,
-		"last_error": lastError, "due_at": nextDue, "lease_owner": nil, "lease_expires_at": nil}, ev))
-	return err
+	return s.applyFenced(ctx, h, job.StatusProcessing, job.StatusCompleted, Set{"completed_at": s.Now(), "email_sent": emailSent,
+		"last_error": lastError, "due_at": nextDue, "lease_owner": nil, "lease_expires_at": nil}, ev)
 }
 
 // DeliveryRetry records a failed step of a delivery and when to try again.

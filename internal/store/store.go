@@ -48,6 +48,8 @@ type DB struct {
 	// countLimit is ExactCountLimit; tests lower it.
 	countLimit int
 	refine     refiner
+	// group collects concurrent fenced writes into one transaction.
+	group groupCommit
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)

@@ -22,7 +22,7 @@ const DefaultUpsamplerURL = "https://upsampler.com/api/v1"
 type UpsamplerConfig struct {
 	BaseURL        string        // default DefaultUpsamplerURL
 	APIKey         string        // required; sent only as a Bearer token
-	HTTPClient     *http.Client  // for API calls; default a plain client
+	HTTPClient     *http.Client  // for API calls; default a client keeping connections for concurrent calls
 	Timeout        time.Duration // per API call; default 30s
 	InputImageType string        // "universal" (default), "realism" or "anime"
 	// FetchClient downloads result images. Default: a netguard client for
@@ -76,7 +76,7 @@ func NewUpsampler(cfg UpsamplerConfig) (*Upsampler, error) {
 	return &Upsampler{
 		base:      base,
 		key:       cfg.APIKey,
-		client:    cmp.Or(cfg.HTTPClient, &http.Client{}),
+		client:    cmp.Or(cfg.HTTPClient, apiClient()),
 		fetch:     fetch,
 		timeout:   cmp.Or(cfg.Timeout, 30*time.Second),
 		imageType: imageType,
@@ -207,4 +207,14 @@ func (u *Upsampler) scrub(e *Error) *Error {
 		e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), u.key, "[redacted]"))
 	}
 	return e
+}
+
+// apiClient keeps as many idle connections to the API as workers and
+// callback handlers may use at once; the standard client keeps two per
+// host, so concurrent calls would otherwise open (and TLS-handshake) a
+// new connection each.
+func apiClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return &http.Client{Transport: t}
 }

@@ -139,8 +139,10 @@ func New(t testing.TB, o Options) *Env {
 	if e.Mailer, err = mail.New(mail.Config{Host: e.Mail.SMTPHost(), Port: e.Mail.SMTPPort(), TLS: "none", From: "Shop <shop@example.com>"}); err != nil {
 		t.Fatal(err)
 	}
+	fetch := http.DefaultTransport.(*http.Transport).Clone()
+	fetch.MaxIdleConnsPerHost = 32
 	if e.Upscaler, err = upscale.NewUpsampler(upscale.UpsamplerConfig{BaseURL: e.Up.URL(), APIKey: e.Up.APIKey(),
-		FetchClient: http.DefaultClient, Timeout: o.UpsamplerTimeout}); err != nil {
+		FetchClient: &http.Client{Transport: fetch}, Timeout: o.UpsamplerTimeout}); err != nil {
 		t.Fatal(err)
 	}
 	e.FilesDir = t.TempDir()

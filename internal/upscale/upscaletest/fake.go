@@ -101,7 +101,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts:         opts,
 		now:          opts.Now,
-		client:       cmp.Or(opts.HTTPClient, &http.Client{Timeout: 10 * time.Second}),
+		client:       cmp.Or(opts.HTTPClient, webhookClient()),
 		jobs:         make(map[string]*job),
 		perURL:       make(map[string]int),
 		submitMinute: window{limit: SubmitsPerMinute, span: time.Minute},
@@ -158,4 +158,11 @@ func (s *Server) loop() {
 			s.Tick()
 		}
 	}
+}
+
+// webhookClient keeps a connection per concurrent webhook delivery.
+func webhookClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Timeout: 10 * time.Second, Transport: t}
 }
