@@ -237,14 +237,14 @@ type Notify struct {
 // Cron holds the schedules of periodic tasks, in robfig/cron's standard
 // syntax: five fields or a descriptor such as "@every 30s" or "@daily".
 type Cron struct {
-	Poll            string
-	ExpireTokens    string
-	Abandon         string
-	Rescue          string
-	RetryRefunds    string
-	Reconcile       string
-	Retention       string
-	NotifyStuck     string
+	Poll         string
+	ExpireTokens string
+	Abandon      string
+	Rescue       string
+	RetryRefunds string
+	Reconcile    string
+	Retention    string
+	NotifyStuck  string
 }
 
 // Retention says when finished jobs are purged; zero keeps them forever.

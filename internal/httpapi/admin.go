@@ -151,7 +151,9 @@ func (s *Server) handleGetBatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCancelBatch(w http.ResponseWriter, r *http.Request) {
-	s.batchCall(w, r, func(ctx context.Context, id string) (*admin.BatchStatus, error) { return s.svc.Admin.CancelBatch(ctx, id) })
+	s.batchCall(w, r, func(ctx context.Context, id string) (*admin.BatchStatus, error) {
+		return s.svc.Admin.CancelBatch(ctx, id)
+	})
 }
 
 // batchCall answers a background batch's state after call (a read or a

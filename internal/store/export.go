@@ -91,4 +91,3 @@ func (s *DB) Export(ctx context.Context, lq ListQuery, fn func(cells [][]byte) e
 	}
 	return rows.Err()
 }
-

@@ -178,3 +178,15 @@ func utc(t *time.Time) any {
 	}
 	return t.UTC()
 }
+
+func toJobs(rows []jobRow) ([]*job.Job, error) {
+	out := make([]*job.Job, 0, len(rows))
+	for i := range rows {
+		j, err := rows[i].toJob()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}

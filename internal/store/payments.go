@@ -212,3 +212,8 @@ func (s *DB) AwaitingPaymentAfter(ctx context.Context, from, to time.Time, mark 
 	}
 	return toJobs(rows)
 }
+
+// GetByPaymentIntent finds the job paid by a Stripe PaymentIntent.
+func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
+	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -160,30 +159,4 @@ func (s *DB) CreatedBetween(ctx context.Context, statuses []job.Status, from, to
 		return nil, fmt.Errorf("created between: %w", err)
 	}
 	return toJobs(rows)
-}
-
-func toJobs(rows []jobRow) ([]*job.Job, error) {
-	out := make([]*job.Job, 0, len(rows))
-	for i := range rows {
-		j, err := rows[i].toJob()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, nil
-}
-
-func sortedKeys(set Set) []string {
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// GetByPaymentIntent finds the job paid by a Stripe PaymentIntent.
-func (s *DB) GetByPaymentIntent(ctx context.Context, pi string) (*job.Job, error) {
-	return s.getBy(ctx, s.db, "stripe_payment_intent_id", pi, false)
 }
