@@ -374,6 +374,7 @@ class SMI_Format {
 			'callback_other_upscale' => __( 'Upsampler callback for another upscale', 'sell-my-images' ),
 			'rescued'              => __( 'Picked up again after a stopped worker', 'sell-my-images' ),
 			'requeued'             => __( 'Queued again', 'sell-my-images' ),
+			'unclaimed'            => __( 'Given back by a stopping worker; queued again', 'sell-my-images' ),
 			'completed'            => _x( 'Completed', 'event', 'sell-my-images' ),
 			'failed'               => _x( 'Failed', 'event', 'sell-my-images' ),
 			'delivery_retry'       => __( 'Delivery will be retried', 'sell-my-images' ),
