@@ -84,12 +84,8 @@ func (s *Service) Stop() {
 
 func (s *Service) workLoop(ctx context.Context, halt <-chan struct{}, n int) {
 	for {
-		select {
-		case <-halt:
+		if stopping(ctx, halt) {
 			return
-		case <-ctx.Done():
-			return
-		default:
 		}
 		did, err := s.work(ctx, halt)
 		if err != nil {
