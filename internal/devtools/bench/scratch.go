@@ -97,7 +97,7 @@ func (b *Bench) seed(ctx context.Context) error {
 			last = time.Now()
 			b.logf("  %d jobs (%.0f rows/s)", done, float64(done)/time.Since(start).Seconds())
 		}
-	})
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("benchmark: seed: %w", err)
 	}
