@@ -42,3 +42,18 @@ func TestCheckBaseline(t *testing.T) {
 		t.Fatalf("regressions: %v %v", bad, err)
 	}
 }
+
+// A regression counts only when every re-run finds it.
+func TestConfirmed(t *testing.T) {
+	first := []string{"a: 2.00× its reference, baseline 1.00×", "b: 3.00× the old plugin, baseline 9.00×"}
+	second := []string{"b: 2.00× the old plugin, baseline 9.00×", "c: 1.00× the old plugin, baseline 2.00×"}
+	if got := Confirmed(first, second); len(got) != 1 || got[0] != second[0] {
+		t.Fatalf("confirmed %v, want only b's second line", got)
+	}
+	if got := Confirmed(first, nil); len(got) != 0 {
+		t.Fatalf("a clean re-run confirmed %v", got)
+	}
+	if got := Confirmed(first); len(got) != 2 {
+		t.Fatalf("a single check confirmed %v", got)
+	}
+}
