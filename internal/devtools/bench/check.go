@@ -137,3 +137,26 @@ func caseOf(line string) string {
 	name, _, _ := strings.Cut(line, ": ")
 	return name
 }
+
+// MedianBaseline is the baseline of several runs: each ratio the median of
+// its runs, so one lucky or unlucky run does not become the bar.
+func MedianBaseline(runs ...Baseline) Baseline {
+	bl := runs[len(runs)-1]
+	bl.Cases = map[string]BaselineRatio{}
+	median := func(get func(Baseline) float64) float64 {
+		xs := make([]float64, 0, len(runs))
+		for _, r := range runs {
+			xs = append(xs, get(r))
+		}
+		sort.Float64s(xs)
+		return xs[len(xs)/2]
+	}
+	for name := range runs[len(runs)-1].Cases {
+		bl.Cases[name] = BaselineRatio{
+			Legacy: median(func(b Baseline) float64 { return b.Cases[name].Legacy }),
+			Self:   median(func(b Baseline) float64 { return b.Cases[name].Self }),
+		}
+	}
+	bl.Export = median(func(b Baseline) float64 { return b.Export })
+	return bl
+}

@@ -57,3 +57,14 @@ func TestConfirmed(t *testing.T) {
 		t.Fatalf("a single check confirmed %v", got)
 	}
 }
+
+// The baseline of three runs holds each ratio's middle value.
+func TestMedianBaseline(t *testing.T) {
+	run := func(legacy, self, export float64) Baseline {
+		return Baseline{Jobs: 100, Export: export, Cases: map[string]BaselineRatio{"a": {Legacy: legacy, Self: self}}}
+	}
+	bl := MedianBaseline(run(10, 1.1, 1), run(30, 2.0, 3), run(20, 1.6, 2))
+	if got := bl.Cases["a"]; got.Legacy != 20 || got.Self != 1.6 || bl.Export != 2 || bl.Jobs != 100 {
+		t.Fatalf("median baseline %+v", bl)
+	}
+}
