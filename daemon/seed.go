@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/seed"
@@ -36,13 +38,24 @@ func seedCmd(ctx context.Context, args []string, out io.Writer, environ []string
 	}
 	start := time.Now()
 	last := start
+	var mu sync.Mutex
+	var phases []string
 	done, err := seed.Run(ctx, db, seed.New(*s, *n, end), func(done int) {
 		if time.Since(last) > 2*time.Second {
 			last = time.Now()
 			fmt.Fprintf(out, "  %d jobs…\n", done)
 		}
+	}, func(name string, took time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		phases = append(phases, fmt.Sprintf("%s %s", name, took.Round(10*time.Millisecond)))
 	})
 	el := time.Since(start)
 	fmt.Fprintf(out, "inserted %d jobs in %s (%.0f rows/s)\n", done, el.Round(time.Millisecond), float64(done)/el.Seconds())
+	mu.Lock()
+	defer mu.Unlock()
+	if len(phases) > 0 {
+		fmt.Fprintf(out, "  took: %s\n", strings.Join(phases, ", "))
+	}
 	return err
 }

@@ -183,7 +183,8 @@ type Loader interface {
 // Run loads every job of g, reporting progress after each chunk. The
 // generator is sequential, so a seed always gives the same jobs with the
 // same ids when the table starts empty.
-func Run(ctx context.Context, l Loader, g *Generator, progress func(done int)) (int, error) {
+// phase, when set, hears how long each step of the load took.
+func Run(ctx context.Context, l Loader, g *Generator, progress func(done int), phase func(name string, took time.Duration)) (int, error) {
 	ev := store.EventInput{Actor: job.ActorSystem, Type: "seeded", Message: "created by smid seed"}
-	return l.BulkLoad(ctx, g.Next, ev, store.BulkLoadConfig{Chunk: 50000, Progress: progress})
+	return l.BulkLoad(ctx, g.Next, ev, store.BulkLoadConfig{Chunk: 50000, Progress: progress, Phase: phase})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -106,4 +107,56 @@ func (r *Results) CheckBaseline(path string) ([]string, error) {
 		bad = append(bad, fmt.Sprintf("export: %.2f× the mariadb client, baseline %.2f×", now.Export, bl.Export))
 	}
 	return bad, nil
+}
+
+// Confirmed keeps the regressions of the last check whose case regressed
+// in every check before it too. One run on a shared machine puts a few
+// ratios of sub-millisecond timings more than 30% off the baseline (a
+// different few each time); a real regression is off in every run.
+func Confirmed(checks ...[]string) []string {
+	if len(checks) == 0 {
+		return nil
+	}
+	seen := map[string]int{}
+	for _, bad := range checks {
+		for _, b := range bad {
+			seen[caseOf(b)]++
+		}
+	}
+	var out []string
+	for _, b := range checks[len(checks)-1] {
+		if seen[caseOf(b)] == len(checks) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// caseOf is the case a CheckBaseline line is about.
+func caseOf(line string) string {
+	name, _, _ := strings.Cut(line, ": ")
+	return name
+}
+
+// MedianBaseline is the baseline of several runs: each ratio the median of
+// its runs, so one lucky or unlucky run does not become the bar.
+func MedianBaseline(runs ...Baseline) Baseline {
+	bl := runs[len(runs)-1]
+	bl.Cases = map[string]BaselineRatio{}
+	median := func(get func(Baseline) float64) float64 {
+		xs := make([]float64, 0, len(runs))
+		for _, r := range runs {
+			xs = append(xs, get(r))
+		}
+		sort.Float64s(xs)
+		return xs[len(xs)/2]
+	}
+	for name := range runs[len(runs)-1].Cases {
+		bl.Cases[name] = BaselineRatio{
+			Legacy: median(func(b Baseline) float64 { return b.Cases[name].Legacy }),
+			Self:   median(func(b Baseline) float64 { return b.Cases[name].Self }),
+		}
+	}
+	bl.Export = median(func(b Baseline) float64 { return b.Export })
+	return bl
 }

@@ -42,3 +42,29 @@ func TestCheckBaseline(t *testing.T) {
 		t.Fatalf("regressions: %v %v", bad, err)
 	}
 }
+
+// A regression counts only when every re-run finds it.
+func TestConfirmed(t *testing.T) {
+	first := []string{"a: 2.00× its reference, baseline 1.00×", "b: 3.00× the old plugin, baseline 9.00×"}
+	second := []string{"b: 2.00× the old plugin, baseline 9.00×", "c: 1.00× the old plugin, baseline 2.00×"}
+	if got := Confirmed(first, second); len(got) != 1 || got[0] != second[0] {
+		t.Fatalf("confirmed %v, want only b's second line", got)
+	}
+	if got := Confirmed(first, nil); len(got) != 0 {
+		t.Fatalf("a clean re-run confirmed %v", got)
+	}
+	if got := Confirmed(first); len(got) != 2 {
+		t.Fatalf("a single check confirmed %v", got)
+	}
+}
+
+// The baseline of three runs holds each ratio's middle value.
+func TestMedianBaseline(t *testing.T) {
+	run := func(legacy, self, export float64) Baseline {
+		return Baseline{Jobs: 100, Export: export, Cases: map[string]BaselineRatio{"a": {Legacy: legacy, Self: self}}}
+	}
+	bl := MedianBaseline(run(10, 1.1, 1), run(30, 2.0, 3), run(20, 1.6, 2))
+	if got := bl.Cases["a"]; got.Legacy != 20 || got.Self != 1.6 || bl.Export != 2 || bl.Jobs != 100 {
+		t.Fatalf("median baseline %+v", bl)
+	}
+}

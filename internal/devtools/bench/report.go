@@ -47,7 +47,7 @@ func (r *Results) Markdown() string {
 		if !s.ThisRun {
 			when = "on " + s.At.Format("2006-01-02 15:04 UTC") + " and reused by this run"
 		}
-		w("; seeded %s: %s rows in %s with 2 writers, **%.0f rows/s**", when, thousands(s.Rows), s.Elapsed.Round(time.Second), s.Rate())
+		w("; seeded %s: %s rows in %s by `smid seed`'s bulk load, **%.0f rows/s**", when, thousands(s.Rows), s.Elapsed.Round(time.Second), s.Rate())
 	}
 	w(".\n")
 	for _, t := range m.Tables {

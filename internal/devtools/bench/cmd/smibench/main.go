@@ -31,6 +31,7 @@ func main() {
 	out := flag.String("out", "", "markdown file to write the results into (its own section is replaced)")
 	baseline := flag.String("baseline", "", "baseline file of ratios (docs/bench-baseline.json)")
 	check := flag.Bool("check", false, "compare the ratios with --baseline and fail on a regression beyond 30%")
+	confirm := flag.Int("confirm", 3, "with --check: a ratio fails only when it is beyond 30% in this many runs in a row; with --write-baseline: the baseline is the median of this many runs")
 	write := flag.Bool("write-baseline", false, "store this run's ratios in --baseline")
 	maxLoad := flag.Float64("max-load", 2*float64(runtime.NumCPU()), "with --check: above this 1-minute load average the machine is too busy to judge; say so and pass")
 	flag.BoolVar(&cfg.Scale, "scale", false, "time the daemon alone on data seeded beforehand (the ten-million-job section)")
@@ -43,13 +44,13 @@ func main() {
 		fmt.Printf("smibench: NOT CHECKED: load average %.1f is above --max-load %.1f; two runs of the same code differ by more than 30%% on a machine this busy\n", bench.Load1(), *maxLoad)
 		return
 	}
-	if err := run(ctx, cfg, *out, *baseline, *check, *write); err != nil {
+	if err := run(ctx, cfg, *out, *baseline, *check, *write, *confirm); err != nil {
 		fmt.Fprintln(os.Stderr, "smibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, cfg bench.Config, out, baseline string, check, write bool) error {
+func run(ctx context.Context, cfg bench.Config, out, baseline string, check, write bool, confirm int) error {
 	b, err := bench.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -75,7 +76,18 @@ func run(ctx context.Context, cfg bench.Config, out, baseline string, check, wri
 	fmt.Fprintln(cfg.Out)
 	fmt.Fprint(cfg.Out, md)
 	if write && baseline != "" {
-		if err := bench.WriteBaseline(baseline, res.Baseline()); err != nil {
+		// Each ratio is the median of --confirm runs: one run's sub-millisecond
+		// timings can be a lucky draw that later runs are held to.
+		runs := []bench.Baseline{res.Baseline()}
+		for len(runs) < confirm {
+			fmt.Fprintf(cfg.Out, "measuring again (%d of %d) for the baseline's medians…\n", len(runs)+1, confirm)
+			again, err := b.Run(ctx)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, again.Baseline())
+		}
+		if err := bench.WriteBaseline(baseline, bench.MedianBaseline(runs...)); err != nil {
 			return err
 		}
 	}
@@ -83,6 +95,22 @@ func run(ctx context.Context, cfg bench.Config, out, baseline string, check, wri
 		bad, err := res.CheckBaseline(baseline)
 		if err != nil {
 			return err
+		}
+		// A ratio off in one run is measured again; it fails the check
+		// only if it is off in every one of --confirm runs.
+		checks := [][]string{bad}
+		for len(bad) > 0 && len(checks) < confirm {
+			fmt.Fprintf(cfg.Out, "%d ratios beyond 30%% of %s; measuring again (%d of %d) to tell noise from a regression…\n", len(bad), baseline, len(checks)+1, confirm)
+			again, err := b.Run(ctx)
+			if err != nil {
+				return err
+			}
+			now, err := again.CheckBaseline(baseline)
+			if err != nil {
+				return err
+			}
+			checks = append(checks, now)
+			bad = bench.Confirmed(checks...)
 		}
 		if len(bad) > 0 {
 			return fmt.Errorf("ratios regressed beyond 30%% of %s:\n  %s", baseline, strings.Join(bad, "\n  "))
