@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -127,7 +128,7 @@ func (s *Service) drain(ctx context.Context, id string) error {
 	for k, val := range fm {
 		v.Set(k, val)
 	}
-	f, err := store.ParseFilter(v)
+	f, err := jobfilter.Parse(v)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -108,12 +109,12 @@ func (rq *BatchRequest) validate() (params, error) {
 	if rq.Filter != nil {
 		v := url.Values{}
 		for k, val := range rq.Filter {
-			if !slices.Contains(store.FilterKeys, k) {
-				return p, job.Invalid("filter."+k, "unknown filter key %q (accepted: %s)", k, strings.Join(store.FilterKeys, ", "))
+			if !slices.Contains(jobfilter.Keys, k) {
+				return p, job.Invalid("filter."+k, "unknown filter key %q (accepted: %s)", k, strings.Join(jobfilter.Keys, ", "))
 			}
 			v.Set(k, val)
 		}
-		f, err := store.ParseFilter(v)
+		f, err := jobfilter.Parse(v)
 		if err != nil {
 			var e *job.Error
 			if errors.As(err, &e) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -133,7 +134,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f, err := parseFilter(v)
+	f, err := jobfilter.Parse(v)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

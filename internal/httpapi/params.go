@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
-var filterParams = store.FilterKeys
+var filterParams = jobfilter.Keys
 var listParams = append(slices.Clone(filterParams), "orderby", "order", "per_page", "page", "cursor", "position")
 
 // checkKnown refuses parameters the endpoint does not know, so a typo is
@@ -23,10 +24,6 @@ func checkKnown(v url.Values, known []string) error {
 	}
 	return nil
 }
-
-// parseFilter reads the filter keys shared by the list, export, stats and
-// batches.
-func parseFilter(v url.Values) (store.Filter, error) { return store.ParseFilter(v) }
 
 // stuckBefore fills the attention filter's clock: a job processing since
 // before now less upscaler.timeout is stuck.
@@ -41,7 +38,7 @@ func (s *Server) stuckBefore(f *store.Filter) {
 func parseList(v url.Values, paging bool) (store.ListQuery, error) {
 	lq := store.ListQuery{OrderBy: "created_at", Desc: true, PerPage: 25, Page: 1}
 	var err error
-	if lq.Filter, err = parseFilter(v); err != nil {
+	if lq.Filter, err = jobfilter.Parse(v); err != nil {
 		return lq, err
 	}
 	if o := v.Get("orderby"); o != "" {

@@ -16,3 +16,10 @@ func (s *DB) IndexDDL(ctx context.Context) string {
 
 // WaitRefined waits for the background counts started so far.
 func (s *DB) WaitRefined() { s.refine.wg.Wait() }
+
+// WhereOf is f's WHERE clause and its arguments.
+func WhereOf(f Filter) (string, []any) { return f.where() }
+
+// CheckSQL asserts that a condition holds nothing but SQL, with one bound
+// argument per placeholder.
+var CheckSQL = checkSQL

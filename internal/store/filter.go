@@ -1,9 +1,7 @@
 package store
 
 import (
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -61,56 +59,6 @@ type Search struct {
 	Text  string
 	ID    int64
 	Input string // what the user typed, for echoing back
-}
-
-var (
-	uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	// A job-id prefix: at least its first 8 hex digits (fewer would match
-	// too many jobs; those are read as an email prefix).
-	uuidPrefRE  = regexp.MustCompile(`^[0-9a-f]{8}(-[0-9a-f-]{0,27})?$`)
-	domainRE    = regexp.MustCompile(`^@[a-z0-9.-]+$`)
-	emailPrefRE = regexp.MustCompile(`^[^\s%_\\]+$`)
-)
-
-// ParseSearch classifies q: a job UUID or its first 8+ hex characters, an
-// exact email, an email prefix or @domain, or a post/attachment id. Every
-// reading is one an index can answer; none becomes LIKE '%q%'.
-func ParseSearch(q string) (Search, error) {
-	q = strings.TrimSpace(q)
-	s := Search{Input: q}
-	lq := strings.ToLower(q)
-	switch {
-	case q == "":
-		return s, nil
-	case uuidRE.MatchString(lq):
-		s.Kind, s.Text = SearchJobID, lq
-	case isDigits(q):
-		id, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || id <= 0 {
-			return s, job.Invalid("q", "%q is not a valid post or attachment id", q)
-		}
-		s.Kind, s.ID = SearchNumericID, id
-	case uuidPrefRE.MatchString(lq):
-		s.Kind, s.Text = SearchJobIDPrefix, lq
-	case domainRE.MatchString(lq):
-		s.Kind, s.Text = SearchEmailDomain, lq[1:]
-	case strings.Contains(q, "@") && strings.Index(q, "@") > 0 && !strings.HasSuffix(q, "@") && emailPrefRE.MatchString(q):
-		s.Kind, s.Text = SearchEmail, q
-	case len(q) >= 2 && emailPrefRE.MatchString(q):
-		s.Kind, s.Text = SearchEmailPrefix, q
-	default:
-		return s, job.Invalid("q", "search for a job UUID (or its first 8+ characters), an email, an email prefix, @domain, or a post or attachment id")
-	}
-	return s, nil
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // where builds one WHERE clause and its arguments, an id match on post or

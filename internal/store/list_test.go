@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/seed"
 	"github.com/sellmyimages/smid/internal/store"
 	"github.com/sellmyimages/smid/internal/store/storetest"
@@ -125,7 +126,7 @@ func TestListFilters(t *testing.T) {
 }
 
 func mustQ(t *testing.T, q string) store.Filter {
-	s, err := store.ParseSearch(q)
+	s, err := jobfilter.ParseSearch(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +358,7 @@ func TestTotalsExactOrEstimated(t *testing.T) {
 	t.Parallel()
 	db, all := seeded(t, 3000)
 	ctx := context.Background()
-	q, _ := store.ParseSearch("@example.com")
+	q, _ := jobfilter.ParseSearch("@example.com")
 	n := len(reference(all, func(j *job.Job) bool { return strings.HasSuffix(j.Email, "@example.com") }))
 	total, estimate, err := db.Count(ctx, store.Filter{Search: q})
 	if err != nil || estimate || total != int64(n) {
@@ -394,34 +395,6 @@ func TestTotalsExactOrEstimated(t *testing.T) {
 	total, estimate, _ = db.Count(ctx, store.Filter{})
 	if estimate || total != 3000 {
 		t.Fatalf("unfiltered total must be exact: %d", total)
-	}
-}
-
-func TestParseSearch(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		q    string
-		kind store.SearchKind
-		bad  bool
-	}{
-		{"", store.SearchNone, false},
-		{"6f1c2e0a-9b8d-4c6e-8f4a-3b2c1d0e9f8a", store.SearchJobID, false},
-		{"6F1C2E0A", store.SearchJobIDPrefix, false},
-		{"6f1c2e0a-9b8d", store.SearchJobIDPrefix, false},
-		{"ann@example.com", store.SearchEmail, false},
-		{"ann", store.SearchEmailPrefix, false},
-		{"@example.com", store.SearchEmailDomain, false},
-		{"1234", store.SearchNumericID, false},
-		{"0", 0, true},
-		{"a%b", 0, true},
-		{"x", 0, true},
-		{"two words", 0, true},
-	}
-	for _, c := range cases {
-		s, err := store.ParseSearch(c.q)
-		if (err != nil) != c.bad || (!c.bad && s.Kind != c.kind) {
-			t.Errorf("ParseSearch(%q) = %v, %v; want kind %v bad=%v", c.q, s.Kind, err, c.kind, c.bad)
-		}
 	}
 }
 

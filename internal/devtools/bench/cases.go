@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -91,7 +92,7 @@ func (b *Bench) cases(ctx context.Context, p *Params) ([]Case, error) {
 	post := strconv.FormatInt(p.PostID, 10)
 	searches := map[string]store.Filter{}
 	for _, q := range []string{p.Email, p.JobPrefix, post} {
-		s, err := store.ParseSearch(q)
+		s, err := jobfilter.ParseSearch(q)
 		if err != nil {
 			return nil, fmt.Errorf("benchmark: search %q: %w", q, err)
 		}

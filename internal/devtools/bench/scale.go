@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/jobfilter"
 	"github.com/sellmyimages/smid/internal/store"
 )
 
@@ -47,7 +48,7 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 		return store.ListQuery{Filter: f, OrderBy: "created_at", Desc: true, PerPage: pp, Page: 1}
 	}
 	q := func(s string) store.Filter {
-		sr, _ := store.ParseSearch(s)
+		sr, _ := jobfilter.ParseSearch(s)
 		return store.Filter{Search: sr}
 	}
 	done := store.Filter{Statuses: []job.Status{job.StatusCompleted}}

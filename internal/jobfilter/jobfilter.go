@@ -1,4 +1,9 @@
-package store
+// Package jobfilter reads the Jobs filter as people write it: the query keys
+// of the API's list, export, stats and counts, which a background batch also
+// stores and reads again when it resumes. It turns them into a store.Filter
+// or refuses them with a job.Invalid naming the key; the store turns a
+// Filter into SQL.
+package jobfilter
 
 import (
 	"net/url"
@@ -9,15 +14,16 @@ import (
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
+	"github.com/sellmyimages/smid/internal/store"
 )
 
-// FilterKeys are the query keys ParseFilter reads.
-var FilterKeys = []string{"status", "payment_status", "created_from", "created_to", "email", "post_id", "attachment_id", "post_ids", "ids", "q", "attention"}
+// Keys are the query keys Parse reads.
+var Keys = []string{"status", "payment_status", "created_from", "created_to", "email", "post_id", "attachment_id", "post_ids", "ids", "q", "attention"}
 
-// ParseFilter reads the filter keys shared by the list, export, stats and
-// batches.
-func ParseFilter(v url.Values) (Filter, error) {
-	var f Filter
+// Parse reads the filter keys shared by the list, export, stats and
+// batches. A refusal is a job.Invalid naming the key.
+func Parse(v url.Values) (store.Filter, error) {
+	var f store.Filter
 	var err error
 	if f.Statuses, err = job.ParseStatuses(v.Get("status")); err != nil {
 		return f, job.Invalid("status", "%v", err)
@@ -48,7 +54,7 @@ func ParseFilter(v url.Values) (Filter, error) {
 	if f.AttachmentID, err = parseID("attachment_id", v.Get("attachment_id")); err != nil {
 		return f, err
 	}
-	if f.PostIDs, err = parseIDList("post_ids", v.Get("post_ids"), MaxPostIDs); err != nil {
+	if f.PostIDs, err = parseIDList("post_ids", v.Get("post_ids"), store.MaxPostIDs); err != nil {
 		return f, err
 	}
 	if f.JobIDs, err = parseJobIDs(v.Get("ids")); err != nil {
@@ -89,14 +95,14 @@ func parseIDList(param, s string, limit int) ([]int64, error) {
 	return out, nil
 }
 
-// parseJobIDs reads "uuid,uuid,…", at most MaxJobIDs of them.
+// parseJobIDs reads "uuid,uuid,…", at most store.MaxJobIDs of them.
 func parseJobIDs(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	parts := strings.Split(s, ",")
-	if len(parts) > MaxJobIDs {
-		return nil, job.Invalid("ids", "ids takes at most %d job ids", MaxJobIDs)
+	if len(parts) > store.MaxJobIDs {
+		return nil, job.Invalid("ids", "ids takes at most %d job ids", store.MaxJobIDs)
 	}
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
@@ -145,4 +151,54 @@ func parseID(param, s string) (*int64, error) {
 		return nil, job.Invalid(param, "%s must be a positive integer", param)
 	}
 	return &n, nil
+}
+
+var (
+	uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// A job-id prefix: at least its first 8 hex digits (fewer would match
+	// too many jobs; those are read as an email prefix).
+	uuidPrefRE  = regexp.MustCompile(`^[0-9a-f]{8}(-[0-9a-f-]{0,27})?$`)
+	domainRE    = regexp.MustCompile(`^@[a-z0-9.-]+$`)
+	emailPrefRE = regexp.MustCompile(`^[^\s%_\\]+$`)
+)
+
+// ParseSearch classifies q: a job UUID or its first 8+ hex characters, an
+// exact email, an email prefix or @domain, or a post/attachment id. Every
+// reading is one an index can answer; none becomes LIKE '%q%'.
+func ParseSearch(q string) (store.Search, error) {
+	q = strings.TrimSpace(q)
+	s := store.Search{Input: q}
+	lq := strings.ToLower(q)
+	switch {
+	case q == "":
+		return s, nil
+	case uuidRE.MatchString(lq):
+		s.Kind, s.Text = store.SearchJobID, lq
+	case isDigits(q):
+		id, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || id <= 0 {
+			return s, job.Invalid("q", "%q is not a valid post or attachment id", q)
+		}
+		s.Kind, s.ID = store.SearchNumericID, id
+	case uuidPrefRE.MatchString(lq):
+		s.Kind, s.Text = store.SearchJobIDPrefix, lq
+	case domainRE.MatchString(lq):
+		s.Kind, s.Text = store.SearchEmailDomain, lq[1:]
+	case strings.Contains(q, "@") && strings.Index(q, "@") > 0 && !strings.HasSuffix(q, "@") && emailPrefRE.MatchString(q):
+		s.Kind, s.Text = store.SearchEmail, q
+	case len(q) >= 2 && emailPrefRE.MatchString(q):
+		s.Kind, s.Text = store.SearchEmailPrefix, q
+	default:
+		return s, job.Invalid("q", "search for a job UUID (or its first 8+ characters), an email, an email prefix, @domain, or a post or attachment id")
+	}
+	return s, nil
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
