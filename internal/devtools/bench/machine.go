@@ -64,7 +64,7 @@ func hostMachine(ctx context.Context) Machine {
 			}
 		}
 	}
-	m.LoadAvg = loadAvg()
+	m.LoadAvg = LoadAvg()
 	if out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output(); err == nil {
 		m.Tree = strings.TrimSpace(string(out))
 	}
@@ -79,9 +79,9 @@ func hostMachine(ctx context.Context) Machine {
 	return m
 }
 
-// loadAvg is /proc/loadavg's 1, 5 and 15 minute figures: a busy machine
+// LoadAvg is /proc/loadavg's 1, 5 and 15 minute figures: a busy machine
 // makes every timing slower, so the doc says how busy it was.
-func loadAvg() string {
+func LoadAvg() string {
 	body, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return "unknown"
@@ -95,7 +95,7 @@ func loadAvg() string {
 
 // Load1 is the 1-minute load average, 0 when unknown.
 func Load1() float64 {
-	f := strings.Fields(loadAvg())
+	f := strings.Fields(LoadAvg())
 	if len(f) == 0 {
 		return 0
 	}

@@ -41,13 +41,13 @@ func (r *Results) Markdown() string {
 	}
 	w("- Machine: %d CPUs (%s), %s RAM, load average %s when the run began and %s when it ended; MariaDB %s on the same machine over its Unix socket, InnoDB buffer pool %s; %s.\n",
 		m.CPUs, m.CPUModel, m.RAM, m.LoadAvg, m.LoadAvgEnd, m.MariaDB, m.BufferPool, m.Go)
-	w("- Data: %s jobs from `internal/seed` (seed 1, 18 months ending %s)", thousands(r.Params.Rows), SeedAnchor.Format(time.DateOnly))
+	w("- Data: %s jobs from `internal/seed` (seed 1, 18 months ending %s)", Thousands(r.Params.Rows), SeedAnchor.Format(time.DateOnly))
 	if s := r.Seed; s != nil {
 		when := "by this run"
 		if !s.ThisRun {
 			when = "on " + s.At.Format("2006-01-02 15:04 UTC") + " and reused by this run"
 		}
-		w("; seeded %s: %s rows in %s by `smid seed`'s bulk load, **%.0f rows/s**", when, thousands(s.Rows), s.Elapsed.Round(time.Second), s.Rate())
+		w("; seeded %s: %s rows in %s by `smid seed`'s bulk load, **%.0f rows/s**", when, Thousands(s.Rows), s.Elapsed.Round(time.Second), s.Rate())
 	}
 	w(".\n")
 	for _, t := range m.Tables {
@@ -66,8 +66,8 @@ func (r *Results) Markdown() string {
 	w("| case | daemon median | daemon p95 | HTTP median | legacy median | legacy p95 | runs | legacy ÷ daemon | target | result |\n")
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, c := range r.Cases {
-		w("| %s | %s | %s | %s | %s | %s | %d/%d | %s | %s | %s |\n", c.Name, ms(c.Daemon.Median()), ms(c.Daemon.P95()), ms(c.HTTP.Median()),
-			ms(c.Legacy.Median()), ms(c.Legacy.P95()), len(c.Daemon.Runs), len(c.Legacy.Runs), times(c.Ratio), c.Target, verdict(c))
+		w("| %s | %s | %s | %s | %s | %s | %d/%d | %s | %s | %s |\n", c.Name, MS(c.Daemon.Median()), MS(c.Daemon.P95()), MS(c.HTTP.Median()),
+			MS(c.Legacy.Median()), MS(c.Legacy.P95()), len(c.Daemon.Runs), len(c.Legacy.Runs), Times(c.Ratio), c.Target, verdict(c))
 	}
 	w("\n")
 	w("Notes: the post-id row's legacy side is the old plugin's post filter, `post_id = ?` on its own index (its search box could not find a post id at all), " +
@@ -78,11 +78,11 @@ func (r *Results) Markdown() string {
 		"the baseline is `mariadb --batch --quick` printing the same 27 columns in the same order. Median of %d runs.\n\n", r.Config.ExportRuns)
 	w("| export | rows | smid rows/s | mariadb rows/s | smid ÷ mariadb | smid peak RSS |\n|---|--:|--:|--:|--:|--:|\n")
 	for _, e := range r.Export {
-		w("| %s | %s | %s | %s | %.2f× | %.1f MiB |\n", exportName(e, r.Params.Rows), thousands(e.Rows), thousands(int(e.SmidRate())),
-			thousands(int(e.MariadbRate())), e.SmidRate()/e.MariadbRate(), float64(e.MaxRSS())/(1<<20))
+		w("| %s | %s | %s | %s | %.2f× | %.1f MiB |\n", exportName(e, r.Params.Rows), Thousands(e.Rows), Thousands(int(e.SmidRate())),
+			Thousands(int(e.MariadbRate())), e.SmidRate()/e.MariadbRate(), float64(e.MaxRSS())/(1<<20))
 	}
-	w("\n- Export speed at %s rows: %.2f× the mariadb client (target ≥ 0.5×): %s.\n", thousands(r.Params.Rows), sr, metWord(speed, fmt.Sprintf("%.2f×", sr)))
-	w("- Peak RSS at %s rows ÷ at %s rows: %.2f× (target ≤ 1.5×): %s.\n\n", thousands(r.Params.Rows), thousands(r.Export[0].Rows), mr, metWord(mem, fmt.Sprintf("%.2f×", mr)))
+	w("\n- Export speed at %s rows: %.2f× the mariadb client (target ≥ 0.5×): %s.\n", Thousands(r.Params.Rows), sr, metWord(speed, fmt.Sprintf("%.2f×", sr)))
+	w("- Peak RSS at %s rows ÷ at %s rows: %.2f× (target ≤ 1.5×): %s.\n\n", Thousands(r.Params.Rows), Thousands(r.Export[0].Rows), mr, metWord(mem, fmt.Sprintf("%.2f×", mr)))
 
 	met, total := 0, 0
 	var missed []string
@@ -132,7 +132,7 @@ func verdict(c CaseResult) string {
 	case TargetNear:
 		return metWord(c.Met, fmt.Sprintf("%.2f× its filter", c.Flat))
 	}
-	return metWord(c.Met, times(c.Ratio))
+	return metWord(c.Met, Times(c.Ratio))
 }
 
 func metWord(ok bool, figure string) string {
@@ -142,7 +142,8 @@ func metWord(ok bool, figure string) string {
 	return "**NOT MET** (" + figure + ")"
 }
 
-func times(x float64) string {
+// Times shows a ratio with about three significant digits.
+func Times(x float64) string {
 	switch {
 	case x >= 100:
 		return fmt.Sprintf("%.0f×", x)
@@ -152,8 +153,8 @@ func times(x float64) string {
 	return fmt.Sprintf("%.2f×", x)
 }
 
-// ms shows a duration in milliseconds with about three significant digits.
-func ms(d time.Duration) string {
+// MS shows a duration in milliseconds with about three significant digits.
+func MS(d time.Duration) string {
 	if d == 0 {
 		return "—"
 	}
@@ -169,7 +170,8 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", x)
 }
 
-func thousands(n int) string {
+// Thousands writes n with commas between groups of three digits.
+func Thousands(n int) string {
 	s := fmt.Sprint(n)
 	var out []byte
 	for i := range s {

@@ -21,8 +21,8 @@ func TestReplaceSection(t *testing.T) {
 func TestFormatting(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ got, want string }{
-		{thousands(1000000), "1,000,000"}, {thousands(999), "999"}, {thousands(10000), "10,000"},
-		{times(1234.6), "1235×"}, {times(23.45), "23.4×"}, {times(1.5), "1.50×"},
+		{Thousands(1000000), "1,000,000"}, {Thousands(999), "999"}, {Thousands(10000), "10,000"},
+		{Times(1234.6), "1235×"}, {Times(23.45), "23.4×"}, {Times(1.5), "1.50×"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

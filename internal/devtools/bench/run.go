@@ -53,7 +53,7 @@ func (b *Bench) Run(ctx context.Context) (*Results, error) {
 			return nil, fmt.Errorf("benchmark: %s: %w", c.Name, err)
 		}
 		res.Cases = append(res.Cases, r)
-		b.logf("  %-48s daemon %9s  legacy %9s  (%d/%d runs)", c.Name, ms(r.Daemon.Median()), ms(r.Legacy.Median()), len(r.Daemon.Runs), len(r.Legacy.Runs))
+		b.logf("  %-48s daemon %9s  legacy %9s  (%d/%d runs)", c.Name, MS(r.Daemon.Median()), MS(r.Legacy.Median()), len(r.Daemon.Runs), len(r.Legacy.Runs))
 	}
 	srv.stop()
 	judge(res.Cases)
@@ -61,7 +61,7 @@ func (b *Bench) Run(ctx context.Context) (*Results, error) {
 	if res.Export, err = b.exportSizes(ctx, p); err != nil {
 		return nil, err
 	}
-	res.Machine.LoadAvgEnd = loadAvg()
+	res.Machine.LoadAvgEnd = LoadAvg()
 	return res, nil
 }
 

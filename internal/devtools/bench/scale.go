@@ -119,7 +119,7 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 			srv.stop()
 			return nil, fmt.Errorf("benchmark: %s: %w", c.name, err)
 		}
-		b.logf("  %-50s store %9s  HTTP %9s  rows %d total %d exact %v", c.name, ms(r.Daemon.Median()), ms(r.HTTP.Median()), r.Rows, r.Total, r.Exact)
+		b.logf("  %-50s store %9s  HTTP %9s  rows %d total %d exact %v", c.name, MS(r.Daemon.Median()), MS(r.HTTP.Median()), r.Rows, r.Total, r.Exact)
 		res.Cases = append(res.Cases, r)
 	}
 	srv.stop()
@@ -127,7 +127,7 @@ func (b *Bench) RunScale(ctx context.Context) (*ScaleResults, error) {
 	if res.Export, err = b.exportSize(ctx, nil); err != nil {
 		return nil, err
 	}
-	res.Machine.LoadAvgEnd = loadAvg()
+	res.Machine.LoadAvgEnd = LoadAvg()
 	return res, nil
 }
 
@@ -174,12 +174,12 @@ func (r *ScaleResults) Markdown(invocation string) string {
 	for _, c := range r.Cases {
 		rows, total, exact := "—", "—", "—"
 		if c.HTTP.Runs != nil {
-			rows, total, exact = strconv.Itoa(c.Rows), thousands(int(c.Total)), fmt.Sprint(c.Exact)
+			rows, total, exact = strconv.Itoa(c.Rows), Thousands(int(c.Total)), fmt.Sprint(c.Exact)
 		}
-		w("| %s | %s | %s | %s | %s | %s | %s |\n", c.Name, ms(c.Daemon.Median()), ms(c.Daemon.P95()), ms(c.HTTP.Median()), rows, total, exact)
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", c.Name, MS(c.Daemon.Median()), MS(c.Daemon.P95()), MS(c.HTTP.Median()), rows, total, exact)
 	}
 	e := r.Export
 	w("\n**Export** of every job, `GET /v1/jobs/export.csv` (newest first) on a fresh `smid serve`: %s rows in %s, %s rows/s, peak RSS (`VmHWM`) %.1f MiB.\n",
-		thousands(e.Rows), (time.Duration(float64(e.Rows) / e.SmidRate() * float64(time.Second))).Round(time.Second), thousands(int(e.SmidRate())), float64(e.MaxRSS())/(1<<20))
+		Thousands(e.Rows), (time.Duration(float64(e.Rows) / e.SmidRate() * float64(time.Second))).Round(time.Second), Thousands(int(e.SmidRate())), float64(e.MaxRSS())/(1<<20))
 	return b.String()
 }

@@ -47,17 +47,3 @@ func (m *Machine) fill(ctx context.Context, db *sql.DB) {
 		m.BufferPool = fmt.Sprintf("%.0f MiB", float64(pool)/(1<<20))
 	}
 }
-
-// loadAvg is /proc/loadavg's 1, 5 and 15 minute figures: on a shared
-// machine every timing depends on how busy it was.
-func loadAvg() string {
-	body, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(body))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}

@@ -1,10 +1,7 @@
 package wpscreen
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -48,7 +45,7 @@ func (r *Results) Markdown() string {
 		"the site (`scripts/wp/site.sh`, table prefix `wp_`) installed beside them with the plugin active. It is site.sh's test site: `WP_DEBUG` on, logging to a file; "+
 		"its posts are only WordPress's defaults, so the jobs' posts and attachments are not there and the list table's `get_post` calls (WordPress caches no misses) go to the database for every row. "+
 		"Parameters as the list benchmark picks them (the job in the middle of the table): status `%s`; email `%s`; job-id prefix `%s`.\n\n",
-		r.Config.DB, thousands(p.Rows), p.Status, p.Email, p.JobPrefix)
+		r.Config.DB, bench.Thousands(p.Rows), p.Status, p.Email, p.JobPrefix)
 	w("**smid screen** is the real `wp-admin/admin.php?page=smi-jobs` (`SMI_Jobs_List_Table`, %d a page by the admin's screen option): WordPress loads, the plugin asks a `smid serve` on loopback for "+
 		"`GET /v1/stats?only=counts` and `GET /v1/jobs`, and draws the list table. "+
 		"**Original** is the original plugin's Jobs page replayed as a must-use plugin in the same WordPress, behind the same login: through `$wpdb` on `legacy_smi_jobs`, "+
@@ -66,9 +63,9 @@ func (r *Results) Markdown() string {
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, c := range r.Cases {
 		w("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d/%d/%d | %s |\n", c.Name, c.SmidRows,
-			ms(c.Smid.Median()), ms(c.Smid.P95()), ms(c.SmidCalls.Median()), ms(c.Direct.Median()),
-			ms(c.Legacy.Median()), ms(c.Legacy.P95()), ms(c.LegacySQL.Median()),
-			len(c.Smid.Runs), len(c.Legacy.Runs), len(c.Direct.Runs), times(c.Ratio()))
+			bench.MS(c.Smid.Median()), bench.MS(c.Smid.P95()), bench.MS(c.SmidCalls.Median()), bench.MS(c.Direct.Median()),
+			bench.MS(c.Legacy.Median()), bench.MS(c.Legacy.P95()), bench.MS(c.LegacySQL.Median()),
+			len(c.Smid.Runs), len(c.Legacy.Runs), len(c.Direct.Runs), bench.Times(c.Ratio()))
 	}
 	var floor bench.Timing
 	for _, c := range r.Cases {
@@ -78,14 +75,14 @@ func (r *Results) Markdown() string {
 		"(logged in, plugin active, same menu), timed in turn with each case's screens: the floor under both. Over all cases its median is %s, p95 %s (%d runs). "+
 		"**Rest** is the median over runs of a screen's time less the part the probe timed in that same request, less the case's empty-screen median: "+
 		"drawing the page, with the WordPress queries its columns make.\n\n",
-		ms(floor.Median()), ms(floor.P95()), len(floor.Runs))
+		bench.MS(floor.Median()), bench.MS(floor.P95()), len(floor.Runs))
 	w("| case | smid screen | empty screen | in daemon calls | rest | daemon calls | WP queries | original | in status counts | in COUNT(*) | in the page | rest | WP queries |\n")
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, c := range r.Cases {
 		fl := c.Floor.Median()
 		w("| %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %d |\n", c.Name,
-			ms(c.Smid.Median()), ms(fl), ms(c.SmidCalls.Median()), signedMS(c.SmidOther.Median()-fl), c.DaemonCalls, c.SmidQueries,
-			ms(c.Legacy.Median()), ms(c.LegacyParts[0].Median()), ms(c.LegacyParts[1].Median()), ms(c.LegacyParts[2].Median()), signedMS(c.LegacyOther.Median()-fl), c.LegacyQueries)
+			bench.MS(c.Smid.Median()), bench.MS(fl), bench.MS(c.SmidCalls.Median()), signedMS(c.SmidOther.Median()-fl), c.DaemonCalls, c.SmidQueries,
+			bench.MS(c.Legacy.Median()), bench.MS(c.LegacyParts[0].Median()), bench.MS(c.LegacyParts[1].Median()), bench.MS(c.LegacyParts[2].Median()), signedMS(c.LegacyOther.Median()-fl), c.LegacyQueries)
 	}
 	w("\n")
 	for _, c := range r.Cases {
@@ -116,79 +113,15 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// ms shows a duration in milliseconds with about three significant digits.
-func ms(d time.Duration) string {
-	if d == 0 {
-		return "—"
-	}
-	x := float64(d) / float64(time.Millisecond)
-	switch {
-	case x >= 1000:
-		return fmt.Sprintf("%.2f s", x/1000)
-	case x >= 100:
-		return fmt.Sprintf("%.0f ms", x)
-	case x >= 10:
-		return fmt.Sprintf("%.1f ms", x)
-	}
-	return fmt.Sprintf("%.2f ms", x)
-}
-
 // signedMS is ms for a difference, which can come out negative: the empty
 // screen's median is a separate sample.
 func signedMS(d time.Duration) string {
 	if d < 0 {
-		return "−" + ms(-d)
+		return "−" + bench.MS(-d)
 	}
-	return ms(d)
-}
-
-func times(x float64) string {
-	switch {
-	case x >= 100:
-		return fmt.Sprintf("%.0f×", x)
-	case x >= 10:
-		return fmt.Sprintf("%.1f×", x)
-	}
-	return fmt.Sprintf("%.2f×", x)
-}
-
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
+	return bench.MS(d)
 }
 
 // WriteSection puts section (which starts with Heading) into the markdown
-// file at path: in place of the previous one, up to the next "## "
-// heading, or at the end. Other sections are kept.
-func WriteSection(path, section string) error {
-	body, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		body, err = []byte("# Benchmarks\n"), nil
-	}
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, []byte(replaceSection(string(body), section)), 0o644)
-}
-
-func replaceSection(doc, section string) string {
-	section = strings.TrimRight(section, "\n") + "\n"
-	start := strings.Index(doc, Heading+"\n")
-	if start < 0 {
-		return strings.TrimRight(doc, "\n") + "\n\n" + section
-	}
-	rest := doc[start+len(Heading)+1:]
-	end := len(doc)
-	if i := strings.Index(rest, "\n## "); i >= 0 {
-		end = start + len(Heading) + 1 + i + 1
-		section += "\n"
-	}
-	return doc[:start] + section + doc[end:]
-}
+// file at path, in place of the previous one; other sections are kept.
+func WriteSection(path, section string) error { return bench.WriteSectionUnder(path, Heading, section) }

@@ -1,6 +1,8 @@
 package wpscreen
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +23,15 @@ func TestReplaceSectionKeepsTheOthers(t *testing.T) {
 		{"replaced in the middle", "# B\n\n" + Heading + "\n\nold figures\n\n## Later\n\ny\n",
 			"# B\n\n" + section + "\n## Later\n\ny\n"},
 	} {
-		if got := replaceSection(tc.doc, section); got != tc.want {
+		path := filepath.Join(t.TempDir(), "benchmarks.md")
+		if err := os.WriteFile(path, []byte(tc.doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteSection(path, section); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != tc.want {
+			got := string(b)
 			t.Errorf("%s:\ngot  %q\nwant %q", tc.name, got, tc.want)
 		}
 	}

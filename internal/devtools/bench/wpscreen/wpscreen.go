@@ -119,7 +119,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	r := &runner{cfg: cfg}
 	res := &Results{Date: time.Now().UTC(), Config: r.cfg}
-	res.Machine.LoadAvg, res.Machine.PHPWorkers = loadAvg(), r.workers()
+	res.Machine.LoadAvg, res.Machine.PHPWorkers = bench.LoadAvg(), r.workers()
 	if err := r.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -152,10 +152,10 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 		res.Cases = append(res.Cases, cr)
 		r.logf("  %-34s smid screen %9s  original %9s  empty screen %9s  (%d/%d runs)", c.Name,
-			ms(cr.Smid.Median()), ms(cr.Legacy.Median()), ms(cr.Floor.Median()), len(cr.Smid.Runs), len(cr.Legacy.Runs))
+			bench.MS(cr.Smid.Median()), bench.MS(cr.Legacy.Median()), bench.MS(cr.Floor.Median()), len(cr.Smid.Runs), len(cr.Legacy.Runs))
 	}
 	res.Machine.fill(ctx, r.db)
-	res.Machine.LoadAvgEnd = loadAvg()
+	res.Machine.LoadAvgEnd = bench.LoadAvg()
 	return res, nil
 }
 
