@@ -315,7 +315,7 @@ class SMI_Admin_Jobs_Page {
 			return;
 		}
 		wp_enqueue_style( 'smi-admin', plugins_url( 'assets/css/admin.css', SMI_PLUGIN_FILE ), array(), SMI_VERSION );
-		wp_enqueue_script( 'smi-admin-jobs', plugins_url( 'assets/js/admin-jobs.js', SMI_PLUGIN_FILE ), array(), SMI_VERSION, true );
+		wp_enqueue_script( 'smi-admin-jobs', plugins_url( 'assets/js/admin-jobs.js', SMI_PLUGIN_FILE ), array( 'wp-i18n' ), SMI_VERSION, true );
 		$statuses = array();
 		foreach ( $this->system->statuses() as $status ) {
 			$statuses[ $status ] = SMI_Format::status_label( $status );

@@ -44,7 +44,7 @@ class SMI_Buy_Button {
 	 */
 	public function register_assets(): void {
 		wp_register_style( 'smi-buy-button', plugins_url( 'assets/css/buy-button.css', SMI_PLUGIN_FILE ), array(), SMI_VERSION );
-		wp_register_script( 'smi-buy-button', plugins_url( 'assets/js/buy-button.js', SMI_PLUGIN_FILE ), array(), SMI_VERSION, true );
+		wp_register_script( 'smi-buy-button', plugins_url( 'assets/js/buy-button.js', SMI_PLUGIN_FILE ), array( 'wp-i18n' ), SMI_VERSION, true );
 		wp_localize_script(
 			'smi-buy-button',
 			'smiBuy',

@@ -15,15 +15,8 @@
 
 	var cfg = window.smiJobs || {};
 	var i18n = cfg.i18n || {};
-
-	function sprintf( format ) {
-		var args = Array.prototype.slice.call( arguments, 1 );
-		var next = 0;
-		return String( format ).replace( /%(?:(\d+)\$)?[sd]/g, function ( match, pos ) {
-			var value = pos ? args[ parseInt( pos, 10 ) - 1 ] : args[ next++ ];
-			return value === undefined ? '' : String( value );
-		} );
-	}
+	// WordPress's own printf (the wp-i18n script): %s, %d and %1$s.
+	var sprintf = window.wp.i18n.sprintf;
 
 	// Formats integer minor units with the browser's Intl, which knows each
 	// currency's digits; the division only feeds the display.

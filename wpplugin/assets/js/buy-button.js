@@ -12,17 +12,10 @@
 
 	var cfg = window.smiBuy || {};
 	var i18n = cfg.i18n || {};
+	// WordPress's own printf (the wp-i18n script): %s, %d and %1$s.
+	var sprintf = window.wp.i18n.sprintf;
 	var dialog = document.getElementById( 'smi-buy-dialog' );
 	var current = null;
-
-	function sprintf( format ) {
-		var args = Array.prototype.slice.call( arguments, 1 );
-		var next = 0;
-		return String( format ).replace( /%(?:(\d+)\$)?[sd]/g, function ( match, pos ) {
-			var value = pos ? args[ parseInt( pos, 10 ) - 1 ] : args[ next++ ];
-			return value === undefined ? '' : String( value );
-		} );
-	}
 
 	function api( path, options ) {
 		return fetch( cfg.restUrl + path, options || {} ).then( function ( r ) {
