@@ -173,24 +173,22 @@ func (f Filter) conds() ([]string, []any) {
 		conds = append(conds, "attachment_id = ?")
 		args = append(args, *f.AttachmentID)
 	}
-	switch s := f.Search; s.Kind {
-	case SearchJobID:
-		conds = append(conds, "job_id = ?")
-		args = append(args, s.Text)
-	case SearchJobIDPrefix:
-		conds = append(conds, "job_id LIKE ?")
-		args = append(args, s.Text+"%")
-	case SearchEmail:
-		conds = append(conds, "email = ?")
-		args = append(args, s.Text)
-	case SearchEmailPrefix:
-		conds = append(conds, "email LIKE ?")
-		args = append(args, s.Text+"%")
-	case SearchEmailDomain:
-		conds = append(conds, "email_domain = ?")
-		args = append(args, s.Text)
+	if m, ok := searchConds[f.Search.Kind]; ok {
+		conds = append(conds, m.cond)
+		args = append(args, f.Search.Text+m.suffix)
 	}
 	return conds, args
+}
+
+// searchConds is the condition each text search reads, every one a seek
+// on an index: an exact match, or a prefix (LIKE 'text%', whose wildcards
+// the parser refused in the text).
+var searchConds = map[SearchKind]struct{ cond, suffix string }{
+	SearchJobID:       {"job_id = ?", ""},
+	SearchJobIDPrefix: {"job_id LIKE ?", "%"},
+	SearchEmail:       {"email = ?", ""},
+	SearchEmailPrefix: {"email LIKE ?", "%"},
+	SearchEmailDomain: {"email_domain = ?", ""},
 }
 
 func joinWhere(conds []string) string {
