@@ -8,6 +8,8 @@
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/class-smi-jobs-summary.php';
+
 /**
  * What the Jobs screen's script asks: the current state of the rows on the
  * page (one daemon call for all of them), the progress of a daemon batch,
@@ -61,6 +63,7 @@ class SMI_Admin_Ajax {
 		add_action( 'wp_ajax_smi_job_statuses', array( $this, 'job_statuses' ) );
 		add_action( 'wp_ajax_smi_batch_status', array( $this, 'batch_status' ) );
 		add_action( 'wp_ajax_smi_batch_cancel', array( $this, 'batch_cancel' ) );
+		add_action( 'wp_ajax_smi_job_summary', array( $this, 'job_summary' ) );
 	}
 
 	/**
@@ -119,6 +122,28 @@ class SMI_Admin_Ajax {
 			}
 		}
 		wp_send_json_success( array( 'jobs' => (object) $jobs ) );
+	}
+
+	/**
+	 * The money strip's figures for a filter (`filter[<key>]`, the keys the
+	 * page printed in the strip's `data-filter`), from one `GET /v1/stats`;
+	 * the daemon validates every value.
+	 *
+	 * @since 1.2.0
+	 */
+	public function job_summary(): void {
+		$this->guard();
+		$filter = array();
+		foreach ( (array) wp_unslash( $_POST['filter'] ?? array() ) as $key => $value ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- keys checked against a list, values sanitized here and validated by the daemon.
+			if ( in_array( $key, SMI_Jobs_Summary::FILTER_KEYS, true ) && is_scalar( $value ) ) {
+				$filter[ $key ] = sanitize_text_field( (string) $value );
+			}
+		}
+		$summary = new SMI_Jobs_Summary( $filter );
+		if ( ! $summary->load( $this->client ) ) {
+			wp_send_json_error( array( 'message' => $summary->error->get_error_message() ), 'smi_daemon_unreachable' === $summary->error->get_error_code() ? 503 : 502 );
+		}
+		wp_send_json_success( array( 'figures' => $summary->figures() ) );
 	}
 
 	/**

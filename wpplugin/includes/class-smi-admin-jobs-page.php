@@ -300,7 +300,7 @@ class SMI_Admin_Jobs_Page {
 		require_once __DIR__ . '/class-smi-jobs-list-table.php';
 		$this->table = new SMI_Jobs_List_Table( $this->client, $query, $this->system );
 		$this->table->prepare_items();
-		$this->summary = new SMI_Jobs_Summary( $this->client, $query->daemon_filter() );
+		$this->summary = new SMI_Jobs_Summary( $query->daemon_filter() ); // Figures come by wp_ajax_smi_job_summary.
 	}
 
 	/**
@@ -362,6 +362,7 @@ class SMI_Admin_Jobs_Page {
 					'openDetails'      => __( 'Open the details', 'sell-my-images' ),
 					/* translators: %s: estimated number of jobs. */
 					'about'            => __( 'about %s', 'sell-my-images' ),
+					'summaryError'     => __( 'The totals for this view could not be loaded.', 'sell-my-images' ),
 					/* translators: %s: amount of money. */
 					'confirmRefundOne' => __( 'Refund %s to the customer? This cannot be undone.', 'sell-my-images' ),
 				),

@@ -179,4 +179,21 @@ abstract class SMI_Jobs_Test_Case extends SMI_Test_Case {
 		}
 		return $out;
 	}
+
+	/**
+	 * Runs an admin-ajax handler and returns its decoded JSON answer.
+	 *
+	 * @param callable $fn The handler.
+	 */
+	protected function ajax( callable $fn ): array {
+		add_filter( 'wp_doing_ajax', '__return_true' );
+		ob_start();
+		try {
+			$fn();
+		} catch ( SMI_Test_Die $die ) {
+			// The wp_send_json() call ends with wp_die().
+			unset( $die );
+		}
+		return (array) json_decode( (string) ob_get_clean(), true );
+	}
 }

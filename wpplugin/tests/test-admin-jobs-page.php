@@ -84,6 +84,23 @@ class Test_SMI_Admin_Jobs_Page extends SMI_Jobs_Test_Case {
 		$html = (string) ob_get_clean();
 
 		$strip = array_values( array_filter( $this->requests_to( '/v1/stats' ), fn( $r ) => ! isset( $this->query_of( $r )['only'] ) ) );
+		$this->assertCount( 0, $strip, 'the page does not wait for the money sums' );
+		$this->assertStringContainsString( '<ul class="smi-summary" id="smi-summary" aria-label="Totals for this view" aria-busy="true" data-filter="{&quot;status&quot;:&quot;failed&quot;,&quot;created_from&quot;:&quot;2026-11-01T00:00:00+00:00&quot;}">', $html, 'the strip carries the list\'s filter' );
+		$this->assertStringContainsString( 'id="smi-summary-revenue">&hellip;<', $html );
+
+		// What the screen's script then asks for.
+		$ajax     = new SMI_Admin_Ajax( $this->client() );
+		$_REQUEST = array( 'nonce' => wp_create_nonce( SMI_Admin_Ajax::NONCE ) );
+		$_POST    = array(
+			'filter' => array(
+				'status'       => 'failed',
+				'created_from' => '2026-11-01T00:00:00+00:00',
+				'secret'       => 'x',
+			),
+		);
+		$out      = $this->ajax( fn() => $ajax->job_summary() );
+		$this->assertTrue( $out['success'] );
+		$strip = array_values( array_filter( $this->requests_to( '/v1/stats' ), fn( $r ) => ! isset( $this->query_of( $r )['only'] ) ) );
 		$this->assertCount( 1, $strip );
 		$this->assertSame(
 			array(
@@ -91,13 +108,23 @@ class Test_SMI_Admin_Jobs_Page extends SMI_Jobs_Test_Case {
 				'created_from' => '2026-11-01T00:00:00+00:00',
 			),
 			$this->query_of( $strip[0] ),
-			'the strip sums the same filter as the list'
+			'the strip sums the same filter as the list, and only filter keys'
 		);
-		$this->assertStringContainsString( '<strong class="smi-summary-value" id="smi-summary-orders">3</strong>', $html );
-		$this->assertStringContainsString( 'id="smi-summary-revenue">$50.98<', $html );
-		$this->assertStringContainsString( 'id="smi-summary-refunded">$3.00<', $html );
-		$this->assertStringContainsString( 'id="smi-summary-cost">$1.20<', $html );
-		$this->assertStringContainsString( 'id="smi-summary-margin">$46.78<', $html );
+		$this->assertSame(
+			array(
+				'orders'   => '3',
+				'revenue'  => '$50.98',
+				'refunded' => '$3.00',
+				'cost'     => '$1.20',
+				'margin'   => '$46.78',
+			),
+			$out['data']['figures']
+		);
+		$this->login( 'subscriber' );
+		$this->assertFalse( $this->ajax( fn() => $ajax->job_summary() )['success'], 'capability checked' );
+		$this->login( 'administrator' );
+		$_REQUEST = array( 'nonce' => 'bad' );
+		$this->assertFalse( $this->ajax( fn() => $ajax->job_summary() )['success'], 'nonce checked' );
 		$this->assertStringContainsString( '<dialog id="smi-preview"', $html );
 		preg_match( '#id="smi-export-csv"#', $html, $m );
 		$this->assertNotEmpty( $m );

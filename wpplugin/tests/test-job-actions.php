@@ -324,25 +324,6 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 		$this->assertGreaterThan( 1, $relay->writes, 'written in chunks, not one buffered string' );
 	}
 
-	/* ---- Ajax ---- */
-
-	/**
-	 * Runs an admin-ajax handler and returns its decoded JSON answer.
-	 *
-	 * @param callable $fn The handler.
-	 */
-	private function ajax( callable $fn ): array {
-		add_filter( 'wp_doing_ajax', '__return_true' );
-		ob_start();
-		try {
-			$fn();
-		} catch ( SMI_Test_Die $die ) {
-			// The wp_send_json() call ends with wp_die().
-			unset( $die );
-		}
-		return (array) json_decode( (string) ob_get_clean(), true );
-	}
-
 	public function test_ajax_status_refuses_bad_nonce_and_subscribers(): void {
 		$ajax = new SMI_Admin_Ajax( $this->client() );
 		$this->login( 'administrator' );

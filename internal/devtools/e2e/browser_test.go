@@ -192,6 +192,26 @@ func (b *browser) waitText(sel, want string, within time.Duration) string {
 	return ""
 }
 
+// attr is an attribute of the first element sel matches ("" when absent).
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	return eval[string](b, fmt.Sprintf(`((document.querySelector(%q)||{getAttribute:function(){return ""}}).getAttribute(%q))||""`, sel, name))
+}
+
+// waitAttr waits until sel's attribute name equals want.
+func (b *browser) waitAttr(sel, name, want string, within time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(within)
+	got := ""
+	for time.Now().Before(deadline) {
+		if got = b.attr(sel, name); got == want {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.t.Fatalf("%s has %s=%q after %s, want %q", sel, name, got, within, want)
+}
+
 // row is a line of the Jobs table as the admin sees it.
 type row struct {
 	ID      string `json:"id"`

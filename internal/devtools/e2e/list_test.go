@@ -55,6 +55,11 @@ func logInAndList(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	revenue := fmt.Sprintf("$%d.%02d", stats.Revenue/100, stats.Revenue%100)
+	// The strip's figures come after the page (its sums read every row).
+	b.waitAttr("#smi-summary", "aria-busy", "false", 10*time.Second)
+	if b.attr("#smi-summary", "data-error") != "" {
+		t.Fatalf("the strip could not load its figures: %q", b.attr("#smi-summary", "title"))
+	}
 	if got := b.text("#smi-summary-orders"); got != strconv.Itoa(stats.Total) {
 		t.Fatalf("the strip counts %q orders, the daemon %d", got, stats.Total)
 	}

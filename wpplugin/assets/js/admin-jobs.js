@@ -401,4 +401,35 @@
 		};
 		poll();
 	}
+	/* ---- The money strip: its sums read every matching job, so they come after the page ---- */
+
+	var summary = document.getElementById( 'smi-summary' );
+	if ( summary && summary.getAttribute( 'aria-busy' ) === 'true' ) {
+		var filter = {};
+		try {
+			var given = JSON.parse( summary.getAttribute( 'data-filter' ) || '{}' );
+			Object.keys( given ).forEach( function ( key ) {
+				filter[ 'filter[' + key + ']' ] = given[ key ];
+			} );
+		} catch ( e ) {}
+		post( 'smi_job_summary', filter ).then( function ( res ) {
+			if ( ! res || ! res.success ) {
+				throw new Error( res && res.data && res.data.message );
+			}
+			Object.keys( res.data.figures ).forEach( function ( key ) {
+				var el = document.getElementById( 'smi-summary-' + key );
+				if ( el ) {
+					el.textContent = res.data.figures[ key ];
+				}
+			} );
+			summary.setAttribute( 'aria-busy', 'false' );
+		} ).catch( function () {
+			Array.prototype.forEach.call( summary.querySelectorAll( '.smi-summary-value' ), function ( el ) {
+				el.textContent = '\u2014';
+			} );
+			summary.setAttribute( 'aria-busy', 'false' );
+			summary.setAttribute( 'data-error', '1' );
+			summary.title = i18n.summaryError || '';
+		} );
+	}
 }() );
