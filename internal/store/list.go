@@ -246,7 +246,7 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 		inner := "SELECT u.id FROM (" + strings.Join(parts, " UNION ALL ") + ") u" + orderClause("u.", rd.col, rd.desc) + " LIMIT ? OFFSET ?"
 		args = append(args, rd.limit, rd.offset)
 		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", rd.col, rd.desc)
-	case rd.cur == nil && rd.offset == 0:
+	case rd.offset == 0: // page 1, a cursor's page, the last page: read in place
 		b := branches[0]
 		query = "SELECT " + jobColumns + " FROM {jobs}" + b.where + order + " LIMIT ?"
 		args = append(b.args, rd.limit)
