@@ -199,14 +199,32 @@ type read struct {
 	limit  int
 }
 
-// readPage runs a read. The first page reads its rows straight off the
-// index order. Other reads use a deferred join: the inner query touches
-// the covering index alone (skipping entries for an offset, seeking for a
-// cursor, where MariaDB only picks the right index when the query is
-// covered), then just the page's rows are read. A filter on "post or
-// attachment id" reads each index in order and merges the two.
+// readPage runs a read. The first page, and a cursor's page of the
+// unfiltered list (a range of the created_at index), read their rows
+// straight off the index order. Other reads use a deferred join: the inner
+// query touches the covering index alone (skipping entries for an offset,
+// seeking for a cursor), then just the page's rows are read. A filtered
+// cursor needs it: read in place, MariaDB takes the filter's index by ref
+// and tests the cursor on every full row up to it (48,722 rows for page
+// 2436 of the completed view at 100,000 jobs: 120 ms against 2 ms). A
+// filter on "post or attachment id" reads each index in order and merges
+// the two.
 func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
+	query, args, merge := pageQuery(rd)
+	if merge != nil {
+		return s.mergeBranches(ctx, merge, orderClause("", rd.col, rd.desc), rd)
+	}
+	var rows []jobRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return rows, nil
+}
+
+// pageQuery is a read's SQL, or the branches to merge when it is merged.
+func pageQuery(rd read) (query string, args []any, merge []branch) {
 	branches := rd.f.branches()
+	inPlace := rd.offset == 0 && (rd.cur == nil || (len(branches) == 1 && branches[0].where == ""))
 	var extra []string
 	var extraArgs []any
 	if rd.cur != nil {
@@ -227,11 +245,9 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 		branches[i].args = append(slices.Clone(branches[i].args), extraArgs...)
 	}
 	order := orderClause("", rd.col, rd.desc)
-	var query string
-	var args []any
 	switch {
 	case len(branches) > 1 && rd.col == "created_at" && rd.offset == 0:
-		return s.mergeBranches(ctx, branches, order, rd)
+		return "", nil, branches
 	case len(branches) > 1:
 		keys := "id, created_at"
 		if rd.col != "created_at" {
@@ -246,7 +262,7 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 		inner := "SELECT u.id FROM (" + strings.Join(parts, " UNION ALL ") + ") u" + orderClause("u.", rd.col, rd.desc) + " LIMIT ? OFFSET ?"
 		args = append(args, rd.limit, rd.offset)
 		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", rd.col, rd.desc)
-	case rd.offset == 0: // page 1, a cursor's page, the last page: read in place
+	case inPlace:
 		b := branches[0]
 		query = "SELECT " + jobColumns + " FROM {jobs}" + b.where + order + " LIMIT ?"
 		args = append(b.args, rd.limit)
@@ -256,11 +272,7 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 		args = append(b.args, rd.limit, rd.offset)
 		query = "SELECT " + prefixCols("j.", jobColumns) + " FROM {jobs} j JOIN (" + inner + ") k ON k.id = j.id" + orderClause("j.", rd.col, rd.desc)
 	}
-	var rows []jobRow
-	if err := s.db.SelectContext(ctx, &rows, s.q(query), args...); err != nil {
-		return nil, fmt.Errorf("list jobs: %w", err)
-	}
-	return rows, nil
+	return query, args, nil
 }
 
 // mergeBranches reads each branch's first rows in index order, each as

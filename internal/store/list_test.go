@@ -401,3 +401,31 @@ func TestTotalsExactOrEstimated(t *testing.T) {
 func storeFilterStatus(s job.Status) store.Filter {
 	return store.Filter{Statuses: []job.Status{s}, CreatedFrom: &time.Time{}}
 }
+
+// A deep page reached by cursor reads about a page of rows, filtered or
+// not: never every row before it.
+func TestCursorPageReadsAPage(t *testing.T) {
+	t.Parallel()
+	db, _ := seeded(t, 6000)
+	ctx := context.Background()
+	for _, f := range []store.Filter{{}, {Statuses: []job.Status{job.StatusCompleted}}} {
+		lq := store.ListQuery{Filter: f, OrderBy: "created_at", Desc: true, PerPage: 20}
+		for range 60 {
+			p, err := db.List(ctx, lq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.NextCursor == "" {
+				t.Fatalf("filter %+v ran out of pages before page 60", f)
+			}
+			lq.Cursor = p.NextCursor
+		}
+		read, err := db.RowsRead(ctx, lq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if read > 100 {
+			t.Errorf("page 61 by cursor, filter %+v: MariaDB read %.0f rows for 20", f, read)
+		}
+	}
+}
