@@ -24,13 +24,14 @@ class SMI_Job_Preview {
 	 *
 	 * @since 1.1.0
 	 *
-	 * @param array $item Job from the daemon.
+	 * @param array        $item Job from the daemon.
+	 * @param WP_Post|null $post The job's post, null when it has none or it
+	 *                           was deleted (the list looks it up once a row).
 	 * @return array `title`, `url`, `fields` as [label, value] pairs.
 	 */
-	public static function of( array $item ): array {
+	public static function of( array $item, ?WP_Post $post ): array {
 		$currency = (string) ( $item['currency'] ?? 'usd' );
 		$post_id  = (int) ( $item['post_id'] ?? 0 );
-		$post     = $post_id > 0 ? get_post( $post_id ) : null;
 		$fields   = array(
 			__( 'Job ID', 'sell-my-images' )     => (string) ( $item['job_id'] ?? '' ),
 			__( 'Status', 'sell-my-images' )     => SMI_Format::status_label( (string) ( $item['status'] ?? '' ) ),

@@ -75,6 +75,16 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	private array $stats = array();
 
 	/**
+	 * The page's post and attachment IDs that no longer exist, as keys.
+	 * WordPress caches only the posts it finds, so each cell of a deleted
+	 * post would ask the database again.
+	 *
+	 * @since 1.2.0
+	 * @var array<int,true>
+	 */
+	private array $missing = array();
+
+	/**
 	 * The pager, once the page is loaded.
 	 *
 	 * @since 1.1.0
@@ -191,6 +201,11 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		$ids = array_values( array_unique( array_filter( $ids ) ) );
 		if ( $ids ) {
 			_prime_post_caches( $ids, false, true );
+			foreach ( $ids as $id ) {
+				if ( false === wp_cache_get( $id, 'posts' ) ) {
+					$this->missing[ $id ] = true;
+				}
+			}
 		}
 		$this->set_pagination_args(
 			array(
@@ -395,7 +410,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 			(int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 ),
 			esc_attr( strtolower( (string) ( $item['currency'] ?? 'usd' ) ) ),
 			esc_attr( SMI_Format::state_key( $item ) ),
-			esc_attr( (string) wp_json_encode( SMI_Job_Preview::of( $item ) ) )
+			esc_attr( (string) wp_json_encode( SMI_Job_Preview::of( $item, $this->post( (int) ( $item['post_id'] ?? 0 ) ) ) ) )
 		);
 		$this->single_row_columns( $item );
 		echo '</tr>';
@@ -533,6 +548,22 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
+	 * A post of this page's rows, or null when it was deleted (known after
+	 * priming, without asking the database again).
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param int $id Post or attachment ID.
+	 * @return WP_Post|null
+	 */
+	private function post( int $id ): ?WP_Post {
+		if ( $id <= 0 || isset( $this->missing[ $id ] ) ) {
+			return null;
+		}
+		return get_post( $id );
+	}
+
+	/**
 	 * Thumbnail: the attachment's image, else the job's image URL.
 	 *
 	 * @since 1.0.0
@@ -542,7 +573,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	 */
 	protected function column_thumbnail( $item ) {
 		$attachment_id = (int) ( $item['attachment_id'] ?? 0 );
-		if ( $attachment_id > 0 && wp_attachment_is_image( $attachment_id ) ) {
+		if ( $attachment_id > 0 && $this->post( $attachment_id ) && wp_attachment_is_image( $attachment_id ) ) {
 			$img = wp_get_attachment_image( $attachment_id, array( 60, 60 ), false, array( 'class' => 'smi-thumb' ) );
 			if ( $img ) {
 				return $img;
@@ -584,7 +615,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		if ( $post_id <= 0 ) {
 			return '—';
 		}
-		$post = get_post( $post_id );
+		$post = $this->post( $post_id );
 		if ( ! $post ) {
 			/* translators: %d: post ID. */
 			return esc_html( sprintf( __( '#%d (deleted)', 'sell-my-images' ), $post_id ) );
@@ -608,7 +639,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		if ( $attachment_id <= 0 ) {
 			return esc_html( '' !== $size ? $size : '—' );
 		}
-		$link = get_post( $attachment_id ) ? get_edit_post_link( $attachment_id ) : '';
+		$link = $this->post( $attachment_id ) ? get_edit_post_link( $attachment_id ) : '';
 		$id   = $link ? sprintf( '<a href="%1$s">#%2$d</a>', esc_url( $link ), $attachment_id ) : '#' . $attachment_id;
 		return $id . ( '' !== $size ? '<br /><span class="smi-muted">' . esc_html( $size ) . '</span>' : '' );
 	}

@@ -319,6 +319,35 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		fwrite( STDERR, "\n[measured] WordPress queries for a 20-row Jobs page: $count\n" );
 	}
 
+	public function test_rows_of_deleted_posts_do_not_ask_the_database_per_cell(): void {
+		global $wpdb;
+		$this->login( 'administrator' );
+		$jobs = array();
+		for ( $i = 0; $i < 20; $i++ ) {
+			$post = $this->make_post();
+			$att  = $this->make_attachment( $post, 'image/jpeg', "gone$i.jpg" );
+			wp_delete_post( $att, true );
+			wp_delete_post( $post, true );
+			$jobs[] = $this->job(
+				array(
+					'post_id'       => $post,
+					'attachment_id' => $att,
+				)
+			);
+		}
+		$this->serve_jobs( $jobs );
+		SMI_Daemon_System::flush();
+		wp_cache_flush();
+		$before = $wpdb->num_queries;
+		$table  = $this->table();
+		$html   = $this->display( $table );
+		$count  = $wpdb->num_queries - $before;
+		$this->assertCount( 20, $table->items );
+		$this->assertSame( 20, substr_count( $html, '(deleted)' ) );
+		$this->assertLessThanOrEqual( 20, $count, "a page of deleted posts made $count WordPress queries" );
+		fwrite( STDERR, "\n[measured] WordPress queries for a 20-row Jobs page of deleted posts: $count\n" );
+	}
+
 	public function test_daemon_down_leaves_an_error_and_no_rows(): void {
 		$this->serve(
 			array(
