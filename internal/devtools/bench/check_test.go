@@ -34,11 +34,44 @@ func TestCheckBaseline(t *testing.T) {
 		t.Fatalf("noise within 30%%: %v %v", bad, err)
 	}
 	worse := &Results{Params: &Params{Rows: 100}, Cases: []CaseResult{
-		{Name: "page 1", Target: TargetList, Daemon: timing(3), Legacy: timing(200)},
-		{Name: "deep", Target: TargetFlat, Versus: "page 1", Daemon: timing(5), Legacy: timing(900)},
+		{Name: "page 1", Target: TargetList, Daemon: timing(5), Legacy: timing(200)},
+		{Name: "deep", Target: TargetFlat, Versus: "page 1", Daemon: timing(9), Legacy: timing(900)},
 	}}
 	bad, err := worse.CheckBaseline(path)
 	if err != nil || len(bad) != 2 || !strings.Contains(bad[0], "deep") || !strings.Contains(bad[1], "page 1") {
+		t.Fatalf("regressions: %v %v", bad, err)
+	}
+}
+
+// A machine whose round trips cost more moves sub-millisecond ratios far
+// beyond 30% with no change in the code; that is not a regression. A wrong
+// plan, several milliseconds slower, is.
+func TestCheckBaselineSlack(t *testing.T) {
+	us := func(d ...int) Timing {
+		var t Timing
+		for _, x := range d {
+			t.Runs = append(t.Runs, time.Duration(x)*time.Microsecond)
+		}
+		return t
+	}
+	run := func(page1, deep, counts int) *Results {
+		return &Results{Params: &Params{Rows: 100}, Cases: []CaseResult{
+			{Name: "page 1", Target: TargetList, Daemon: us(page1), Legacy: us(8000)},
+			{Name: "deep", Target: TargetFlat, Versus: "page 1", Daemon: us(deep), Legacy: us(150000)},
+			{Name: "counts", Target: TargetNone, Daemon: us(counts), Legacy: us(9300)},
+		}}
+	}
+	path := filepath.Join(t.TempDir(), "baseline.json")
+	if err := WriteBaseline(path, run(1000, 1540, 330).Baseline()); err != nil {
+		t.Fatal(err)
+	}
+	// CI's machine on 2026-12-05 against the baseline then: its figures.
+	if bad, err := run(1166, 2390, 480).CheckBaseline(path); err != nil || len(bad) != 0 {
+		t.Fatalf("round-trip overhead counted as a regression: %v %v", bad, err)
+	}
+	// The deep page read through the wrong index, the counts by a scan.
+	bad, err := run(1000, 97000, 8000).CheckBaseline(path)
+	if err != nil || len(bad) != 2 || !strings.Contains(bad[0], "counts") || !strings.Contains(bad[1], "deep") {
 		t.Fatalf("regressions: %v %v", bad, err)
 	}
 }
