@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
+	"github.com/sellmyimages/smid/internal/store/storetest"
 )
 
 // The attention filter keeps exactly the jobs the rulebook says need an
@@ -82,5 +84,67 @@ func TestAttentionFilterMatchesTheRulebook(t *testing.T) {
 		if !got[id] {
 			t.Errorf("flagged/disputed/refund-pending job %s missing", id)
 		}
+	}
+}
+
+// Past the exact-count bound, the Needs attention total is counted in the
+// background once and answers the requests of the next minute, although
+// each request's stuck-job bound is a few seconds later than the last.
+func TestAttentionTotalCountedOnceAMinute(t *testing.T) {
+	t.Parallel()
+	at := anchor.Truncate(time.Minute)
+	var mu sync.Mutex
+	clock := at.Add(5 * time.Second)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	db, all := seeded(t, 1500, storetest.Options{Now: now})
+	ctx := context.Background()
+	db.SetCountLimit(20)
+	f := func(sec int) store.Filter {
+		t := at.Add(time.Duration(sec) * time.Second)
+		return store.Filter{Attention: true, StuckBefore: &t}
+	}
+	if _, estimate, err := db.Count(ctx, f(1)); err != nil || !estimate {
+		t.Fatalf("first count: estimate=%v err=%v, want an estimate past 20", estimate, err)
+	}
+	db.WaitRefined()
+	counted, estimate, err := db.Count(ctx, f(2))
+	if err != nil || !estimate {
+		t.Fatalf("second count: estimate=%v err=%v", estimate, err)
+	}
+	// A job flagged now is not in that count until the minute is over: the
+	// answer came from the background count, not from a new one.
+	before, err := db.CountExact(ctx, f(40))
+	if err != nil || before != counted {
+		t.Fatalf("exact count %d (err %v), background count %d", before, err, counted)
+	}
+	var calm *job.Job
+	for _, j0 := range all {
+		j, _ := db.Get(ctx, j0.JobID)
+		if len(job.Attention(j, job.Facts{Now: at.Add(40 * time.Second), UpscaleTimeout: time.Minute})) == 0 {
+			calm = j
+			break
+		}
+	}
+	if err := db.Flag(ctx, calm.JobID, "payment not accepted: test", store.EventInput{Type: "payment_mismatch", Message: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := db.Count(ctx, f(40))
+	if err != nil || again != counted {
+		t.Fatalf("within the minute: %d (err %v), want the background count %d", again, err, counted)
+	}
+	if exact, err := db.CountExact(ctx, f(40)); err != nil || exact != counted+1 {
+		t.Fatalf("exact count %d (err %v), want %d", exact, err, counted+1)
+	}
+	// A minute on, the old count still answers while a new one runs, then
+	// the new one does.
+	mu.Lock()
+	clock = clock.Add(time.Minute)
+	mu.Unlock()
+	if stale, estimate, err := db.Count(ctx, f(65)); err != nil || !estimate || stale != counted {
+		t.Fatalf("while counting again: %d estimate=%v (err %v), want the last count %d", stale, estimate, err, counted)
+	}
+	db.WaitRefined()
+	if fresh, _, err := db.Count(ctx, f(66)); err != nil || fresh != counted+1 {
+		t.Fatalf("after counting again: %d (err %v), want %d", fresh, err, counted+1)
 	}
 }

@@ -19,9 +19,9 @@ var anchor = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // seeded returns a store holding n generated jobs and the jobs themselves,
 // as the reference the queries are checked against.
-func seeded(t *testing.T, n int) (*store.DB, []*job.Job) {
+func seeded(t *testing.T, n int, opts ...storetest.Options) (*store.DB, []*job.Job) {
 	t.Helper()
-	db := storetest.New(t)
+	db := storetest.New(t, opts...)
 	g := seed.New(42, n, anchor)
 	var all []*job.Job
 	for j := g.Next(); j != nil; j = g.Next() {

@@ -38,15 +38,41 @@ func (r *refiner) stop() {
 }
 
 type refined struct {
-	n       int64
-	at      time.Time
-	running bool
+	n       int64     // the last finished count, when has
+	at      time.Time // when it finished
+	has     bool
+	running bool // a count is under way
 }
 
-// refinedCount returns a recent background count of the filter, and
-// starts one when there is none.
+// refineKey names a filter's background count. A stuck-job bound moves
+// with the clock on every request: it is left out, so the Needs attention
+// filter finds the count made for it a moment before (with the bound of
+// that moment).
+func refineKey(f Filter) string {
+	if f.StuckBefore != nil {
+		f.StuckBefore = &time.Time{}
+	}
+	return fmt.Sprint(f.branches())
+}
+
+// freshCount returns a finished background count of the filter made less
+// than refineFor ago, without starting one.
+func (s *DB) freshCount(f Filter) (int64, bool) {
+	r := &s.refine
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	got, ok := r.counted[refineKey(f)]
+	if !ok || !got.has || s.now().Sub(got.at) >= refineFor {
+		return 0, false
+	}
+	return got.n, true
+}
+
+// refinedCount returns the last background count of the filter, and
+// starts one when there is none or it is older than refineFor: until the
+// new one finishes, the older count answers (rows move meanwhile either way).
 func (s *DB) refinedCount(f Filter) (int64, bool) {
-	key := fmt.Sprint(f.branches())
+	key := refineKey(f)
 	r := &s.refine
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -60,7 +86,7 @@ func (s *DB) refinedCount(f Filter) (int64, bool) {
 	now := s.now()
 	got, ok := r.counted[key]
 	if ok && (got.running || now.Sub(got.at) < refineFor) {
-		return got.n, !got.running
+		return got.n, got.has
 	}
 	if len(r.counted) >= refineKeep {
 		for k, v := range r.counted {
@@ -72,7 +98,9 @@ func (s *DB) refinedCount(f Filter) (int64, bool) {
 			return 0, false // too many filters at once: stay with the estimate
 		}
 	}
-	r.counted[key] = refined{running: true}
+	prev := got
+	prev.running = true
+	r.counted[key] = prev
 	ctx, cancel := context.WithTimeout(context.Background(), refineTimeout)
 	r.cancels[key] = cancel
 	r.wg.Add(1)
@@ -92,10 +120,15 @@ func (s *DB) refinedCount(f Filter) (int64, bool) {
 		defer r.mu.Unlock()
 		delete(r.cancels, key)
 		if err != nil {
-			delete(r.counted, key)
+			if prev.has {
+				prev.running = false
+				r.counted[key] = prev
+			} else {
+				delete(r.counted, key)
+			}
 			return
 		}
-		r.counted[key] = refined{n: n, at: s.now()}
+		r.counted[key] = refined{n: n, at: s.now(), has: true}
 	}()
-	return 0, false
+	return prev.n, prev.has
 }

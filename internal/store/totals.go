@@ -21,11 +21,18 @@ const ExactCountLimit = 10000
 // combination, are exact from the counters (a range on site-local day
 // bounds counts its partial first and last UTC days on the index); other
 // filters are counted up to ExactCountLimit, then estimated, and counted
-// in full in the background for the next request to answer.
+// in full in the background: that count answers the same filter for the
+// next minute, and the older one while it is counted again.
 func (s *DB) Count(ctx context.Context, f Filter) (total int64, estimate bool, err error) {
 	if f.counterShaped() {
 		total, err = s.countShaped(ctx, f)
 		return total, false, err
+	}
+	// A filter counted in the background a moment ago (only those past the
+	// bound are) needs no bounded count again: for the Needs attention
+	// bubble at a million jobs that count read 140,000 rows on every page.
+	if counted, ok := s.freshCount(f); ok {
+		return counted, true, nil
 	}
 	// One statement, one bounded count per branch.
 	var parts []string
