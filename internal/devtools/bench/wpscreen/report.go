@@ -43,7 +43,7 @@ func (r *Results) Markdown() string {
 		m.CPUs, m.CPUModel, m.RAM, m.LoadAvg, m.LoadAvgEnd, m.MariaDB, m.BufferPool, m.PHP, m.PHPWorkers, opcache, m.WordPress, m.Go)
 	w("- Data: the list benchmark database `%s`, %s jobs in `wp_smi_jobs` and the same rows in `legacy_smi_jobs` with the original plugin's schema and single-column indexes; "+
 		"the site (`scripts/wp/site.sh`, table prefix `wp_`) installed beside them with the plugin active. It is site.sh's test site: `WP_DEBUG` on, logging to a file; "+
-		"its posts are only WordPress's defaults, so the jobs' posts and attachments are not there and the list table's `get_post` calls (WordPress caches no misses) go to the database for every row. "+
+		"its posts are only WordPress's defaults, so the jobs' posts and attachments are not there, as for a shop whose posts were deleted: the list table learns that from the one query that primes the page's posts and asks no more (WordPress caches only the posts it finds). "+
 		"Parameters as the list benchmark picks them (the job in the middle of the table): status `%s`; email `%s`; job-id prefix `%s`.\n\n",
 		r.Config.DB, bench.Thousands(p.Rows), p.Status, p.Email, p.JobPrefix)
 	w("**smid screen** is the real `wp-admin/admin.php?page=smi-jobs` (`SMI_Jobs_List_Table`, %d a page by the admin's screen option): WordPress loads, the plugin asks a `smid serve` on loopback for "+
@@ -74,7 +74,7 @@ func (r *Results) Markdown() string {
 	w("\nWhere the time goes. The **empty screen** is an admin page of the same WordPress that does nothing of its own "+
 		"(logged in, plugin active, same menu), timed in turn with each case's screens: the floor under both. Over all cases its median is %s, p95 %s (%d runs). "+
 		"**Rest** is the median over runs of a screen's time less the part the probe timed in that same request, less the case's empty-screen median: "+
-		"drawing the page, with the WordPress queries its columns make.\n\n",
+		"drawing the page, with the WordPress queries its columns make. **WP queries** counts every query of the request, WordPress's own included: the original page's are its three and WordPress's.\n\n",
 		bench.MS(floor.Median()), bench.MS(floor.P95()), len(floor.Runs))
 	w("| case | smid screen | empty screen | in daemon calls | rest | daemon calls | WP queries | original | in status counts | in COUNT(*) | in the page | rest | WP queries |\n")
 	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
