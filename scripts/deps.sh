@@ -95,6 +95,11 @@ command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 # bundled sniffs).
 command -v phpcs >/dev/null 2>&1 || need+=(php-codesniffer)
 command -v git >/dev/null 2>&1 || need+=(git)
+# make test runs `go test -race`, which needs cgo: a C compiler and the C
+# library's headers (a fresh Debian chroot has neither, and go then says
+# "-race requires cgo").
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+[ -f /usr/include/stdlib.h ] || need+=(libc6-dev)
 # deploy/'s tests verify the systemd unit; the package only adds the tools
 # where systemd is not the init (a container), it starts nothing.
 command -v systemd-analyze >/dev/null 2>&1 || [ -x /usr/bin/systemd-analyze ] || need+=(systemd)
