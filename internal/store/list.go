@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
@@ -281,25 +280,13 @@ func pageQuery(rd read) (query string, args []any, merge []branch) {
 // them in created_at order: the merge a UNION would do, without the
 // temporary tables MariaDB builds for one.
 func (s *DB) mergeBranches(ctx context.Context, branches []branch, order string, rd read) ([]jobRow, error) {
-	// The branches are read side by side, each on its own connection: the
-	// page costs one round trip, not one per branch.
-	got := make([][]jobRow, len(branches))
-	errs := make([]error, len(branches))
-	var wg sync.WaitGroup
-	for i, b := range branches {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = s.db.SelectContext(ctx, &got[i], s.q("SELECT "+jobColumns+" FROM {jobs}"+b.where+order+" LIMIT ?"), append(b.args, rd.limit)...)
-		}()
-	}
-	wg.Wait()
 	var all []jobRow
-	for i := range branches {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("list jobs: %w", errs[i])
+	for _, b := range branches {
+		var rows []jobRow
+		if err := s.db.SelectContext(ctx, &rows, s.q("SELECT "+jobColumns+" FROM {jobs}"+b.where+order+" LIMIT ?"), append(b.args, rd.limit)...); err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
 		}
-		all = append(all, got[i]...)
+		all = append(all, rows...)
 	}
 	slices.SortFunc(all, func(a, b jobRow) int {
 		c := a.CreatedAt.Time.Compare(b.CreatedAt.Time)
