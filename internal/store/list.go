@@ -224,7 +224,7 @@ func (s *DB) readPage(ctx context.Context, rd read) ([]jobRow, error) {
 // pageQuery is a read's SQL, or the branches to merge when it is merged.
 func pageQuery(rd read) (query string, args []any, merge []branch) {
 	branches := rd.f.branches()
-	inPlace := rd.offset == 0 && (rd.cur == nil || (len(branches) == 1 && branches[0].where == ""))
+	inPlace := rd.offset == 0 && (rd.cur == nil || rd.f.isEmpty())
 	var extra []string
 	var extraArgs []any
 	if rd.cur != nil {

@@ -44,6 +44,9 @@ type refined struct {
 	running bool // a count is under way
 }
 
+// fresh reports whether a finished count answers at now.
+func (g refined) fresh(now time.Time) bool { return g.has && now.Sub(g.at) < refineFor }
+
 // refineKey names a filter's background count. A stuck-job bound moves
 // with the clock on every request: it is left out, so the Needs attention
 // filter finds the count made for it a moment before (with the bound of
@@ -61,11 +64,8 @@ func (s *DB) freshCount(f Filter) (int64, bool) {
 	r := &s.refine
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	got, ok := r.counted[refineKey(f)]
-	if !ok || !got.has || s.now().Sub(got.at) >= refineFor {
-		return 0, false
-	}
-	return got.n, true
+	got := r.counted[refineKey(f)]
+	return got.n, got.fresh(s.now())
 }
 
 // refinedCount returns the last background count of the filter, and
@@ -84,13 +84,13 @@ func (s *DB) refinedCount(f Filter) (int64, bool) {
 		r.cancels = map[string]context.CancelFunc{}
 	}
 	now := s.now()
-	got, ok := r.counted[key]
-	if ok && (got.running || now.Sub(got.at) < refineFor) {
+	got := r.counted[key]
+	if got.running || got.fresh(now) {
 		return got.n, got.has
 	}
 	if len(r.counted) >= refineKeep {
 		for k, v := range r.counted {
-			if !v.running && now.Sub(v.at) >= refineFor {
+			if !v.running && !v.fresh(now) {
 				delete(r.counted, k)
 			}
 		}

@@ -47,18 +47,10 @@ type BaselineRatio struct {
 // Baseline makes the baseline of these results.
 func (r *Results) Baseline() Baseline {
 	bl := Baseline{Jobs: r.Params.Rows, Taken: r.Date, Tree: r.Machine.Tree, Cases: map[string]BaselineRatio{}}
-	fastest := map[string]time.Duration{}
-	for _, c := range r.Cases {
-		fastest[c.Name] = c.Daemon.Fastest()
-	}
 	for _, c := range r.Cases {
 		br := BaselineRatio{Legacy: round3(float64(c.Legacy.Fastest()) / float64(c.Daemon.Fastest()))}
 		if c.Target.relative() {
-			ref := fastest[r.Cases[0].Name]
-			if c.Versus != "" {
-				ref = fastest[c.Versus]
-			}
-			br.Self = round3(float64(c.Daemon.Fastest()) / float64(ref))
+			br.Self = round3(float64(c.Daemon.Fastest()) / float64(r.reference(c)))
 		}
 		bl.Cases[c.Name] = br
 	}
@@ -67,6 +59,21 @@ func (r *Results) Baseline() Baseline {
 		bl.Export = round3(e.SmidRate() / e.MariadbRate())
 	}
 	return bl
+}
+
+// reference is the daemon's fastest time of the case c is held to: the
+// one it names, else the first case (page 1).
+func (r *Results) reference(c CaseResult) time.Duration {
+	name := r.Cases[0].Name
+	if c.Versus != "" {
+		name = c.Versus
+	}
+	for _, x := range r.Cases {
+		if x.Name == name {
+			return x.Daemon.Fastest()
+		}
+	}
+	return 0
 }
 
 func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
@@ -96,14 +103,9 @@ func (r *Results) CheckBaseline(path string) ([]string, error) {
 		return nil, fmt.Errorf("baseline %s was taken on %d jobs, this run has %d", path, bl.Jobs, r.Params.Rows)
 	}
 	now := r.Baseline()
-	fastest := map[string]time.Duration{}
+	byName := map[string]CaseResult{}
 	for _, c := range r.Cases {
-		fastest[c.Name] = c.Daemon.Fastest()
-	}
-	// over is how much the daemon's time of case c exceeds the time the
-	// baseline predicts for it.
-	over := func(c CaseResult, predicted float64) time.Duration {
-		return c.Daemon.Fastest() - time.Duration(predicted)
+		byName[c.Name] = c
 	}
 	var bad []string
 	names := make([]string, 0, len(bl.Cases))
@@ -111,10 +113,6 @@ func (r *Results) CheckBaseline(path string) ([]string, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	byName := map[string]CaseResult{}
-	for _, c := range r.Cases {
-		byName[c.Name] = c
-	}
 	for _, n := range names {
 		want := bl.Cases[n]
 		got, ok := now.Cases[n]
@@ -123,16 +121,15 @@ func (r *Results) CheckBaseline(path string) ([]string, error) {
 			continue
 		}
 		c := byName[n]
-		ref := r.Cases[0].Name
-		if c.Versus != "" {
-			ref = c.Versus
-		}
+		// over is how far the daemon's time is above what the baseline's
+		// ratio predicts for it.
+		over := func(predicted float64) time.Duration { return c.Daemon.Fastest() - time.Duration(predicted) }
 		switch {
 		case want.Self > 0 && got.Self > max(want.Self, 1)*Tolerance &&
-			over(c, max(want.Self, 1)*float64(fastest[ref])) > Slack:
+			over(max(want.Self, 1)*float64(r.reference(c))) > Slack:
 			bad = append(bad, fmt.Sprintf("%s: %.2f× its reference, baseline %.2f×", n, got.Self, want.Self))
 		case got.Legacy < want.Legacy/Tolerance &&
-			over(c, float64(c.Legacy.Fastest())/want.Legacy) > Slack:
+			over(float64(c.Legacy.Fastest())/want.Legacy) > Slack:
 			bad = append(bad, fmt.Sprintf("%s: %.2f× the old plugin, baseline %.2f×", n, got.Legacy, want.Legacy))
 		}
 	}
