@@ -10,6 +10,8 @@ defined( 'ABSPATH' ) || exit;
 
 require_once __DIR__ . '/class-smi-jobs-filter-bar.php';
 require_once __DIR__ . '/class-smi-job-preview.php';
+require_once __DIR__ . '/class-smi-job-row-actions.php';
+require_once __DIR__ . '/class-smi-page-posts.php';
 
 if ( ! class_exists( 'WP_List_Table' ) ) {
 	require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
@@ -75,14 +77,12 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	private array $stats = array();
 
 	/**
-	 * The page's post and attachment IDs that no longer exist, as keys.
-	 * WordPress caches only the posts it finds, so each cell of a deleted
-	 * post would ask the database again.
+	 * The page's posts and attachments, loaded once.
 	 *
 	 * @since 1.2.0
-	 * @var array<int,true>
+	 * @var SMI_Page_Posts
 	 */
-	private array $missing = array();
+	private SMI_Page_Posts $posts;
 
 	/**
 	 * The pager, once the page is loaded.
@@ -106,6 +106,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		$this->client = $client;
 		$this->query  = $query;
 		$this->system = $system;
+		$this->posts  = new SMI_Page_Posts( array() );
 		parent::__construct(
 			array_merge(
 				array(
@@ -193,20 +194,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		$this->items = array_values( array_filter( (array) ( $result['jobs'] ?? array() ), 'is_array' ) );
 		$this->pager = new SMI_Jobs_Pager( $this->query, $result, $per_page );
 
-		$ids = array();
-		foreach ( $this->items as $item ) {
-			$ids[] = absint( $item['post_id'] ?? 0 );
-			$ids[] = absint( $item['attachment_id'] ?? 0 );
-		}
-		$ids = array_values( array_unique( array_filter( $ids ) ) );
-		if ( $ids ) {
-			_prime_post_caches( $ids, false, true );
-			foreach ( $ids as $id ) {
-				if ( false === wp_cache_get( $id, 'posts' ) ) {
-					$this->missing[ $id ] = true;
-				}
-			}
-		}
+		$this->posts = new SMI_Page_Posts( $this->items );
 		$this->set_pagination_args(
 			array(
 				'total_items' => $this->pager->total,
@@ -410,7 +398,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 			(int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 ),
 			esc_attr( strtolower( (string) ( $item['currency'] ?? 'usd' ) ) ),
 			esc_attr( SMI_Format::state_key( $item ) ),
-			esc_attr( (string) wp_json_encode( SMI_Job_Preview::of( $item, $this->post( (int) ( $item['post_id'] ?? 0 ) ) ) ) )
+			esc_attr( (string) wp_json_encode( SMI_Job_Preview::of( $item, $this->posts->get( (int) ( $item['post_id'] ?? 0 ) ) ) ) )
 		);
 		$this->single_row_columns( $item );
 		echo '</tr>';
@@ -455,20 +443,8 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Whether the daemon allows an action on a job.
-	 *
-	 * @since 1.1.0
-	 *
-	 * @param array  $item   Job.
-	 * @param string $action Action code.
-	 * @return bool
-	 */
-	public static function allows( array $item, string $action ): bool {
-		return ! empty( $item['actions'][ $action ]['allowed'] );
-	}
-
-	/**
-	 * Row actions: view, preview, then those the daemon allows on the job.
+	 * Row actions: view, preview, then those the daemon allows on the job
+	 * (SMI_Job_Row_Actions).
 	 *
 	 * @since 1.0.0
 	 *
@@ -481,86 +457,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		if ( $primary !== $column_name ) {
 			return '';
 		}
-		$job_id  = (string) ( $item['job_id'] ?? '' );
-		$actions = array(
-			'view'    => sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) ), esc_html__( 'View', 'sell-my-images' ) ),
-			'preview' => sprintf( '<button type="button" class="button-link smi-preview" aria-haspopup="dialog">%s</button>', esc_html__( 'Preview', 'sell-my-images' ) ),
-		);
-		if ( self::allows( $item, 'retry' ) && ! empty( $item['actions']['retry']['requires'] ) ) {
-			// The daemon wants a flag chosen knowingly (force, allow_unpaid): on the details form.
-			$actions['retry'] = sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) . '#smi-retry-form' ), esc_html__( 'Retry upscaling…', 'sell-my-images' ) );
-		} elseif ( self::allows( $item, 'retry' ) ) {
-			$credits          = (int) ( $item['credits_estimate'] ?? $item['credits_used'] ?? 0 );
-			$actions['retry'] = $this->action_link(
-				'retry',
-				$job_id,
-				__( 'Retry upscaling', 'sell-my-images' ),
-				$credits > 0
-					/* translators: %d: number of Upsampler credits. */
-					? sprintf( _n( 'Retry upscaling this job? It uses about %d Upsampler credit.', 'Retry upscaling this job? It uses about %d Upsampler credits.', $credits, 'sell-my-images' ), $credits )
-					: __( 'Retry upscaling this job? It uses Upsampler credits again.', 'sell-my-images' )
-			);
-		}
-		if ( self::allows( $item, 'regenerate_token' ) ) {
-			$actions['token'] = $this->action_link( 'token', $job_id, __( 'Regenerate link', 'sell-my-images' ), __( 'Create a new download link? The current one stops working.', 'sell-my-images' ) );
-		}
-		if ( self::allows( $item, 'resend_email' ) ) {
-			$actions['email'] = $this->action_link( 'email', $job_id, __( 'Resend email', 'sell-my-images' ), '' );
-		}
-		if ( self::allows( $item, 'refund' ) ) {
-			$actions['refund'] = sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) . '#smi-refund-form' ), esc_html__( 'Refund', 'sell-my-images' ) );
-		}
-		if ( self::allows( $item, 'reconcile' ) ) {
-			$actions['reconcile'] = $this->action_link( 'reconcile', $job_id, __( 'Reconcile', 'sell-my-images' ), '' );
-		}
-		return $this->row_actions( $actions );
-	}
-
-	/**
-	 * A nonced admin-post.php link for a one-job action.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param string $action  Action (retry, token, email, reconcile).
-	 * @param string $job_id  Job.
-	 * @param string $label   Link text.
-	 * @param string $confirm Confirmation question ('' for none).
-	 * @return string
-	 */
-	private function action_link( string $action, string $job_id, string $label, string $confirm ): string {
-		$url = add_query_arg(
-			array(
-				'action'           => 'smi_' . $action,
-				'job_id'           => $job_id,
-				'_wpnonce'         => wp_create_nonce( "smi_{$action}::{$job_id}" ),
-				'_wp_http_referer' => rawurlencode( SMI_Admin_Jobs_Page::list_url( $this->query->page_args() ) ),
-			),
-			admin_url( 'admin-post.php' )
-		);
-		return sprintf(
-			'<a href="%1$s" class="smi-action-%2$s%3$s"%4$s>%5$s</a>',
-			esc_url( $url ),
-			esc_attr( $action ),
-			'' !== $confirm ? ' smi-confirm' : '',
-			'' !== $confirm ? ' data-confirm="' . esc_attr( $confirm ) . '"' : '',
-			esc_html( $label )
-		);
-	}
-
-	/**
-	 * A post of this page's rows, or null when it was deleted (known after
-	 * priming, without asking the database again).
-	 *
-	 * @since 1.2.0
-	 *
-	 * @param int $id Post or attachment ID.
-	 * @return WP_Post|null
-	 */
-	private function post( int $id ): ?WP_Post {
-		if ( $id <= 0 || isset( $this->missing[ $id ] ) ) {
-			return null;
-		}
-		return get_post( $id );
+		return $this->row_actions( SMI_Job_Row_Actions::of( $item, $this->query->page_args() ) );
 	}
 
 	/**
@@ -573,7 +470,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	 */
 	protected function column_thumbnail( $item ) {
 		$attachment_id = (int) ( $item['attachment_id'] ?? 0 );
-		if ( $attachment_id > 0 && $this->post( $attachment_id ) && wp_attachment_is_image( $attachment_id ) ) {
+		if ( $attachment_id > 0 && $this->posts->get( $attachment_id ) && wp_attachment_is_image( $attachment_id ) ) {
 			$img = wp_get_attachment_image( $attachment_id, array( 60, 60 ), false, array( 'class' => 'smi-thumb' ) );
 			if ( $img ) {
 				return $img;
@@ -615,7 +512,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		if ( $post_id <= 0 ) {
 			return '—';
 		}
-		$post = $this->post( $post_id );
+		$post = $this->posts->get( $post_id );
 		if ( ! $post ) {
 			/* translators: %d: post ID. */
 			return esc_html( sprintf( __( '#%d (deleted)', 'sell-my-images' ), $post_id ) );
@@ -639,7 +536,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		if ( $attachment_id <= 0 ) {
 			return esc_html( '' !== $size ? $size : '—' );
 		}
-		$link = $this->post( $attachment_id ) ? get_edit_post_link( $attachment_id ) : '';
+		$link = $this->posts->get( $attachment_id ) ? get_edit_post_link( $attachment_id ) : '';
 		$id   = $link ? sprintf( '<a href="%1$s">#%2$d</a>', esc_url( $link ), $attachment_id ) : '#' . $attachment_id;
 		return $id . ( '' !== $size ? '<br /><span class="smi-muted">' . esc_html( $size ) . '</span>' : '' );
 	}
