@@ -60,6 +60,11 @@ func viewsAndColumns(t *testing.T, e *env) {
 	flip := func(col string, wantHidden bool) {
 		b.do("open Screen Options and tick "+col, chromedp.Click(chromedp.ID("show-settings-link")),
 			chromedp.WaitVisible(chromedp.ID(col+"-hide")), chromedp.Click(chromedp.ID(col+"-hide")))
+		// WordPress saves the tick with jQuery.post; a reload before that
+		// request is sent would cancel it and the choice would never land.
+		for wait := time.Now().Add(5 * time.Second); time.Now().Before(wait) && !eval[bool](b, `!window.jQuery || jQuery.active === 0`); {
+			time.Sleep(100 * time.Millisecond)
+		}
 		deadline := time.Now().Add(15 * time.Second)
 		for {
 			b.open(admin, "#smi-jobs-table")
