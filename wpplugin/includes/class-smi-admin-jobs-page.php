@@ -396,6 +396,8 @@ class SMI_Admin_Jobs_Page {
 			<button type="button" class="page-title-action" id="smi-autorefresh-toggle" aria-pressed="false" hidden><?php esc_html_e( 'Pause auto-refresh', 'sell-my-images' ); ?></button>
 			<hr class="wp-header-end" />
 			<?php
+			/** This action is documented in includes/class-smi-onboarding.php */
+			do_action( SMI_Onboarding::IN_PLACE );
 			SMI_Notices::render_queued();
 			self::render_one_time_link( $req );
 			$this->render_batch_progress( $req );

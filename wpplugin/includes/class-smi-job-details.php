@@ -76,6 +76,8 @@ class SMI_Job_Details {
 
 		if ( ! SMI_Format::is_uuid( $job_id ) ) {
 			echo '<h1>' . esc_html__( 'Job', 'sell-my-images' ) . '</h1><hr class="wp-header-end" />';
+			/** This action is documented in includes/class-smi-onboarding.php */
+			do_action( SMI_Onboarding::IN_PLACE );
 			SMI_Notices::render( 'error', esc_html__( 'That is not a valid job ID. Job IDs look like 0b6f3c9e-1d2a-4c5b-8e7f-123456789abc.', 'sell-my-images' ), 'smi-invalid-job' );
 			echo '</div>';
 			return;
@@ -84,6 +86,8 @@ class SMI_Job_Details {
 		$data = $this->client->get( '/v1/jobs/' . rawurlencode( $job_id ) );
 		/* translators: %s: first 8 characters of the job ID. */
 		echo '<h1>' . esc_html( sprintf( __( 'Job %s', 'sell-my-images' ), substr( $job_id, 0, 8 ) ) ) . '</h1><hr class="wp-header-end" />';
+		/** This action is documented in includes/class-smi-onboarding.php */
+		do_action( SMI_Onboarding::IN_PLACE );
 		SMI_Notices::render_queued();
 		SMI_Admin_Jobs_Page::render_one_time_link( wp_unslash( $_GET ) ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- key checked against the user's transient.
 

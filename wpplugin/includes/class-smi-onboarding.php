@@ -42,6 +42,20 @@ class SMI_Onboarding {
 	const ACTION = 'smi_dismiss_activation_notice';
 
 	/**
+	 * The action the plugin's own screens fire right below their heading,
+	 * where they print their notices in place.
+	 *
+	 * WordPress prints `admin_notices` above a screen's `.wrap` and its
+	 * common.js moves them below the heading once the page has loaded,
+	 * which makes the whole screen jump; on these screens the notice is
+	 * printed where it will stay.
+	 *
+	 * @since 1.2.0
+	 * @var string
+	 */
+	const IN_PLACE = 'smi_admin_notices';
+
+	/**
 	 * Hooks the link, the notice and the dismissal.
 	 *
 	 * @since 1.1.0
@@ -49,6 +63,7 @@ class SMI_Onboarding {
 	public function register(): void {
 		add_filter( 'plugin_action_links_' . plugin_basename( SMI_PLUGIN_FILE ), array( $this, 'action_links' ) );
 		add_action( 'admin_notices', array( $this, 'activation_notice' ) );
+		add_action( self::IN_PLACE, array( $this, 'activation_notice_in_place' ) );
 		add_action( 'admin_post_' . self::ACTION, array( $this, 'handle_dismiss' ) );
 	}
 
@@ -103,14 +118,60 @@ class SMI_Onboarding {
 		if ( $screen && false !== strpos( (string) $screen->id, SMI_Settings::PAGE ) ) {
 			return;
 		}
+		if ( $screen && self::prints_in_place( (string) $screen->id ) ) {
+			return;
+		}
+		$this->print_notice( '' );
+	}
+
+	/**
+	 * Prints the notice below the heading of one of the plugin's screens
+	 * (the `smi_admin_notices` action), marked `inline` so that WordPress
+	 * leaves it there.
+	 *
+	 * @since 1.2.0
+	 */
+	public function activation_notice_in_place(): void {
+		if ( $this->notice_due() ) {
+			$this->print_notice( ' inline' );
+		}
+	}
+
+	/**
+	 * Whether a screen prints the plugin's notices itself (the Jobs list,
+	 * a job's details and Reports).
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $screen_id Screen ID.
+	 * @return bool
+	 */
+	public static function prints_in_place( string $screen_id ): bool {
+		foreach ( array( SMI_Admin_Jobs_Page::SLUG, SMI_Reports::SLUG ) as $slug ) {
+			if ( substr( $screen_id, -strlen( '_page_' . $slug ) ) === '_page_' . $slug ) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Prints the notice.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $extra_class Extra classes, with a leading space.
+	 */
+	private function print_notice( string $extra_class ): void {
 		$dismiss = wp_nonce_url( add_query_arg( 'action', self::ACTION, admin_url( 'admin-post.php' ) ), self::ACTION );
 		printf(
-			'<div class="notice notice-info" id="smi-activation-notice"><p>%1$s</p><p><a class="button button-primary" href="%2$s">%3$s</a> <a href="%4$s" id="smi-dismiss-activation">%5$s</a></p></div>',
+			'<div class="notice notice-info%6$s" id="smi-activation-notice"><p>%1$s</p><p><a class="button button-primary" href="%2$s">%3$s</a> <a href="%4$s" id="smi-dismiss-activation">%5$s</a></p></div>',
 			esc_html__( 'Sell My Images is active. Under Settings, connect it to the smid daemon (its URL and shared secret) and choose how buy buttons appear.', 'sell-my-images' ),
 			esc_url( admin_url( 'admin.php?page=' . SMI_Settings::PAGE ) ),
 			esc_html__( 'Open Settings', 'sell-my-images' ),
 			esc_url( $dismiss ),
-			esc_html__( 'Dismiss', 'sell-my-images' )
+			esc_html__( 'Dismiss', 'sell-my-images' ),
+			esc_attr( $extra_class )
 		);
 	}
 

@@ -201,7 +201,9 @@ class SMI_Reports {
 		$range  = $this->requested_range();
 		$report = $this->fetch( $range['from'], $range['to'] );
 
-		echo '<div class="wrap smi-reports"><h1>' . esc_html__( 'Reports', 'sell-my-images' ) . '</h1>';
+		echo '<div class="wrap smi-reports"><h1>' . esc_html__( 'Reports', 'sell-my-images' ) . '</h1><hr class="wp-header-end" />';
+		/** This action is documented in includes/class-smi-onboarding.php */
+		do_action( SMI_Onboarding::IN_PLACE );
 		$this->render_form( $range );
 		if ( is_wp_error( $report ) ) {
 			printf( '<div class="notice notice-error"><p>%s</p></div></div>', esc_html( $report->get_error_message() ) );

@@ -102,6 +102,22 @@ class Test_SMI_Help_And_Onboarding extends SMI_Test_Case {
 		$this->assertSame( '', $this->notice_html(), 'not for users who cannot open Settings' );
 	}
 
+	public function test_the_plugins_screens_print_the_notice_below_their_heading(): void {
+		$this->login( 'administrator' );
+		SMI_Plugin::activate();
+		foreach ( array( 'toplevel_page_smi-jobs', 'sell-my-images_page_smi-reports' ) as $id ) {
+			set_current_screen( $id );
+			ob_start();
+			( new SMI_Onboarding() )->activation_notice();
+			$this->assertSame( '', (string) ob_get_clean(), "$id prints it itself, not above its .wrap where WordPress would move it" );
+			ob_start();
+			( new SMI_Onboarding() )->activation_notice_in_place();
+			$this->assertStringContainsString( '<div class="notice notice-info inline" id="smi-activation-notice">', (string) ob_get_clean(), "$id: inline, so WordPress leaves it where it is" );
+		}
+		$this->assertStringContainsString( 'class="notice notice-info" id="smi-activation-notice"', $this->notice_html(), 'other screens: the usual admin notice' );
+		$this->assertFalse( SMI_Onboarding::prints_in_place( 'toplevel_page_smi-jobs-other' ) );
+	}
+
 	public function test_dismissal_needs_a_nonce(): void {
 		$this->login( 'administrator' );
 		$_REQUEST['_wpnonce'] = 'forged';

@@ -111,10 +111,26 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// open navigates and waits until sel is visible.
+// open navigates, waits until sel is visible and the page's scripts are
+// ready (settle).
 func (b *browser) open(url, sel string) {
 	b.t.Helper()
 	b.do("open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(sel)))
+	b.settle()
+}
+
+// settle waits until the page's jQuery ready handlers have run. WordPress
+// binds its controls there (the select-all box, Screen Options, the
+// pagination inputs), and jQuery 3 runs ready handlers in a timer after
+// DOMContentLoaded, so the load event that Navigate waits for can come
+// first: CI once clicked the select-all box before WordPress had bound it
+// ("0 of 24 rows selected"). A handler queued now runs after theirs.
+func (b *browser) settle() {
+	b.t.Helper()
+	eval[bool](b, `new Promise(function (done) {
+		if (!window.jQuery) { done(true); return; }
+		jQuery(function () { setTimeout(function () { done(true); }, 0); });
+	})`)
 }
 
 // follow runs actions that load a new page (a click on a link or a submit
@@ -129,6 +145,9 @@ func (b *browser) follow(what string, actions ...chromedp.Action[chromedp.Void])
 	}
 	if resp == nil {
 		return 0
+	}
+	if resp.MimeType == "text/html" {
+		b.settle()
 	}
 	return resp.Status
 }
@@ -210,6 +229,33 @@ func (b *browser) waitAttr(sel, name, want string, within time.Duration) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	b.t.Fatalf("%s has %s=%q after %s, want %q", sel, name, got, within, want)
+}
+
+// layoutShifts lists the layout shifts since the page loaded that no input
+// caused (Chromium's Layout Instability API, the measure behind CLS), each
+// as its score and the elements that moved; "" when nothing moved. Elements
+// inside within (a selector) may move among themselves: the money strip's
+// figures widen as they arrive.
+func (b *browser) layoutShifts(within string) string {
+	b.t.Helper()
+	return eval[string](b, fmt.Sprintf(`new Promise(function (done) {
+		var seen = [], within = %q;
+		var inside = function (s) {
+			var el = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
+			return !!(within && el && el.closest(within));
+		};
+		new PerformanceObserver(function (list) {
+			list.getEntries().forEach(function (e) {
+				if (e.hadRecentInput || (e.sources || []).every(inside)) { return; }
+				seen.push(e.value.toFixed(3) + ' (' + (e.sources || []).map(function (s) {
+					var n = s.node;
+					return n ? (n.id ? '#' + n.id : n.nodeName.toLowerCase() + (n.className ? '.' + String(n.className).split(' ')[0] : '')) +
+						' ' + Math.round(s.previousRect.y) + '->' + Math.round(s.currentRect.y) : '?';
+				}).join(', ') + ')');
+			});
+		}).observe({ type: 'layout-shift', buffered: true });
+		setTimeout(function () { done(seen.join('; ')); }, 300);
+	})`, within))
 }
 
 // row is a line of the Jobs table as the admin sees it.

@@ -60,6 +60,13 @@ func logInAndList(t *testing.T, e *env) {
 	if b.attr("#smi-summary", "data-error") != "" {
 		t.Fatalf("the strip could not load its figures: %q", b.attr("#smi-summary", "title"))
 	}
+	// Filling it must not move the page under the admin's pointer: it once
+	// sat squeezed beside the status views, grew from two lines to four
+	// and pushed the table 52 px down, and a click meant for the
+	// select-all box landed elsewhere.
+	if shifts := b.layoutShifts("#smi-summary"); shifts != "" {
+		t.Fatalf("the Jobs page moved after it loaded: %s", shifts)
+	}
 	if got := b.text("#smi-summary-orders"); got != strconv.Itoa(stats.Total) {
 		t.Fatalf("the strip counts %q orders, the daemon %d", got, stats.Total)
 	}

@@ -113,10 +113,12 @@
 		if ( ! params ) {
 			return;
 		}
+		// Classes, not the hidden attribute: the stylesheet hides both
+		// fields from the first paint when scripts run (body.js), so the
+		// page does not move when this runs.
 		var action = chosenAction();
-		var needsReason = action === 'refund' || action === 'set_status';
-		params.querySelector( '.smi-bulk-reason-wrap' ).hidden = ! needsReason;
-		params.querySelector( '.smi-bulk-status-wrap' ).hidden = action !== 'set_status';
+		params.classList.toggle( 'smi-needs-reason', action === 'refund' || action === 'set_status' );
+		params.classList.toggle( 'smi-needs-status', action === 'set_status' );
 	}
 
 	if ( form ) {
