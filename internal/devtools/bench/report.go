@@ -37,7 +37,7 @@ func (r *Results) Markdown() string {
 	}
 	w(".\n\n")
 	if m.Tree != "" {
-		w("- Code: `%s` (git describe --always --dirty; the benchmark itself may be uncommitted).\n", m.Tree)
+		w("- Code: `%s` (git describe --always; \"-dirty\" when a tracked file other than the benchmarks' own outputs differs from it).\n", m.Tree)
 	}
 	w("- Machine: %d CPUs (%s), %s RAM, load average %s when the run began and %s when it ended; MariaDB %s on the same machine over its Unix socket, InnoDB buffer pool %s; %s.\n",
 		m.CPUs, m.CPUModel, m.RAM, m.LoadAvg, m.LoadAvgEnd, m.MariaDB, m.BufferPool, m.Go)
