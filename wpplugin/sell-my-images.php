@@ -24,6 +24,7 @@ define( 'SMI_PLUGIN_DIR', plugin_dir_path( __FILE__ ) );
 
 foreach ( array(
 	'format',
+	'cache',
 	'daemon-client',
 	'notices',
 	'capabilities',

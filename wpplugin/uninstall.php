@@ -19,3 +19,8 @@ unset( $smi_option );
 // The per-user "Jobs per page" screen option.
 delete_metadata( 'user', 0, 'smi_jobs_per_page', '', true );
 delete_metadata( 'user', 0, 'smi_dismissed_activation_notice', '', true );
+delete_metadata( 'user', 0, 'smi_notices', '', true );
+
+// The site-wide caches (class-smi-cache.php).
+delete_transient( 'smi_cache_system' );
+delete_transient( 'smi_cache_attention' );

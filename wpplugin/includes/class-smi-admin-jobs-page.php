@@ -40,14 +40,6 @@ class SMI_Admin_Jobs_Page {
 	const DEFAULT_HIDDEN = array( 'attachment', 'resolution', 'amount_cost' );
 
 	/**
-	 * Transient holding the number of jobs that need attention.
-	 *
-	 * @since 1.1.0
-	 * @var string
-	 */
-	const ATTENTION_CACHE = 'smi_attention_count';
-
-	/**
 	 * Daemon client.
 	 *
 	 * @since 1.0.0
@@ -148,15 +140,15 @@ class SMI_Admin_Jobs_Page {
 	 * @return int|null
 	 */
 	public function attention_count(): ?int {
-		$cached = get_transient( self::ATTENTION_CACHE );
-		if ( is_array( $cached ) && array_key_exists( 'count', $cached ) ) {
+		$cached = SMI_Cache::get( SMI_Cache::ATTENTION, MINUTE_IN_SECONDS );
+		if ( null !== $cached && array_key_exists( 'count', $cached ) ) {
 			return null === $cached['count'] ? null : (int) $cached['count'];
 		}
 		$stats = $this->client->get( '/v1/stats', array( 'only' => 'counts' ), array( 'timeout' => 3 ) );
 		$count = ! is_wp_error( $stats ) && isset( $stats['attention'] ) ? (int) $stats['attention'] : null;
 		// A failure is remembered too: a daemon that is down must not slow
 		// every admin page.
-		set_transient( self::ATTENTION_CACHE, array( 'count' => $count ), MINUTE_IN_SECONDS );
+		SMI_Cache::set( SMI_Cache::ATTENTION, array( 'count' => $count ) );
 		return $count;
 	}
 

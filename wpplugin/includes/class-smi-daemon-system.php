@@ -12,21 +12,13 @@ defined( 'ABSPATH' ) || exit;
  * What `GET /v1/system` publishes: the lists the screens offer (statuses,
  * payment statuses, sort columns, currencies, actions, attention codes) and
  * the input limits the daemon enforces. The plugin keeps no copy of either:
- * it asks once a minute (a transient) and uses the answer. When the daemon
+ * it asks once a minute (SMI_Cache) and uses the answer. When the daemon
  * cannot be reached the lists are empty and no limit is known, so nothing is
  * offered and the daemon stays the judge of every input.
  *
  * @since 1.1.0
  */
 class SMI_Daemon_System {
-
-	/**
-	 * Transient holding the last answer.
-	 *
-	 * @since 1.1.0
-	 * @var string
-	 */
-	const CACHE_KEY = 'smi_daemon_system';
 
 	/**
 	 * How long the answer is kept, in seconds.
@@ -77,7 +69,7 @@ class SMI_Daemon_System {
 	 * @since 1.1.0
 	 */
 	public static function flush(): void {
-		delete_transient( self::CACHE_KEY );
+		SMI_Cache::delete( SMI_Cache::SYSTEM );
 	}
 
 	/**
@@ -92,8 +84,8 @@ class SMI_Daemon_System {
 		if ( null !== $this->data ) {
 			return $this->data;
 		}
-		$cached = get_transient( self::CACHE_KEY );
-		if ( is_array( $cached ) ) {
+		$cached = SMI_Cache::get( SMI_Cache::SYSTEM, self::CACHE_TTL );
+		if ( null !== $cached ) {
 			$this->data = $cached;
 			return $this->data;
 		}
@@ -104,7 +96,7 @@ class SMI_Daemon_System {
 			return $this->data;
 		}
 		$this->data = $answer;
-		set_transient( self::CACHE_KEY, $answer, self::CACHE_TTL );
+		SMI_Cache::set( SMI_Cache::SYSTEM, $answer );
 		return $this->data;
 	}
 

@@ -9,12 +9,31 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Per-user notices stored in a short-lived transient between an action and
- * the page it redirects to (Post/Redirect/Get), shown once.
+ * Per-user notices kept between an action and the page it redirects to
+ * (Post/Redirect/Get), shown once. They are user meta, which WordPress has
+ * already read for the logged-in user by the time a page is drawn, so a page
+ * with nothing queued asks the database nothing (a transient would cost two
+ * queries on every page). A notice older than five minutes is dropped unseen.
  *
  * @since 1.0.0
  */
 class SMI_Notices {
+
+	/**
+	 * User meta key holding the queued notices.
+	 *
+	 * @since 1.1.0
+	 * @var string
+	 */
+	const META = 'smi_notices';
+
+	/**
+	 * How long a queued notice waits to be shown, in seconds.
+	 *
+	 * @since 1.1.0
+	 * @var int
+	 */
+	const LIFETIME = 5 * MINUTE_IN_SECONDS;
 
 	/**
 	 * Queues a notice for the current user's next page view.
@@ -29,13 +48,13 @@ class SMI_Notices {
 		if ( ! $user_id ) {
 			return;
 		}
-		$notices   = get_transient( self::key( $user_id ) );
-		$notices   = is_array( $notices ) ? $notices : array();
+		$notices   = self::queued( $user_id );
 		$notices[] = array(
 			'type'    => in_array( $type, array( 'success', 'error', 'warning', 'info' ), true ) ? $type : 'info',
 			'message' => $message,
+			'at'      => time(),
 		);
-		set_transient( self::key( $user_id ), $notices, 5 * MINUTE_IN_SECONDS );
+		update_user_meta( $user_id, self::META, $notices );
 	}
 
 	/**
@@ -62,9 +81,18 @@ class SMI_Notices {
 		if ( ! $user_id ) {
 			return array();
 		}
-		$notices = get_transient( self::key( $user_id ) );
-		delete_transient( self::key( $user_id ) );
-		return is_array( $notices ) ? $notices : array();
+		if ( '' === get_user_meta( $user_id, self::META, true ) ) {
+			return array(); // Nothing queued: no query, no write.
+		}
+		$notices = self::queued( $user_id );
+		delete_user_meta( $user_id, self::META );
+		return array_map(
+			static fn( array $notice ): array => array(
+				'type'    => $notice['type'],
+				'message' => $notice['message'],
+			),
+			$notices
+		);
 	}
 
 	/**
@@ -152,14 +180,22 @@ class SMI_Notices {
 	}
 
 	/**
-	 * Transient key of a user's notices.
+	 * A user's queued notices younger than LIFETIME, well-formed ones only.
 	 *
-	 * @since 1.0.0
+	 * @since 1.1.0
 	 *
 	 * @param int $user_id User ID.
-	 * @return string
+	 * @return array[]
 	 */
-	private static function key( int $user_id ): string {
-		return 'smi_notices_' . $user_id;
+	private static function queued( int $user_id ): array {
+		$stored = get_user_meta( $user_id, self::META, true );
+		return array_values(
+			array_filter(
+				is_array( $stored ) ? $stored : array(),
+				static fn( $notice ) => is_array( $notice )
+					&& is_string( $notice['type'] ?? null ) && is_string( $notice['message'] ?? null )
+					&& time() - (int) ( $notice['at'] ?? 0 ) < self::LIFETIME
+			)
+		);
 	}
 }

@@ -73,7 +73,8 @@ class SMI_Onboarding {
 	 * @since 1.1.0
 	 */
 	public static function activated(): void {
-		update_option( self::OPTION, time(), false );
+		// Autoloaded: every admin page asks whether the notice is due.
+		update_option( self::OPTION, time(), true );
 	}
 
 	/**

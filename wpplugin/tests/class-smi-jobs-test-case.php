@@ -34,7 +34,7 @@ abstract class SMI_Jobs_Test_Case extends SMI_Test_Case {
 	protected function setUp(): void {
 		parent::setUp();
 		SMI_Daemon_System::flush();
-		delete_transient( SMI_Admin_Jobs_Page::ATTENTION_CACHE );
+		SMI_Cache::delete( SMI_Cache::ATTENTION );
 		$this->routes   = array( '/v1/system' => $this->json( 200, self::system_answer() ) );
 		$this->fallback = null;
 		parent::respond( array( $this, 'route' ) );

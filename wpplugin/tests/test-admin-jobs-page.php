@@ -43,11 +43,79 @@ class Test_SMI_Admin_Jobs_Page extends SMI_Jobs_Test_Case {
 		$this->login( 'administrator' );
 		$this->serve( array( '/v1/stats' => $this->json( 200, array( 'total' => 40, 'attention' => 0 ) ) ) );
 		$this->assertSame( 'Sell My Images', $this->menu_title() );
-		delete_transient( SMI_Admin_Jobs_Page::ATTENTION_CACHE );
+		SMI_Cache::delete( SMI_Cache::ATTENTION );
 		$this->serve( array( '/v1/stats' => new WP_Error( 'http_request_failed', 'refused' ) ) );
 		$this->assertSame( 'Sell My Images', $this->menu_title() );
 		$this->menu_title();
 		$this->assertCount( 2, $this->requests_to( '/v1/stats' ), 'a daemon that is down is asked once a minute, not on every page' );
+	}
+
+	/**
+	 * Every admin page reads the attention count (the menu bubble), and the
+	 * plugin's screens the daemon's lists, whether the activation notice is
+	 * due and the queued notices. Once cached, a page asks the database
+	 * nothing for any of them: WordPress has read the site's autoloaded
+	 * options and the user's meta already (a transient with an expiry
+	 * would cost two queries each).
+	 */
+	public function test_a_warm_admin_page_asks_the_database_nothing_for_the_plugins_figures(): void {
+		global $wpdb;
+		$user = $this->login( 'administrator' );
+		$this->serve( array( '/v1/stats' => $this->json( 200, array( 'total' => 40, 'attention' => 7 ) ) ) );
+		SMI_Onboarding::activated();
+		$this->menu_title();
+		$this->system()->statuses();
+		SMI_Notices::add( 'success', 'Done.' );
+		$this->assertCount( 1, SMI_Notices::pull() );
+
+		// The next request: WordPress starts from an empty object cache,
+		// loads the autoloaded options and, logging the user in, their meta.
+		wp_cache_flush();
+		wp_load_alloptions();
+		get_user_meta( $user->ID );
+		$requests = count( $this->requests );
+		$before   = $wpdb->num_queries;
+		$this->assertStringContainsString( 'count-7', $this->menu_title() );
+		$this->assertContains( 'completed', $this->system()->statuses() );
+		$this->assertSame( array(), SMI_Notices::pull() );
+		$this->assertTrue( ( new SMI_Onboarding() )->notice_due() );
+		$this->assertSame( 0, $wpdb->num_queries - $before, 'the cached figures cost no query' );
+		$this->assertCount( $requests, $this->requests, 'the daemon is not asked either' );
+	}
+
+	public function test_a_cached_figure_older_than_its_lifetime_is_asked_again(): void {
+		$this->login( 'administrator' );
+		$this->serve( array( '/v1/stats' => $this->json( 200, array( 'total' => 40, 'attention' => 5 ) ) ) );
+		foreach ( array( -MINUTE_IN_SECONDS - 1, HOUR_IN_SECONDS ) as $shift ) { // A minute old; from a clock set back.
+			set_transient(
+				SMI_Cache::ATTENTION,
+				array(
+					'at'    => time() + $shift,
+					'value' => array( 'count' => 99 ),
+				)
+			);
+			$this->assertStringContainsString( 'count-5', $this->menu_title() );
+		}
+		$this->assertCount( 2, $this->requests_to( '/v1/stats' ) );
+		SMI_Cache::set( SMI_Cache::ATTENTION, array( 'count' => 3 ) );
+		$this->assertStringContainsString( 'count-3', $this->menu_title(), 'a fresh value is used' );
+		$this->assertCount( 2, $this->requests_to( '/v1/stats' ) );
+	}
+
+	public function test_queued_notices_are_the_users_own_shown_once_and_dropped_when_stale(): void {
+		$admin = $this->login( 'administrator' );
+		SMI_Notices::add( 'success', 'Refund of $5.00 recorded.' );
+		SMI_Notices::add( 'bogus', 'Unknown type.' );
+		$queued          = get_user_meta( $admin->ID, SMI_Notices::META, true );
+		$queued[0]['at'] = time() - SMI_Notices::LIFETIME; // Queued five minutes ago, never seen.
+		update_user_meta( $admin->ID, SMI_Notices::META, $queued );
+		$other = $this->login( 'administrator' );
+		$this->assertSame( array(), SMI_Notices::pull(), 'another admin does not see them' );
+		wp_set_current_user( $admin->ID );
+		$this->assertSame( array( array( 'type' => 'info', 'message' => 'Unknown type.' ) ), SMI_Notices::pull() );
+		$this->assertSame( '', get_user_meta( $admin->ID, SMI_Notices::META, true ), 'nothing is left behind' );
+		$this->assertSame( array(), SMI_Notices::pull() );
+		$this->assertNotSame( $admin->ID, $other->ID );
 	}
 
 	public function test_screen_shows_the_money_strip_for_the_filter_and_the_preview_dialog(): void {

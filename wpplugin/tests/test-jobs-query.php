@@ -173,6 +173,6 @@ class Test_SMI_Jobs_Query extends SMI_Jobs_Test_Case {
 		$this->query( array() );
 		$this->query( array( 'status' => 'failed' ) );
 		$this->assertCount( 1, $this->requests_to( '/v1/system' ) );
-		$this->assertNotFalse( get_transient( SMI_Daemon_System::CACHE_KEY ) );
+		$this->assertNotNull( SMI_Cache::get( SMI_Cache::SYSTEM, SMI_Daemon_System::CACHE_TTL ) );
 	}
 }
