@@ -28,9 +28,11 @@ type CaseResult struct {
 	// the original page showed too.
 	SmidRows, LegacyRows, SameRows int
 	// Per view (the last timed one): the daemon calls the smid screen
-	// made, and each screen's WordPress database queries.
-	DaemonCalls, SmidQueries, LegacyQueries int
-	Probe                                   probe // the smid screen's warm-up, for the versions
+	// made, and each screen's WordPress database queries (the empty
+	// screen's: WordPress's own, with whatever the plugin asks on every
+	// admin page).
+	DaemonCalls, SmidQueries, LegacyQueries, FloorQueries int
+	Probe                                                 probe // the smid screen's warm-up, for the versions
 }
 
 // Ratio is the original page's median over the smid screen's.
@@ -100,7 +102,7 @@ func (r *runner) measure(ctx context.Context, c Case, b *browser, d *daemonClien
 			}
 		}), t: &res.Legacy, runs: r.runsFor(legacyWarm)},
 		{run: direct, t: &res.Direct, runs: r.runsFor(directWarm)},
-		{run: b.timedScreen(floorPath, func(time.Duration, probe) {}), t: &res.Floor, runs: r.cfg.Runs},
+		{run: b.timedScreen(floorPath, func(_ time.Duration, p probe) { res.FloorQueries = p.Queries }), t: &res.Floor, runs: r.cfg.Runs},
 	}
 	most := 0
 	for _, s := range sides {
