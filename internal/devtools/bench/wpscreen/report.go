@@ -38,6 +38,9 @@ func (r *Results) Markdown() string {
 	}
 	w("%s\n\n", Heading)
 	w("Run on %s with `%s`, bin/smid built by `go build -o bin/smid ./daemon` (`make bench` runs both).\n\n", r.Date.Format("2006-01-02 15:04 UTC"), cmpOr(r.Command, Command))
+	if m.Tree != "" {
+		w("- Code: `%s`.\n", m.Tree)
+	}
 	w("- Machine: a shared VM with %d CPUs (%s) and %s RAM, other work running beside the benchmark: load average %s when the run began and %s when it ended. "+
 		"MariaDB %s on the same machine over its Unix socket, InnoDB buffer pool %s; PHP %s (its built-in server via `scripts/wp/serve.sh`, %s workers, %s); WordPress %s; %s.\n",
 		m.CPUs, m.CPUModel, m.RAM, m.LoadAvg, m.LoadAvgEnd, m.MariaDB, m.BufferPool, m.PHP, m.PHPWorkers, opcache, m.WordPress, m.Go)
