@@ -18,6 +18,14 @@ defined( 'ABSPATH' ) || exit;
 class SMI_Format {
 
 	/**
+	 * Answers of datetime() in this request, by timestamp, formats, zone and language.
+	 *
+	 * @since 1.1.0
+	 * @var string[]
+	 */
+	private static array $datetimes = array();
+
+	/**
 	 * Number of fraction digits of a currency: ICU's (ext-intl) when it is
 	 * loaded, else 2 (the daemon accepts only two-decimal currencies).
 	 *
@@ -77,7 +85,7 @@ class SMI_Format {
 		}
 		// Exact: amounts under 10^15 minor units divide into the nearest
 		// double, which rounds back to the same digits.
-		$out = $formatter->formatCurrency( (int) $minor / ( 10 ** self::decimals( $currency ) ), strtoupper( $currency ) );
+		$out = $formatter->formatCurrency( (int) $minor / ( 10 ** (int) $formatter->getAttribute( NumberFormatter::FRACTION_DIGITS ) ), strtoupper( $currency ) );
 		return false === $out ? self::money_without_intl( (int) $minor, $currency ) : $out;
 	}
 
@@ -173,12 +181,27 @@ class SMI_Format {
 	 * @return string Plain text; "—" when empty.
 	 */
 	public static function datetime( ?string $rfc3339 ): string {
-		$ts = self::timestamp( $rfc3339 );
-		if ( null === $ts ) {
+		if ( null === $rfc3339 || '' === $rfc3339 ) {
 			return '—';
 		}
-		/* translators: 1: date in the site's date format, 2: time in the site's time format. */
-		return sprintf( _x( '%1$s %2$s', 'date and time', 'sell-my-images' ), wp_date( (string) get_option( 'date_format' ), $ts ), wp_date( (string) get_option( 'time_format' ), $ts ) );
+		$date_format = (string) get_option( 'date_format' );
+		$time_format = (string) get_option( 'time_format' );
+		// A Jobs page shows each time up to three times (the cell, its
+		// title, the preview), and wp_date() is the dearest part of a row:
+		// remembered for this request, per format, zone and language.
+		$key = implode( '|', array( $rfc3339, $date_format, $time_format, wp_timezone_string(), get_locale() ) );
+		if ( ! isset( self::$datetimes[ $key ] ) ) {
+			$ts = self::timestamp( $rfc3339 );
+			if ( null === $ts ) {
+				return '—';
+			}
+			if ( count( self::$datetimes ) >= 1000 ) {
+				self::$datetimes = array(); // A long CLI run does not grow without end.
+			}
+			/* translators: 1: date in the site's date format, 2: time in the site's time format. */
+			self::$datetimes[ $key ] = sprintf( _x( '%1$s %2$s', 'date and time', 'sell-my-images' ), wp_date( $date_format, $ts ), wp_date( $time_format, $ts ) );
+		}
+		return self::$datetimes[ $key ];
 	}
 
 	/**

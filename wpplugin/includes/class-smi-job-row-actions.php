@@ -36,13 +36,12 @@ class SMI_Job_Row_Actions {
 	 *
 	 * @since 1.2.0
 	 *
-	 * @param array $item      Job.
-	 * @param array $list_args The list's query arguments, to come back to.
+	 * @param array  $item Job.
+	 * @param string $back The list's URL, to come back to (the same for every row of a page).
 	 * @return array<string,string> HTML links, escaped.
 	 */
-	public static function of( array $item, array $list_args ): array {
+	public static function of( array $item, string $back ): array {
 		$job_id  = (string) ( $item['job_id'] ?? '' );
-		$back    = SMI_Admin_Jobs_Page::list_url( $list_args );
 		$actions = array(
 			'view'    => sprintf( '<a href="%1$s">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) ), esc_html__( 'View', 'sell-my-images' ) ),
 			'preview' => sprintf( '<button type="button" class="button-link smi-preview" aria-haspopup="dialog">%s</button>', esc_html__( 'Preview', 'sell-my-images' ) ),

@@ -93,6 +93,14 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	public ?SMI_Jobs_Pager $pager = null;
 
 	/**
+	 * The list's URL for the row actions to come back to, once per page.
+	 *
+	 * @since 1.2.0
+	 * @var string|null
+	 */
+	private ?string $back = null;
+
+	/**
 	 * Builds the table.
 	 *
 	 * @since 1.0.0
@@ -457,7 +465,8 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		if ( $primary !== $column_name ) {
 			return '';
 		}
-		return $this->row_actions( SMI_Job_Row_Actions::of( $item, $this->query->page_args() ) );
+		$this->back = $this->back ?? SMI_Admin_Jobs_Page::list_url( $this->query->page_args() );
+		return $this->row_actions( SMI_Job_Row_Actions::of( $item, $this->back ) );
 	}
 
 	/**

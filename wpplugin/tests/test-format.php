@@ -126,4 +126,22 @@ class Test_SMI_Format extends SMI_Test_Case {
 		$this->assertSame( '0 s', SMI_Format::duration( 0 ) );
 		$this->assertSame( '—', SMI_Format::duration( null ) );
 	}
+
+	/**
+	 * The answers datetime() remembers within a request: a changed zone,
+	 * format or language is a different answer, and a bad time is none.
+	 */
+	public function test_datetime_follows_the_sites_zone_and_formats_within_one_request(): void {
+		update_option( 'timezone_string', 'UTC' );
+		update_option( 'date_format', 'Y-m-d' );
+		update_option( 'time_format', 'H:i' );
+		$this->assertSame( '2026-12-04 23:30', SMI_Format::datetime( '2026-12-04T23:30:00Z' ) );
+		update_option( 'timezone_string', 'America/New_York' );
+		$this->assertSame( '2026-12-04 18:30', SMI_Format::datetime( '2026-12-04T23:30:00Z' ) );
+		update_option( 'date_format', 'F j, Y' );
+		update_option( 'time_format', 'g:i a' );
+		$this->assertSame( 'December 4, 2026 6:30 pm', SMI_Format::datetime( '2026-12-04T23:30:00Z' ) );
+		$this->assertSame( '—', SMI_Format::datetime( 'not a time' ) );
+		$this->assertSame( '—', SMI_Format::datetime( '' ) );
+	}
 }
