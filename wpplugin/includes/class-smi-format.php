@@ -35,7 +35,18 @@ class SMI_Format {
 	 * @return int
 	 */
 	public static function decimals( string $currency ): int {
-		$formatter = self::currency_formatter( $currency );
+		return self::fraction_digits( self::currency_formatter( $currency ) );
+	}
+
+	/**
+	 * The fraction digits of a currency formatter's currency; 2 without one.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param NumberFormatter|null $formatter From currency_formatter().
+	 * @return int
+	 */
+	private static function fraction_digits( ?NumberFormatter $formatter ): int {
 		return $formatter ? (int) $formatter->getAttribute( NumberFormatter::FRACTION_DIGITS ) : 2;
 	}
 
@@ -85,7 +96,7 @@ class SMI_Format {
 		}
 		// Exact: amounts under 10^15 minor units divide into the nearest
 		// double, which rounds back to the same digits.
-		$out = $formatter->formatCurrency( (int) $minor / ( 10 ** (int) $formatter->getAttribute( NumberFormatter::FRACTION_DIGITS ) ), strtoupper( $currency ) );
+		$out = $formatter->formatCurrency( (int) $minor / ( 10 ** self::fraction_digits( $formatter ) ), strtoupper( $currency ) );
 		return false === $out ? self::money_without_intl( (int) $minor, $currency ) : $out;
 	}
 
