@@ -46,16 +46,15 @@ func (e *Env) Process(jobID string) {
 
 // Complete runs a pending job to completed on the clock: submission, then
 // the status check one poll interval later that finds the upscale done.
+// The fake Upsampler's callback runs beside it, as in production: when
+// the callback's finisher holds the job, the poll leaves it alone, so the
+// job is waited for (a few seconds of real time) rather than read once.
 func (e *Env) Complete(jobID string) *job.Job {
 	e.T.Helper()
 	e.Work()
 	e.Clock.Advance(cmp.Or(e.Config.PollInterval, 30*time.Second) + time.Second) // the pipeline's default
 	e.Poll()
-	j := e.Get(jobID)
-	if j.Status != job.StatusCompleted {
-		e.T.Fatalf("after poll: job %s is %s (last error %q); timeline %v", jobID, j.Status, Deref(j.LastError), e.EventTypes(jobID))
-	}
-	return j
+	return e.waitStatus("after poll", jobID, job.StatusCompleted, 10*time.Second)
 }
 
 // Completed takes a new job all the way to completed and returns it.
@@ -69,6 +68,11 @@ func (e *Env) Completed(email string) *job.Job {
 // service's own goroutines).
 func (e *Env) WaitStatus(jobID string, want job.Status, within time.Duration) *job.Job {
 	e.T.Helper()
+	return e.waitStatus("waited", jobID, want, within)
+}
+
+func (e *Env) waitStatus(what, jobID string, want job.Status, within time.Duration) *job.Job {
+	e.T.Helper()
 	deadline := time.Now().Add(within)
 	for {
 		j := e.Get(jobID)
@@ -76,7 +80,7 @@ func (e *Env) WaitStatus(jobID string, want job.Status, within time.Duration) *j
 			return j
 		}
 		if time.Now().After(deadline) {
-			e.T.Fatalf("job %s is %s (last error %q), want %s; timeline %v", jobID, j.Status, Deref(j.LastError), want, e.EventTypes(jobID))
+			e.T.Fatalf("%s: job %s is %s (last error %q), want %s; timeline %v", what, jobID, j.Status, Deref(j.LastError), want, e.EventTypes(jobID))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
