@@ -39,6 +39,18 @@ func PaymentMismatch(j *Job, p CheckoutPayment) string {
 	return ""
 }
 
+// ForeignPaymentIntent says why a Stripe report about PaymentIntent pi (a
+// refund, a dispute, a fraud warning) may not change j, or "" when it may:
+// pi must be the payment recorded for j, or none recorded yet (those
+// reports can come before the payment event). A job id in the metadata
+// of another payment of the account does not make that payment the job's.
+func ForeignPaymentIntent(j *Job, pi string) string {
+	if j.StripePaymentIntentID == nil || *j.StripePaymentIntentID == "" || *j.StripePaymentIntentID == pi {
+		return ""
+	}
+	return fmt.Sprintf("PaymentIntent %s is not the payment recorded for this job (%s)", pi, *j.StripePaymentIntentID)
+}
+
 // Waiting reports whether j still waits for its money (or was abandoned
 // by the clock just before it came): only then does a payment move it.
 func Waiting(j *Job) bool { return j.Status == StatusAwaitingPayment || j.Status == StatusAbandoned }

@@ -218,10 +218,25 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 		return job.Errorf(job.EUnavailable, "Stripe's refund list could not be read; the event will be retried: %v", describeErr(err))
 	}
 	_, err = s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{
-		RevokeOnFull: s.cfg.RevokeOnFullRefund,
-		Event:        store.EventInput{Actor: job.ActorStripe, Type: "refund_recorded", Message: "refund reported by Stripe"},
+		RevokeOnFull:  s.cfg.RevokeOnFullRefund,
+		Event:         store.EventInput{Actor: job.ActorStripe, Type: "refund_recorded", Message: "refund reported by Stripe"},
+		PaymentIntent: pi,
 	})
+	var e *job.Error
+	if errors.As(err, &e) && e.Reason == "foreign_payment" {
+		// Another payment of the account names this job in its metadata:
+		// its refunds are not this job's. Shown to the admin, then done.
+		return s.flagForeign(ctx, jobID, pi, "refunds of another payment were not recorded: "+e.Message)
+	}
 	return err
+}
+
+// flagForeign records on the job's timeline, and flags for an admin, a
+// Stripe report about a payment that is not the job's; nothing else
+// changes.
+func (s *Service) flagForeign(ctx context.Context, jobID, pi, why string) error {
+	return s.st.Flag(ctx, jobID, "stripe: "+why, store.EventInput{Actor: job.ActorStripe, Type: "foreign_payment",
+		Message: why, Data: map[string]any{"payment_intent": pi}})
 }
 
 // onDispute records a dispute of a job's charge: opened, it revokes the
@@ -229,6 +244,9 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 // access back; lost, access stays revoked.
 func (s *Service) onDispute(ctx context.Context, typ string, d stripe.Dispute) error {
 	j, err := s.jobOfPaymentIntent(ctx, d.PaymentIntentID)
+	if errors.Is(err, errForeignPayment) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -256,6 +274,9 @@ func (s *Service) onDispute(ctx context.Context, typ string, d stripe.Dispute) e
 // shop a fee (stripe.refund_on_fraud_warning, on by default).
 func (s *Service) onFraudWarning(ctx context.Context, w stripe.FraudWarning) error {
 	j, err := s.jobOfPaymentIntent(ctx, w.PaymentIntentID)
+	if errors.Is(err, errForeignPayment) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -298,8 +319,26 @@ func (s *Service) jobOfPaymentIntent(ctx context.Context, pi string) (*job.Job, 
 	if id == "" {
 		return nil, job.ErrJobNotFound
 	}
-	return s.st.Get(ctx, id)
+	j, err = s.st.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if why := job.ForeignPaymentIntent(j, pi); why != "" {
+		// Metadata naming a job whose payment is another: not this job's
+		// dispute or warning (and never a refund of the job's own charge).
+		if err := s.flagForeign(ctx, j.JobID, pi, "a dispute or fraud warning about another payment was ignored: "+why); err != nil {
+			return nil, err
+		}
+		return nil, errForeignPayment
+	}
+	return j, nil
 }
+
+// errForeignPayment is jobOfPaymentIntent's answer for a PaymentIntent
+// whose metadata names a job that another payment paid for: the job was
+// flagged, and the event is recorded as handled (with the flag) so that
+// Stripe's retries do not repeat it.
+var errForeignPayment = errors.New("the PaymentIntent is not the job's payment")
 
 func toStoreRefunds(list []stripe.Refund) []store.StripeRefund {
 	out := make([]store.StripeRefund, 0, len(list))

@@ -8,6 +8,7 @@ import (
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/pipeline"
 	"github.com/sellmyimages/smid/internal/pipeline/pipelinetest"
+	"github.com/sellmyimages/smid/internal/stripe"
 	"github.com/sellmyimages/smid/internal/upscale/upscaletest"
 )
 
@@ -144,5 +145,45 @@ func TestEarlyFraudWarningRefunds(t *testing.T) {
 	}
 	if b.Work() != 0 {
 		t.Fatal("a refunded job was upscaled")
+	}
+}
+
+// Another payment of the Stripe account whose metadata names a job (a
+// Payment Link or a manual charge set up with the job id, a staging copy
+// charging again) is not the job's payment: its refund, its dispute and
+// its fraud warning leave the job's refund history, payment status, link
+// and own charge alone. Each is on the job's timeline, flagged for an
+// admin.
+func TestAnotherPaymentNamingAJobIsNotItsPayment(t *testing.T) {
+	t.Parallel()
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{}), Config: pipeline.Config{RefundOnFraudWarning: true}})
+	id, pi := b.Paid("owner@example.com")
+	b.Work()
+	b.Clock.Advance(31 * time.Second)
+	b.Poll()
+	b.wantState(id, job.StatusCompleted, job.PaymentPaid)
+	token := b.tokenMailed("owner@example.com")
+	amount := int64(*b.Get(id).AmountCharged)
+
+	other := "pi_other_payment_naming_the_job"
+	b.Fake.SetPaymentIntent(other, amount, "usd", map[string]string{stripe.MetaJobID: id})
+	b.Fake.AddDashboardRefund(other, 0)
+	b.Deliver(b.Signed("evt_other_refund", "charge.refunded", b.Fake.Charge(other)))
+	b.Deliver(b.Signed("evt_other_dispute", "charge.dispute.created", disputeObject("dp_other", other, "needs_response", amount)))
+	b.Deliver(b.Signed("evt_other_efw", "radar.early_fraud_warning.created", map[string]any{"id": "issfr_other", "object": "radar.early_fraud_warning",
+		"charge": "ch_" + other, "payment_intent": other, "fraud_type": "made_with_stolen_card", "actionable": true}))
+
+	j := b.wantState(id, job.StatusCompleted, job.PaymentPaid)
+	if j.RefundAmount != nil && *j.RefundAmount != 0 {
+		t.Fatalf("another payment's refund was recorded on the job: refund_amount %v", *j.RefundAmount)
+	}
+	if n := len(b.Fake.Refunds(pi)); n != 0 {
+		t.Fatalf("the job's own charge was refunded %d time(s) for another payment's fraud warning", n)
+	}
+	if _, err := b.download(token); err != nil {
+		t.Fatalf("the customer's link died: %v", err)
+	}
+	if n := b.Count(id, "foreign_payment"); n != 3 || j.AttentionReason == nil {
+		t.Fatalf("%d foreign_payment events, attention %v; timeline %v", n, j.AttentionReason, b.EventTypes(id))
 	}
 }

@@ -159,6 +159,10 @@ type RefundOutcome struct {
 type SyncOptions struct {
 	RevokeOnFull bool
 	Event        EventInput
+	// PaymentIntent, when set, is the payment the refunds were listed
+	// from: they are recorded only if it is the job's (job.ForeignPaymentIntent),
+	// else SyncStripeRefunds refuses with reason "foreign_payment".
+	PaymentIntent string
 }
 
 // FinishRefund records Stripe's answer to a reserved refund and brings the
@@ -228,6 +232,11 @@ func (s *DB) SyncStripeRefunds(ctx context.Context, jobID string, refunds []Stri
 		cur, err := s.getBy(ctx, tx, "job_id", jobID, true)
 		if err != nil {
 			return err
+		}
+		if opt.PaymentIntent != "" {
+			if why := job.ForeignPaymentIntent(cur, opt.PaymentIntent); why != "" {
+				return &job.Error{Code: job.EConflict, Reason: "foreign_payment", Message: why}
+			}
 		}
 		now := s.Now()
 		changed = false
