@@ -11,10 +11,24 @@
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
-foreach ( array( 'smi_daemon_url', 'smi_daemon_secret', 'smi_auto_buttons', 'smi_trusted_proxies', 'smi_activated_at' ) as $smi_option ) {
+// The plugin's classes are not loaded here: the list is written out (the
+// notify options are SMI_Settings::NOTIFY_KINDS). A test checks that no
+// smi_ option survives.
+$smi_options = array(
+	'smi_daemon_url',
+	'smi_daemon_secret',
+	'smi_auto_buttons',
+	'smi_trusted_proxies',
+	'smi_activated_at',
+	'smi_notify_sale',
+	'smi_notify_failed',
+	'smi_notify_dispute',
+	'smi_notify_stuck',
+);
+foreach ( $smi_options as $smi_option ) {
 	delete_option( $smi_option );
 }
-unset( $smi_option );
+unset( $smi_options, $smi_option );
 
 // The per-user "Jobs per page" screen option.
 delete_metadata( 'user', 0, 'smi_jobs_per_page', '', true );

@@ -197,11 +197,26 @@ class SMI_Admin_Jobs_Page {
 	 *
 	 * @since 1.0.0
 	 *
-	 * @param array $args View arguments.
+	 * @param array $args View arguments, as the request gave them (decoded).
 	 * @return string
 	 */
 	public static function list_url( array $args = array() ): string {
-		return add_query_arg( array_merge( array( 'page' => self::SLUG ), $args ), admin_url( 'admin.php' ) );
+		return self::url_with( admin_url( 'admin.php' ), array_merge( array( 'page' => self::SLUG ), $args ) );
+	}
+
+	/**
+	 * A URL with query arguments, each value encoded: add_query_arg() puts
+	 * values in as they are, so an email with "+" or a search with "&" or
+	 * "#" would come back as another filter.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $url  Base URL.
+	 * @param array  $args Arguments (decoded).
+	 * @return string
+	 */
+	public static function url_with( string $url, array $args ): string {
+		return add_query_arg( urlencode_deep( $args ), $url );
 	}
 
 	/**
@@ -272,7 +287,7 @@ class SMI_Admin_Jobs_Page {
 		if ( ! empty( $req['_wp_http_referer'] ) ) {
 			// A plain filter submit: drop the nonce fields so the URL stays
 			// bookmarkable, and the page when the filter changed.
-			$drop = array( '_wp_http_referer', '_wpnonce', 'action', 'action2', 'filter_action', 'smi_bulk_reason', 'smi_bulk_status', 'cursor', 'position' );
+			$drop = array( '_wp_http_referer', '_wpnonce', 'action', 'action2', SMI_Jobs_Query::APPLY, 'filter_action', 'smi_bulk_reason', 'smi_bulk_status', 'cursor', 'position' );
 			if ( ! empty( $req['filter_action'] ) ) {
 				$drop[] = 'paged';
 			}
@@ -380,7 +395,7 @@ class SMI_Admin_Jobs_Page {
 			$this->build( new SMI_Jobs_Query( $req, $this->system ) );
 		}
 		$table  = $this->table;
-		$export = wp_nonce_url( add_query_arg( array_merge( array( 'action' => 'smi_export' ), $table->query()->url_args() ), admin_url( 'admin-post.php' ) ), 'smi_export' );
+		$export = wp_nonce_url( self::url_with( admin_url( 'admin-post.php' ), array_merge( array( 'action' => 'smi_export' ), $table->query()->url_args() ) ), 'smi_export' );
 		?>
 		<div class="wrap smi-wrap" id="smi-jobs-page">
 			<h1 class="wp-heading-inline"><?php esc_html_e( 'Jobs', 'sell-my-images' ); ?></h1>

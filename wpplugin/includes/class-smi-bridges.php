@@ -135,8 +135,9 @@ class SMI_Bridges {
 	 */
 	private function download_from_request( string $token, string $method ): void {
 		$range = isset( $_SERVER['HTTP_RANGE'] ) ? sanitize_text_field( wp_unslash( $_SERVER['HTTP_RANGE'] ) ) : '';
-		$ip    = isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : '';
-		$this->serve_download( $token, $method, $range, $ip );
+		// The visitor's address as the trusted proxies report it, as for a
+		// checkout: behind a CDN, REMOTE_ADDR is the CDN's for every download.
+		$this->serve_download( $token, $method, $range, SMI_Client_IP::current() );
 	}
 
 	/**

@@ -58,6 +58,14 @@ class SMI_Daemon_Client {
 	private string $secret;
 
 	/**
+	 * Host:port of every daemon a client was built for (see bypass_proxy()).
+	 *
+	 * @since 1.2.0
+	 * @var array<string, true>
+	 */
+	private static array $daemon_origins = array();
+
+	/**
 	 * Default timeout of a request, in seconds.
 	 *
 	 * @since 1.0.0
@@ -86,6 +94,35 @@ class SMI_Daemon_Client {
 			$this->base_url = untrailingslashit( $url );
 		}
 		add_action( 'http_api_curl', array( __CLASS__, 'apply_unix_socket' ), 10, 2 );
+		self::$daemon_origins[ self::origin( $this->base_url ) ] = true;
+		add_filter( 'pre_http_send_through_proxy', array( __CLASS__, 'bypass_proxy' ), 10, 2 );
+	}
+
+	/**
+	 * `pre_http_send_through_proxy`: the daemon is reached directly, never
+	 * through the site's outbound proxy (WP_PROXY_HOST), which would see
+	 * the shared secret and the customers' data in clear text. WordPress
+	 * itself bypasses the proxy only for "localhost" and the site's host.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param bool|null $send Whether to use the proxy (null: WordPress decides).
+	 * @param string    $uri  Request URL.
+	 * @return bool|null
+	 */
+	public static function bypass_proxy( $send, $uri ) {
+		return isset( self::$daemon_origins[ self::origin( (string) $uri ) ] ) ? false : $send;
+	}
+
+	/**
+	 * Host and port of a URL, the key of $daemon_origins.
+	 *
+	 * @param string $url URL.
+	 * @return string
+	 */
+	private static function origin( string $url ): string {
+		$parts = wp_parse_url( $url );
+		return strtolower( ( $parts['host'] ?? '' ) . ':' . ( $parts['port'] ?? '' ) );
 	}
 
 	/**

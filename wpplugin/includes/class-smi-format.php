@@ -432,6 +432,7 @@ class SMI_Format {
 			'dispute'              => __( 'Payment dispute', 'sell-my-images' ),
 			'fraud_warning'        => __( 'Early fraud warning', 'sell-my-images' ),
 			'payment_mismatch'     => __( 'Payment not accepted', 'sell-my-images' ),
+			'foreign_payment'      => __( 'Another payment ignored', 'sell-my-images' ),
 			'owner_notified_stuck' => __( 'Owner told the job is stuck', 'sell-my-images' ),
 			'seeded'               => __( 'Created by smid seed', 'sell-my-images' ),
 			'note'                 => __( 'Note', 'sell-my-images' ),

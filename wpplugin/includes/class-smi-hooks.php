@@ -62,12 +62,21 @@ class SMI_Hooks {
 			error_log( 'Sell My Images: smi_payment_completed ignored: not a job UUID.' ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			return $error;
 		}
-		$context = is_array( $context ) ? $context : array();
-		$result  = $this->client->post(
+		$context  = is_array( $context ) ? $context : array();
+		$override = ! empty( $context['admin_override'] );
+		if ( $override && ! current_user_can( SMI_Capabilities::MANAGE ) ) {
+			// An admin_override gives work away (an unpaid or refunded job is
+			// upscaled for free): only someone who may manage jobs asks for
+			// it, never a visitor's request that some integration fires
+			// the hook from. WP-CLI: pass --user.
+			error_log( sprintf( 'Sell My Images: smi_payment_completed for job %s: admin_override ignored, the current user may not manage jobs.', $job_id ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+			$override = false;
+		}
+		$result = $this->client->post(
 			'/v1/hooks/payment-completed',
 			array(
 				'job_id'  => $job_id,
-				'context' => array( 'admin_override' => ! empty( $context['admin_override'] ) ),
+				'context' => array( 'admin_override' => $override ),
 			),
 			array( 'timeout' => 15 )
 		);

@@ -320,6 +320,23 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
+	 * The bulk action selector as WordPress draws it, its Apply button
+	 * named SMI_Jobs_Query::APPLY (WordPress leaves it nameless): the
+	 * request then says whether Apply was pressed, so Enter in a search or
+	 * filter field never runs the chosen bulk action.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $which Top or bottom.
+	 */
+	protected function bulk_actions( $which = '' ) {
+		ob_start();
+		parent::bulk_actions( $which );
+		$html = (string) ob_get_clean();
+		echo preg_replace( '/<input type="submit"(?: name="")? id="(doaction2?)"/', '<input type="submit" name="' . SMI_Jobs_Query::APPLY . '" id="$1"', $html ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- WordPress's own markup, escaped by it; the name is a constant.
+	}
+
+	/**
 	 * Views: all, needs attention, then each status with jobs (zero-count
 	 * statuses are left out unless current).
 	 *

@@ -32,6 +32,15 @@ class SMI_Jobs_Query {
 	const TITLE_MATCHES = 200;
 
 	/**
+	 * The name of the list table's Apply buttons: present only when one of
+	 * them submitted the form.
+	 *
+	 * @since 1.2.0
+	 * @var string
+	 */
+	const APPLY = 'smi_apply';
+
+	/**
 	 * Bulk actions of the list, as the form names them.
 	 *
 	 * @since 1.1.0
@@ -141,7 +150,10 @@ class SMI_Jobs_Query {
 			$this->last = true;
 		}
 
-		if ( empty( $req['filter_action'] ) ) {
+		// A bulk action runs only from an Apply button (APPLY is its name).
+		// Enter in a search or filter field submits the form through its
+		// first button, the search box's: that is a search, never a refund.
+		if ( empty( $req['filter_action'] ) && ! empty( $req[ self::APPLY ] ) ) {
 			foreach ( array( 'action', 'action2' ) as $key ) {
 				$choice = self::text( $req, $key );
 				if ( in_array( $choice, self::BULK_CHOICES, true ) ) {

@@ -146,7 +146,10 @@ class SMI_Rate_Limiter {
 			);
 			return 1;
 		}
-		return (int) $wpdb->get_var( 'SELECT LAST_INSERT_ID()' );
+		// The count LAST_INSERT_ID(…) set, as the INSERT's own result on its
+		// own connection: a separate SELECT could reach another server
+		// where a database plugin splits reads from writes.
+		return (int) $wpdb->insert_id;
 		// phpcs:enable
 	}
 }

@@ -27,14 +27,6 @@ class SMI_Reports {
 	const SLUG = 'smi-reports';
 
 	/**
-	 * Nonce action of the range form.
-	 *
-	 * @since 1.1.0
-	 * @var string
-	 */
-	const NONCE = 'smi_reports_range';
-
-	/**
 	 * Dashboard widget ID.
 	 *
 	 * @since 1.1.0
@@ -105,12 +97,9 @@ class SMI_Reports {
 			'from' => $today->modify( '-29 days' )->format( 'Y-m-d' ),
 			'to'   => $today->format( 'Y-m-d' ),
 		);
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- a read-only view, bookmarkable.
 		if ( ! isset( $_GET['from'], $_GET['to'] ) ) {
 			return $range;
-		}
-		$nonce = isset( $_GET['_smi_nonce'] ) ? sanitize_text_field( wp_unslash( $_GET['_smi_nonce'] ) ) : '';
-		if ( ! wp_verify_nonce( $nonce, self::NONCE ) ) {
-			wp_die( esc_html__( 'The link has expired. Choose the dates again.', 'sell-my-images' ), '', array( 'response' => 403 ) );
 		}
 		foreach ( array( 'from', 'to' ) as $key ) {
 			$value = sanitize_text_field( wp_unslash( $_GET[ $key ] ) );
@@ -119,6 +108,7 @@ class SMI_Reports {
 				$range[ $key ] = $value;
 			}
 		}
+		// phpcs:enable
 		return $range;
 	}
 
@@ -226,7 +216,8 @@ class SMI_Reports {
 	}
 
 	/**
-	 * The date-range form (GET, with a nonce).
+	 * The date-range form: a GET that changes nothing, so its URL can be
+	 * bookmarked and shared like the Jobs list's filters (no nonce to expire).
 	 *
 	 * @since 1.1.0
 	 *
@@ -234,7 +225,6 @@ class SMI_Reports {
 	 */
 	private function render_form( array $range ): void {
 		echo '<form method="get" class="smi-reports-range" data-tz="' . esc_attr( wp_timezone_string() ) . '"><input type="hidden" name="page" value="' . esc_attr( self::SLUG ) . '" />';
-		wp_nonce_field( self::NONCE, '_smi_nonce', false );
 		printf(
 			'<label for="smi-from">%1$s</label> <input type="date" id="smi-from" name="from" value="%2$s" required /> <label for="smi-to">%3$s</label> <input type="date" id="smi-to" name="to" value="%4$s" required /> ',
 			esc_html__( 'From', 'sell-my-images' ),

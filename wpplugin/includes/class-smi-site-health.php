@@ -197,6 +197,15 @@ class SMI_Site_Health {
 			return $result;
 		}
 
+		if ( '' === (string) get_option( 'permalink_structure' ) ) {
+			$result['status']         = 'critical';
+			$result['badge']['color'] = 'red';
+			$result['label']          = __( 'Sell My Images needs pretty permalinks', 'sell-my-images' );
+			$result['description']    = $facts . '<p>' . esc_html__( 'With plain permalinks, Stripe\'s and Upsampler\'s notifications (/smi-webhook/) and the download links in customers\' emails (/smi-download/) answer "not found": payments are not confirmed and paid customers cannot download.', 'sell-my-images' ) . '</p>';
+			$result['actions']        = sprintf( '<p><a href="%1$s">%2$s</a></p>', esc_url( admin_url( 'options-permalink.php' ) ), esc_html__( 'Choose a permalink structure', 'sell-my-images' ) );
+			return $result;
+		}
+
 		/* translators: %s: daemon version. */
 		$result['label']       = sprintf( __( 'The Sell My Images daemon answers (version %s)', 'sell-my-images' ), $version );
 		$result['description'] = $facts;

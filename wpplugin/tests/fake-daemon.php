@@ -196,7 +196,7 @@ if ( 'GET' === $method && '/v1/system' === $path ) {
 	$token = $m[1];
 	if ( ! preg_match( '/^[0-9a-f]{64}$/', $token ) ) {
 		// The original plugin's tokens: say what arrived.
-		fake_json( 200, array( 'token' => $token, 'range' => $_SERVER['HTTP_RANGE'] ?? null, 'method' => $method ) );
+		fake_json( 200, array( 'token' => $token, 'range' => $_SERVER['HTTP_RANGE'] ?? null, 'method' => $method, 'client_ip' => $_SERVER['HTTP_X_SMI_CLIENT_IP'] ?? null ) );
 		return;
 	}
 	if ( str_repeat( 'b', 64 ) === $token ) {

@@ -199,6 +199,35 @@ class Test_SMI_Admin_Jobs_Page extends SMI_Jobs_Test_Case {
 		$this->assertMatchesRegularExpression( '#href="[^"]*action=smi_export[^"]*status=failed[^"]*created_from=2026-11-01[^"]*_wpnonce=[0-9a-f]+"[^>]*id="smi-export-csv"#', $html );
 	}
 
+	public function test_filter_values_come_back_from_every_link_as_they_were_typed(): void {
+		$typed = array(
+			'email' => 'john+tag@example.com',
+			's'     => 'AT&T #1 50% off?',
+		);
+		parse_str( (string) wp_parse_url( SMI_Admin_Jobs_Page::list_url( $typed ), PHP_URL_QUERY ), $got );
+		$this->assertSame( array( 'page' => 'smi-jobs' ) + $typed, $got, 'the list link' );
+
+		$this->login( 'administrator' );
+		$this->serve(
+			array(
+				'/v1/stats' => $this->json( 200, array( 'by_status' => array( 'completed' => 1 ), 'total' => 1 ) ),
+				'/v1/jobs'  => $this->json( 200, array( 'jobs' => array( $this->job( array( 'email' => $typed['email'] ) ) ), 'total' => 1, 'total_exact' => true, 'total_pages' => 1 ) ),
+			)
+		);
+		$_GET = array( 'page' => 'smi-jobs' ) + $typed;
+		ob_start();
+		$this->page()->render();
+		$html = (string) ob_get_clean();
+		$this->assertSame( $typed['s'], $this->query_of( $this->requests_to( '/v1/jobs' )[0] )['q'] ?? null, 'the daemon is asked for what was typed' );
+		preg_match( '#href="([^"]*)"[^>]*id="smi-export-csv"#', $html, $m );
+		parse_str( (string) wp_parse_url( html_entity_decode( $m[1] ?? '' ), PHP_URL_QUERY ), $export );
+		$this->assertSame( $typed['email'], $export['email'] ?? null, 'the export link' );
+		$this->assertSame( $typed['s'], $export['s'] ?? null, 'the export link' );
+		preg_match( '#<a href="([^"]*)" class="smi-email">#', $html, $m );
+		parse_str( (string) wp_parse_url( html_entity_decode( $m[1] ?? '' ), PHP_URL_QUERY ), $email );
+		$this->assertSame( $typed['email'], $email['email'] ?? null, 'the email cell\'s link' );
+	}
+
 	public function test_default_hidden_columns_only_on_this_screen(): void {
 		$page = $this->page();
 		$this->assertSame( array( 'attachment', 'resolution', 'amount_cost' ), $page->default_hidden_columns( array(), convert_to_screen( 'toplevel_page_smi-jobs' ) ) );

@@ -217,7 +217,11 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 		$req    = new WP_REST_Request( 'GET', '/smi/v1/download/' . $token );
 		$req->set_url_params( array( 'token' => $token ) );
 		$_SERVER['HTTP_RANGE'] = 'bytes=5-';
-		$bridges               = new class( $client, $relay ) extends SMI_Bridges {
+		// Behind a CDN the site trusts: the download log shows the visitor.
+		update_option( 'smi_trusted_proxies', '10.0.0.0/8' );
+		$_SERVER['REMOTE_ADDR']          = '10.1.2.3';
+		$_SERVER['HTTP_X_FORWARDED_FOR'] = '198.51.100.9';
+		$bridges                         = new class( $client, $relay ) extends SMI_Bridges {
 			protected function end_request(): void {
 				throw new RuntimeException( 'ended' );
 			}
@@ -236,6 +240,7 @@ class Test_SMI_Bridges extends SMI_Test_Case {
 		$this->assertSame( 200, $relay->status );
 		$this->assertSame( $token, $echo['token'] );
 		$this->assertSame( 'bytes=5-', $echo['range'], 'Range passed through' );
+		$this->assertSame( '198.51.100.9', $echo['client_ip'], 'the visitor, not the CDN' );
 		$this->assertSame( 'GET', $echo['method'] );
 	}
 

@@ -21,6 +21,14 @@ class Test_SMI_Daemon_Client extends SMI_Test_Case {
 		$this->assertSame( 0, $req['args']['redirection'] );
 	}
 
+	public function test_the_daemon_is_never_reached_through_the_sites_outbound_proxy(): void {
+		new SMI_Daemon_Client( 'http://127.0.0.1:8787', 'secret' );
+		$proxy = new WP_HTTP_Proxy();
+		$this->assertFalse( $proxy->send_through_proxy( 'http://127.0.0.1:8787/v1/jobs?per_page=20' ), 'the secret would cross the proxy' );
+		$this->assertTrue( $proxy->send_through_proxy( 'http://192.0.2.1:8787/' ), 'another host is not the daemon' );
+		$this->assertTrue( $proxy->send_through_proxy( 'https://example.org/' ), 'other hosts keep the proxy' );
+	}
+
 	public function test_actor_header_names_the_current_user(): void {
 		$user = $this->login( 'administrator' );
 		$this->client()->get( '/v1/system' );

@@ -17,6 +17,7 @@ class Test_SMI_Hooks extends SMI_Test_Case {
 	}
 
 	public function test_do_action_forwards_job_and_context(): void {
+		$this->login( 'administrator' );
 		$this->respond( fn() => $this->json( 200, array( 'job_id' => self::JOB, 'status' => 'pending', 'queued' => true, 'message' => 'queued' ) ) );
 		do_action( 'smi_payment_completed', self::JOB, array( 'admin_override' => true ) );
 
@@ -24,6 +25,20 @@ class Test_SMI_Hooks extends SMI_Test_Case {
 		$this->assertSame( SMI_DAEMON_URL . '/v1/hooks/payment-completed', $req['url'] );
 		$this->assertSame( 'POST', $req['args']['method'] );
 		$this->assertSame( array( 'job_id' => self::JOB, 'context' => array( 'admin_override' => true ) ), $this->body_of( $req ) );
+	}
+
+	public function test_an_override_without_a_job_manager_behind_it_is_not_passed_on(): void {
+		$log = tempnam( sys_get_temp_dir(), 'smi-log' );
+		$old = ini_set( 'error_log', $log );
+		foreach ( array( 0, $this->login( 'editor' )->ID ) as $user ) {
+			wp_set_current_user( $user );
+			do_action( 'smi_payment_completed', self::JOB, array( 'admin_override' => true ) );
+			$this->assertSame( array( 'job_id' => self::JOB, 'context' => array( 'admin_override' => false ) ), $this->body_of( $this->last_request() ), "user $user" );
+		}
+		ini_set( 'error_log', (string) $old );
+		$logged = (string) file_get_contents( $log );
+		unlink( $log );
+		$this->assertSame( 2, substr_count( $logged, 'admin_override ignored' ) );
 	}
 
 	public function test_missing_context_means_no_override(): void {

@@ -220,7 +220,7 @@ class Test_SMI_Job_Actions extends SMI_Jobs_Test_Case {
 	 * @param array $extra Fields to add or replace.
 	 */
 	private function bulk_request( array $extra ): array {
-		$req      = array_merge( array( 'page' => 'smi-jobs', 'status' => 'failed', '_wpnonce' => wp_create_nonce( 'bulk-smi_jobs' ) ), $extra );
+		$req      = array_merge( array( 'page' => 'smi-jobs', 'status' => 'failed', SMI_Jobs_Query::APPLY => 'Apply', '_wpnonce' => wp_create_nonce( 'bulk-smi_jobs' ) ), $extra );
 		$_REQUEST = $req;
 		return $req;
 	}

@@ -184,6 +184,15 @@ class Test_SMI_Jobs_List_Table extends SMI_Jobs_Test_Case {
 		$this->assertSame( 1, wp_verify_nonce( $m[2], 'smi_retry::' . $m[1] ) );
 	}
 
+	public function test_only_the_apply_buttons_say_apply(): void {
+		$this->serve_jobs( array( $this->job() ) );
+		$html = $this->display( $this->table() );
+		foreach ( array( 'doaction', 'doaction2' ) as $id ) {
+			$this->assertMatchesRegularExpression( '#<input type="submit" name="' . SMI_Jobs_Query::APPLY . '" id="' . $id . '"#', $html );
+		}
+		$this->assertSame( 2, substr_count( $html, 'name="' . SMI_Jobs_Query::APPLY . '"' ), 'no other button carries the name' );
+	}
+
 	public function test_a_retry_that_needs_a_flag_goes_to_the_details_form(): void {
 		$actions          = $this->only( array( 'retry' ) );
 		$actions['retry'] = array( 'allowed' => true, 'requires' => array( 'force' ), 'reason' => 'an upscale is running' );

@@ -155,9 +155,10 @@ class Test_SMI_Jobs_Query extends SMI_Jobs_Test_Case {
 		$this->assertSame( 2, $q->page_args()['paged'] );
 	}
 
-	public function test_bulk_action_from_either_selector_unless_filtering(): void {
-		$this->assertSame( 'refund', $this->query( array( 'action' => '-1', 'action2' => 'refund' ) )->bulk_action );
-		$this->assertSame( '', $this->query( array( 'action' => 'delete_everything' ) )->bulk_action );
+	public function test_bulk_action_from_either_apply_button_unless_filtering(): void {
+		$apply = array( SMI_Jobs_Query::APPLY => 'Apply' );
+		$this->assertSame( 'refund', $this->query( $apply + array( 'action' => '-1', 'action2' => 'refund' ) )->bulk_action );
+		$this->assertSame( '', $this->query( $apply + array( 'action' => 'delete_everything' ) )->bulk_action );
 		$this->assertSame(
 			'',
 			$this->query(
@@ -167,6 +168,9 @@ class Test_SMI_Jobs_Query extends SMI_Jobs_Test_Case {
 				)
 			)->bulk_action
 		);
+		// Enter in the reason or a search field: the form goes through the
+		// search box's button, no Apply, and nothing is refunded.
+		$this->assertSame( '', $this->query( array( 'action' => 'refund', 'smi_bulk_reason' => 'typed, then Enter', 's' => '' ) )->bulk_action );
 	}
 
 	public function test_system_answer_is_cached_for_a_minute(): void {

@@ -182,4 +182,22 @@ class Test_SMI_Settings extends SMI_Test_Case {
 		$this->assertCount( $count, $this->requests, 'a bad address never reaches the daemon' );
 		$this->assertSame( 'error', SMI_Notices::pull()[0]['type'] );
 	}
+
+	public function test_uninstall_leaves_no_setting_of_the_plugin_behind(): void {
+		global $wpdb;
+		$this->settings()->register_settings();
+		$names = array_filter( array_keys( get_registered_settings() ), fn( $name ) => 0 === strpos( $name, 'smi_' ) );
+		$this->assertContains( 'smi_notify_stuck', $names );
+		foreach ( $names as $name ) {
+			update_option( $name, '1' );
+		}
+		update_option( SMI_Onboarding::OPTION, time() );
+		set_transient( 'smi_cache_system', array( 'at' => time() ) );
+		if ( ! defined( 'WP_UNINSTALL_PLUGIN' ) ) {
+			define( 'WP_UNINSTALL_PLUGIN', 'sell-my-images/sell-my-images.php' );
+		}
+		include dirname( __DIR__ ) . '/uninstall.php';
+		$left = $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'smi\\_%' OR option_name LIKE '_transient_smi\\_cache%'" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery -- what is stored, not what a cache says.
+		$this->assertSame( array(), $left );
+	}
 }

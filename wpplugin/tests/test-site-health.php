@@ -27,6 +27,15 @@ class Test_SMI_Site_Health extends SMI_Test_Case {
 		$this->assertStringContainsString( 'schema 5 of 5', $result['description'] );
 	}
 
+	public function test_critical_with_plain_permalinks(): void {
+		update_option( 'permalink_structure', '' );
+		$this->respond( fn() => $this->json( 200, array( 'version' => '1.4.0', 'schema' => array( 'current' => true, 'applied' => 5, 'latest' => 5 ), 'stripe_mode' => 'live', 'currency' => 'usd' ) ) );
+		$result = $this->run_test();
+		$this->assertSame( 'critical', $result['status'] );
+		$this->assertStringContainsString( 'pretty permalinks', $result['label'] );
+		$this->assertStringContainsString( 'options-permalink.php', $result['actions'] );
+	}
+
 	public function test_test_mode_is_a_recommendation(): void {
 		$this->respond( fn() => $this->json( 200, array( 'version' => '1.4.0', 'schema' => array( 'current' => true, 'applied' => 5, 'latest' => 5 ), 'stripe_mode' => 'test' ) ) );
 		$this->assertSame( 'recommended', $this->run_test()['status'] );

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/sellmyimages/smid/internal/devtools/e2e"
 )
@@ -234,9 +235,10 @@ func abandonUnpaidInOneBatch(t *testing.T, e *env) {
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('bulk-action-selector-top').dispatchEvent(new Event('change', {bubbles: true}))`),
 		chromedp.WaitVisible(chromedp.ID("smi-bulk-reason")),
 		chromedp.SetValue(chromedp.ID("smi-bulk-status"), "abandoned"),
-		chromedp.SendKeys(chromedp.ID("smi-bulk-reason"), "E2E: these visitors never paid"),
 		chromedp.Click(chromedp.ID("smi-apply-all"), chromedp.NodeVisible))
-	b.click("#doaction")
+	// Enter in the reason is Apply, with its confirmation: not the search
+	// that the form's first button (the search box's) would submit.
+	b.follow("type the reason and press Enter", chromedp.SendKeys(chromedp.ID("smi-bulk-reason"), "E2E: these visitors never paid"+kb.Enter))
 	if d := b.lastDialog(); !strings.Contains(d, fmt.Sprintf("Set the status of %d job(s) to \"Abandoned\"", want.Total)) {
 		t.Fatalf("the batch was confirmed with %q; %d jobs match", d, want.Total)
 	}

@@ -99,6 +99,7 @@
 	var form = document.getElementById( 'smi-jobs-filter' );
 	var params = document.getElementById( 'smi-bulk-params' );
 	var lastButton = null;
+	var enterPending = false;
 
 	function chosenAction() {
 		var top = form.querySelector( 'select[name=action]' );
@@ -138,6 +139,27 @@
 		toggleParams();
 
 		form.addEventListener( 'submit', function ( event ) {
+			// Enter in the bulk reason submits the form through its first
+			// button, the search box's: the admin meant Apply, with its
+			// confirmation. (Without scripts the daemon is not asked: a
+			// bulk action needs an Apply button's name in the request.)
+			var reasonField = document.getElementById( 'smi-bulk-reason' );
+			if ( reasonField && document.activeElement === reasonField && ! ( event.submitter && event.submitter.name === 'smi_apply' ) ) {
+				var apply = document.getElementById( lastButton && lastButton.id === 'doaction2' ? 'doaction2' : 'doaction' );
+				if ( apply ) {
+					event.preventDefault();
+					if ( ! enterPending ) {
+						// Once, after this submit event: a submit started
+						// inside one is ignored by the browser.
+						enterPending = true;
+						setTimeout( function () {
+							enterPending = false;
+							apply.click();
+						}, 0 );
+					}
+					return;
+				}
+			}
 			if ( ! lastButton || ( lastButton.id !== 'doaction' && lastButton.id !== 'doaction2' ) ) {
 				return;
 			}
