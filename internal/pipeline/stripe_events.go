@@ -43,8 +43,17 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, sig s
 	}
 	res.JobID = jobID
 	// The event's record and its effect commit together: a crash or a
-	// failed handler leaves neither, and Stripe's retry applies it.
-	err = s.st.WithStripeEvent(ctx, ev.ID, ev.Type, jobID, handler)
+	// failed handler leaves neither, and Stripe's retry applies it. What
+	// the handler does outside the database (a refund asked of Stripe, an
+	// email) waits for the commit: it never holds the job's row, and never
+	// happens for an effect that was rolled back.
+	ac := &afterCommit{}
+	err = s.st.WithStripeEvent(context.WithValue(ctx, afterCommitKey{}, ac), ev.ID, ev.Type, jobID, handler)
+	if err == nil {
+		for _, fn := range ac.fns {
+			fn(ctx)
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrDuplicateEvent):
 		res.Duplicate = true
@@ -57,6 +66,25 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, sig s
 	}
 	s.notify()
 	return res, nil
+}
+
+// afterCommit holds what a Stripe event's handler leaves for after its
+// transaction commits (see later).
+type afterCommit struct{ fns []func(context.Context) }
+
+type afterCommitKey struct{}
+
+// later runs fn once the Stripe event being handled in ctx has committed,
+// with a context outside its transaction; outside an event's handler, at
+// once. A crash between the commit and fn loses nothing that matters: a
+// reserved refund is sent by RetryRefunds, an owner's notice is only a
+// notice.
+func (s *Service) later(ctx context.Context, fn func(context.Context)) {
+	if ac, ok := ctx.Value(afterCommitKey{}).(*afterCommit); ok {
+		ac.fns = append(ac.fns, fn)
+		return
+	}
+	fn(ctx)
 }
 
 // route picks the handler for an event and the job it is about; nil for
@@ -181,7 +209,7 @@ func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Sessio
 		return false, nil
 	}
 	s.notify()
-	s.ownerSale(ctx, jobID)
+	s.later(ctx, func(ctx context.Context) { s.ownerSale(ctx, jobID) })
 	return true, nil
 }
 
@@ -264,7 +292,7 @@ func (s *Service) onDispute(ctx context.Context, typ string, d stripe.Dispute) e
 		Won: d.Won(), Closed: d.Closed()}, s.cfg.DownloadExpiry, store.EventInput{Actor: job.ActorStripe, Type: "dispute",
 		Message: msg, Data: map[string]any{"dispute_id": d.ID, "status": d.Status, "reason": d.Reason, "amount": d.Amount, "event": typ}})
 	if err == nil && typ == "charge.dispute.created" {
-		s.NotifyDispute(ctx, j.JobID, d.Reason)
+		s.later(ctx, func(ctx context.Context) { s.NotifyDispute(ctx, j.JobID, d.Reason) })
 	}
 	return err
 }
@@ -293,12 +321,23 @@ func (s *Service) onFraudWarning(ctx context.Context, w stripe.FraudWarning) err
 		Message: "Stripe reported an early fraud warning (" + w.FraudType + "); refunding in full"}); err != nil {
 		return err
 	}
-	_, err = s.Refund(ctx, RefundRequest{JobID: j.JobID, Reason: "early fraud warning: " + w.FraudType, Actor: job.ActorStripe,
-		Source: "auto", IdempotencyKey: "efw:" + w.ID})
+	// Reserved with the event; asked of Stripe after the commit (a slow
+	// Stripe must not hold the job's row, and a rolled-back event must not
+	// leave a refund Stripe made behind).
+	rf, rj, existing, err := s.st.ReserveRefund(ctx, store.RefundRequest{JobID: j.JobID, Reason: "early fraud warning: " + w.FraudType,
+		Actor: job.ActorStripe, Source: "auto", IdempotencyKey: "efw:" + w.ID})
 	if job.ErrorCode(err) == job.EConflict {
 		return nil // nothing left to refund
 	}
-	return err
+	if err != nil || (existing && rf.Status != "pending") {
+		return err
+	}
+	s.later(ctx, func(ctx context.Context) {
+		if _, err := s.sendRefund(ctx, rf, rj, false, existing); err != nil {
+			s.quietly("send the fraud warning's refund (cron retries it)", rj.JobID, err)
+		}
+	})
+	return nil
 }
 
 // jobOfPaymentIntent finds the job a PaymentIntent paid for: by the id

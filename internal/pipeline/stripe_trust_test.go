@@ -148,6 +148,36 @@ func TestEarlyFraudWarningRefunds(t *testing.T) {
 	}
 }
 
+// The fraud warning's refund is asked of Stripe after the event's
+// transaction commits, not inside it: while Stripe answers, nothing holds
+// the job's row (a slow Stripe would block every write to the job for up
+// to a minute and a half, and an event rolled back after Stripe refunded
+// would forget the refund).
+func TestFraudWarningRefundIsAskedOfStripeOutsideTheEventsTransaction(t *testing.T) {
+	t.Parallel()
+	b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{}), Config: pipeline.Config{RefundOnFraudWarning: true}})
+	id, pi := b.Paid("slow-stripe@example.com")
+	var asked int
+	var held error
+	b.Fake.OnRefundRequest(func() {
+		asked++
+		// Another connection, as another writer of the job would come.
+		_, held = b.SQL.Exec("SELECT job_id FROM wp_smi_jobs WHERE job_id = ? FOR UPDATE NOWAIT", id)
+	})
+	b.Deliver(b.Signed("evt_efw_lock", "radar.early_fraud_warning.created", map[string]any{"id": "issfr_lock", "object": "radar.early_fraud_warning",
+		"charge": "ch_" + pi, "payment_intent": pi, "fraud_type": "made_with_stolen_card", "actionable": true}))
+	if asked != 1 {
+		t.Fatalf("Stripe was asked for %d refunds, want 1", asked)
+	}
+	if held != nil {
+		t.Fatalf("the job's row was held while Stripe was asked: %v", held)
+	}
+	j := b.wantState(id, job.StatusFailed, job.PaymentRefunded)
+	if len(b.Fake.Refunds(pi)) != 1 || int64(*j.RefundAmount) != int64(*j.AmountCharged) {
+		t.Fatalf("Stripe holds %d refunds, refund_amount %v", len(b.Fake.Refunds(pi)), j.RefundAmount)
+	}
+}
+
 // Another payment of the Stripe account whose metadata names a job (a
 // Payment Link or a manual charge set up with the job id, a staging copy
 // charging again) is not the job's payment: its refund, its dispute and

@@ -28,6 +28,7 @@ type Fake struct {
 	idempotent     map[string]stored
 	failures       []failure
 	refundRequests int
+	onRefund       func()
 }
 
 type fakeSession struct {
@@ -94,6 +95,15 @@ func (f *Fake) FailNext(status int, code, message string) {
 	f.failures = append(f.failures, failure{status, code, message})
 }
 
+// OnRefundRequest makes fn run as each POST /v1/refunds arrives, before
+// it is answered: for tests that look at the caller's state while it
+// waits for Stripe. fn must not call the Fake.
+func (f *Fake) OnRefundRequest(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onRefund = fn
+}
+
 // RefundRequests counts POST /v1/refunds requests received, including
 // replays, refusals and injected failures.
 func (f *Fake) RefundRequests() int {
@@ -118,6 +128,9 @@ func (f *Fake) middleware(next http.Handler) http.Handler {
 		defer f.mu.Unlock()
 		if r.Method == http.MethodPost && r.URL.Path == "/v1/refunds" {
 			f.refundRequests++
+			if f.onRefund != nil {
+				f.onRefund()
+			}
 		}
 		if len(f.failures) > 0 {
 			fl := f.failures[0]
