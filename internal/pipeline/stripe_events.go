@@ -149,22 +149,22 @@ func (s *Service) route(ev stripe.Event) (string, func(context.Context) error) {
 func (s *Service) onSession(ctx context.Context, typ, jobID string, sess stripe.Session) error {
 	switch typ {
 	case "checkout.session.expired":
-		if !s.ownSession(ctx, jobID, sess) {
-			return nil
+		if own, err := s.ownSession(ctx, jobID, sess); !own {
+			return err
 		}
 		_, err := s.st.Abandon(ctx, jobID, false, store.EventInput{Actor: job.ActorStripe, Type: "checkout_expired", Message: "Stripe checkout expired unpaid"})
 		return err
 	case "checkout.session.async_payment_failed":
-		if !s.ownSession(ctx, jobID, sess) {
-			return nil
+		if own, err := s.ownSession(ctx, jobID, sess); !own {
+			return err
 		}
 		_, err := s.st.Abandon(ctx, jobID, true, store.EventInput{Actor: job.ActorStripe, Type: "payment_failed", Message: "the delayed payment failed"})
 		return err
 	}
 	if sess.PaymentStatus == "unpaid" {
 		// A delayed method (bank debit): async_payment_succeeded follows.
-		if !s.ownSession(ctx, jobID, sess) {
-			return nil
+		if own, err := s.ownSession(ctx, jobID, sess); !own {
+			return err
 		}
 		return s.st.AddEvent(ctx, jobID, store.EventInput{Actor: job.ActorStripe, Type: "payment_processing",
 			Message: "checkout completed; Stripe is still collecting the payment"})
@@ -174,17 +174,18 @@ func (s *Service) onSession(ctx context.Context, typ, jobID string, sess stripe.
 }
 
 // ownSession reports whether sess is the checkout opened for the job; a
-// foreign one is recorded on the job's timeline and flagged.
-func (s *Service) ownSession(ctx context.Context, jobID string, sess stripe.Session) bool {
+// foreign one is recorded on the job's timeline and flagged. An error
+// (no such job, or the database) fails the event: one of ours is
+// retried by Stripe, never acknowledged with nothing done.
+func (s *Service) ownSession(ctx context.Context, jobID string, sess stripe.Session) (bool, error) {
 	j, err := s.st.Get(ctx, jobID)
 	if err != nil {
-		return false
+		return false, err
 	}
 	if j.StripeCheckoutSessionID != nil && *j.StripeCheckoutSessionID == sess.ID {
-		return true
+		return true, nil
 	}
-	s.flagPayment(ctx, jobID, sess, "checkout session "+sess.ID+" is not the one opened for this job")
-	return false
+	return false, s.flagPayment(ctx, jobID, sess, "checkout session "+sess.ID+" is not the one opened for this job")
 }
 
 // markPaid records a confirmed payment of the job's own checkout and
@@ -199,8 +200,7 @@ func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Sessio
 		Data: map[string]any{"payment_intent": sess.PaymentIntentID, "amount_total": sess.AmountTotal, "checkout_session": sess.ID}})
 	var e *job.Error
 	if errors.As(err, &e) && e.Reason == "payment_mismatch" {
-		s.flagPayment(ctx, jobID, sess, e.Message)
-		return false, nil
+		return false, s.flagPayment(ctx, jobID, sess, e.Message)
 	}
 	if err != nil {
 		return false, err
@@ -213,13 +213,14 @@ func (s *Service) markPaid(ctx context.Context, jobID string, sess stripe.Sessio
 	return true, nil
 }
 
-func (s *Service) flagPayment(ctx context.Context, jobID string, sess stripe.Session, why string) {
-	if err := s.st.Flag(ctx, jobID, "payment not accepted: "+why, store.EventInput{Actor: job.ActorStripe, Type: "payment_mismatch",
+// flagPayment records a checkout event that did not pay for the job on
+// its timeline and flags the job; its error fails the event (Stripe
+// retries it) rather than lose the record.
+func (s *Service) flagPayment(ctx context.Context, jobID string, sess stripe.Session, why string) error {
+	return s.st.Flag(ctx, jobID, "payment not accepted: "+why, store.EventInput{Actor: job.ActorStripe, Type: "payment_mismatch",
 		Message: "a Stripe checkout event did not pay for this job: " + why + "; nothing was queued",
 		Data: map[string]any{"checkout_session": sess.ID, "amount_total": sess.AmountTotal, "currency": sess.Currency,
-			"payment_status": sess.PaymentStatus, "payment_intent": sess.PaymentIntentID}}); err != nil {
-		s.log.ErrorContext(ctx, "flag a payment mismatch", "job", jobID, "err", err)
-	}
+			"payment_status": sess.PaymentStatus, "payment_intent": sess.PaymentIntentID}})
 }
 
 func (s *Service) onPaymentFailed(ctx context.Context, jobID string, pi stripe.PaymentIntent) error {
