@@ -225,7 +225,14 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	if net.ParseIP(ip) == nil {
 		ip = ""
 	}
-	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, fromStart(r.Header.Get("Range")))
+	// The file never changes under its link, and its answer is not to be
+	// cached: conditional headers would only turn a download into a
+	// bodiless 304 or 412 that still counted. A HEAD sends no file.
+	for _, h := range []string{"If-Modified-Since", "If-None-Match", "If-Unmodified-Since", "If-Match", "If-Range"} {
+		r.Header.Del(h)
+	}
+	count := r.Method == http.MethodGet && fromStart(r.Header.Get("Range"))
+	d, err := p.OpenDownload(r.Context(), r.PathValue("token"), ip, count)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

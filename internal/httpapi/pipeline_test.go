@@ -98,6 +98,21 @@ func TestPipelineRoutes(t *testing.T) {
 	if got := e.Get(co.JobID).DownloadCount; got != 1 {
 		t.Fatalf("a resumed range must not count as a new download: count %d", got)
 	}
+	// A HEAD sends no file, and a conditional GET gets the file, never a
+	// bodiless 304: the count and the download log follow the bytes sent.
+	if resp, body = b.do("HEAD", "/v1/downloads/"+token, nil); resp.StatusCode != 200 || len(body) != 0 {
+		t.Fatalf("HEAD: %d with %d bytes", resp.StatusCode, len(body))
+	}
+	if got := e.Get(co.JobID).DownloadCount; got != 1 {
+		t.Fatalf("a HEAD counted as a download: count %d", got)
+	}
+	resp, body = b.do("GET", "/v1/downloads/"+token, nil, "If-Modified-Since", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
+	if resp.StatusCode != 200 || len(body) != full {
+		t.Fatalf("conditional GET: %d with %d bytes, want the %d-byte file", resp.StatusCode, len(body), full)
+	}
+	if got := e.Get(co.JobID).DownloadCount; got != 2 {
+		t.Fatalf("the conditional GET that sent the file: count %d, want 2", got)
+	}
 	resp, body = b.do("GET", "/v1/downloads/"+strings.Repeat("ab", 32), nil)
 	if resp.StatusCode != 404 || !bytes.Contains(body, []byte(`"reason":"unknown"`)) {
 		t.Fatalf("unknown token: %d %s", resp.StatusCode, body)

@@ -184,6 +184,14 @@ func (s *Service) note(ctx context.Context, jobID string, ev store.EventInput) {
 	}
 }
 
+// noteOnce is note for what a caller from outside can repeat at will (a
+// callback that proves nothing): the job's timeline says it once.
+func (s *Service) noteOnce(ctx context.Context, jobID string, ev store.EventInput) {
+	if err := s.st.AddEventOnce(ctx, jobID, ev); err != nil {
+		s.quietly("record event "+ev.Type, jobID, err)
+	}
+}
+
 // quietly logs a failed write unless it only says another actor holds
 // the job (or moved it) first, which is how races end.
 func (s *Service) quietly(what, jobID string, err error) {

@@ -189,7 +189,7 @@ func (s *Service) UpsamplerCallback(ctx context.Context, cb Callback) error {
 	}
 	if j.UpsamplerJobID == nil {
 		if !s.callbackProven(j, cb) {
-			s.note(ctx, j.JobID, store.EventInput{Actor: job.ActorUpsampler, Type: "callback_unproven",
+			s.noteOnce(ctx, j.JobID, store.EventInput{Actor: job.ActorUpsampler, Type: "callback_unproven",
 				Message: "a callback named an Upsampler job we cannot tie to this job's submission; not adopted",
 				Data:    map[string]any{"upsampler_job_id": id}})
 			return nil
@@ -210,7 +210,7 @@ func (s *Service) UpsamplerCallback(ctx context.Context, cb Callback) error {
 	}
 	if j.Status != job.StatusProcessing || j.UpsamplerJobID == nil || *j.UpsamplerJobID != id {
 		if j.UpsamplerJobID != nil && *j.UpsamplerJobID != id {
-			s.note(ctx, j.JobID, store.EventInput{Actor: job.ActorUpsampler, Type: "callback_other_upscale",
+			s.noteOnce(ctx, j.JobID, store.EventInput{Actor: job.ActorUpsampler, Type: "callback_other_upscale",
 				Message: "a callback about another Upsampler job arrived; ignored", Data: map[string]any{"upsampler_job_id": id}})
 		}
 		return nil // a callback about an upscale we abandoned

@@ -81,6 +81,23 @@ func (s *DB) AddEvent(ctx context.Context, jobID string, ev EventInput) error {
 	})
 }
 
+// AddEventOnce records ev on the job's timeline unless an event of its
+// type is there already: for what anyone can make happen again and again
+// (a forged callback), so the timeline cannot be grown without end.
+// Concurrent calls may each record one.
+func (s *DB) AddEventOnce(ctx context.Context, jobID string, ev EventInput) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var seen int
+		if err := tx.GetContext(ctx, &seen, s.q(`SELECT COUNT(*) FROM {events} WHERE job_id = ? AND type = ?`), jobID, ev.Type); err != nil {
+			return fmt.Errorf("look for event %s: %w", ev.Type, err)
+		}
+		if seen > 0 {
+			return nil
+		}
+		return s.insertEvent(ctx, tx, jobID, s.Now(), ev, nil, nil)
+	})
+}
+
 // Events returns a job's timeline, oldest first.
 func (s *DB) Events(ctx context.Context, jobID string) ([]job.Event, error) {
 	type row struct {

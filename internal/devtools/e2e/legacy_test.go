@@ -162,6 +162,10 @@ func TestOriginalPluginLinksKeepWorking(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Length") != fmt.Sprint(len(want)) || len(body) != 0 {
 		t.Fatalf("HEAD on the old URL: %s length %q, %d body bytes", resp.Status, resp.Header.Get("Content-Length"), len(body))
 	}
+	row()
+	if count != 2 {
+		t.Fatalf("a HEAD was counted as a download: %d", count)
+	}
 
 	// A wrong token on the old URL gets the plugin's page, not JSON.
 	resp, body = get("GET", st.SiteURL+"/wp-json/smi/v1/download/"+oldPluginToken(t), "")
