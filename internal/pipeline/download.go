@@ -90,7 +90,11 @@ func (s *Service) fetch(ctx context.Context, j *job.Job) (*Download, error) {
 	ext := path.Ext(*j.UpscaledFilePath)
 	d := &Download{ContentType: contentType(ext), JobID: j.JobID,
 		Filename: "hi-res-" + j.JobID[:8] + "-" + strings.ToLower(string(j.Resolution)) + ext}
-	url, err := s.files.Link(ctx, *j.UpscaledFilePath, d.Filename)
+	var within time.Duration // the token's time left: a signed link never outlives it
+	if j.DownloadExpiresAt != nil {
+		within = j.DownloadExpiresAt.Sub(s.cfg.Now())
+	}
+	url, err := s.files.Link(ctx, *j.UpscaledFilePath, d.Filename, within)
 	if err != nil {
 		return nil, err
 	}

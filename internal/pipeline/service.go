@@ -58,7 +58,7 @@ type Files interface {
 	Open(rel string) (storage.File, os.FileInfo, error)
 	// Link is a short-lived URL the browser fetches the file from, or ""
 	// when the daemon serves the bytes itself.
-	Link(ctx context.Context, rel, filename string) (string, error)
+	Link(ctx context.Context, rel, filename string, within time.Duration) (string, error)
 	Delete(rel string) error
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Legacy opens the files the original PHP plugin recorded by absolute path
@@ -136,11 +137,11 @@ func (w WithLegacy) Open(p string) (File, os.FileInfo, error) {
 
 // Link is a signed URL for a stored file; an old file, by its absolute
 // path, has none (the daemon streams it).
-func (w WithLegacy) Link(ctx context.Context, p, filename string) (string, error) {
+func (w WithLegacy) Link(ctx context.Context, p, filename string, within time.Duration) (string, error) {
 	if filepath.IsAbs(p) {
 		return "", nil
 	}
-	return w.Store.Link(ctx, p, filename)
+	return w.Store.Link(ctx, p, filename, within)
 }
 
 // Delete removes a stored file, or an old one by its absolute path.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"time"
 )
 
 // local keeps files in the directory the store's root is open on.
@@ -73,4 +74,4 @@ func (l local) remove(rel string) error {
 }
 
 // link is empty: the daemon streams local files itself, with Range.
-func (local) link(context.Context, string, string) (string, error) { return "", nil }
+func (local) link(context.Context, string, string, time.Duration) (string, error) { return "", nil }

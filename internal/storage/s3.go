@@ -167,14 +167,18 @@ func (b *s3) remove(key string) error {
 
 // link checks the object is there, then signs a GET for it that saves it
 // as filename. Signing is local: no request leaves for it.
-func (b *s3) link(ctx context.Context, key, filename string) (string, error) {
+func (b *s3) link(ctx context.Context, key, filename string, within time.Duration) (string, error) {
 	if _, err := b.stat(ctx, key); err != nil {
 		return "", err
+	}
+	ttl := b.ttl
+	if within > 0 && within < ttl {
+		ttl = max(within, time.Second) // S3 signs whole seconds, at least one
 	}
 	q := url.Values{}
 	q.Set("response-content-disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 	q.Set("response-cache-control", "private, no-store")
-	u, err := b.signer.PresignedGetObject(ctx, b.bucket, b.prefix+key, b.ttl, q)
+	u, err := b.signer.PresignedGetObject(ctx, b.bucket, b.prefix+key, ttl, q)
 	if err != nil {
 		return "", fmt.Errorf("storage: sign link %s: %w", key, err)
 	}

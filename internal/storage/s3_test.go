@@ -128,7 +128,7 @@ func TestS3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		link, err := b.store.Link(ctx, saved.Path, "hi-res-3f2a9c1e-4x.png")
+		link, err := b.store.Link(ctx, saved.Path, "hi-res-3f2a9c1e-4x.png", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +166,25 @@ func TestS3(t *testing.T) {
 		}
 	})
 
+	t.Run("a link never outlives the token it was handed out for", func(t *testing.T) {
+		cfg := srv.Bucket(t)
+		b := open(t, cfg)
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for within, want := range map[time.Duration]string{0: "300", 90 * time.Second: "90", 2 * time.Hour: "300", 300 * time.Millisecond: "1"} {
+			link, err := b.store.Link(ctx, saved.Path, "a.png", within)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse(link)
+			if got := u.Query().Get("X-Amz-Expires"); got != want {
+				t.Errorf("token with %v left: the link lives %ss, want %s", within, got, want)
+			}
+		}
+	})
+
 	t.Run("link expires", func(t *testing.T) {
 		cfg := srv.Bucket(t)
 		cfg.LinkTTL = time.Second
@@ -174,7 +193,7 @@ func TestS3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		link, err := b.store.Link(ctx, saved.Path, "a.png")
+		link, err := b.store.Link(ctx, saved.Path, "a.png", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +214,7 @@ func TestS3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		link, err := b.store.Link(ctx, saved.Path, "a.png")
+		link, err := b.store.Link(ctx, saved.Path, "a.png", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +241,7 @@ func TestS3(t *testing.T) {
 		if _, _, err := b.store.Open(saved.Path); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Open after Delete = %v, want ErrNotFound", err)
 		}
-		if _, err := b.store.Link(ctx, saved.Path, "a.png"); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := b.store.Link(ctx, saved.Path, "a.png", 0); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Link after Delete = %v, want ErrNotFound", err)
 		}
 		for _, rel := range []string{"../x.png", "/etc/passwd", "", "a/../b.png"} {

@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // DefaultMaxFileBytes caps a stored file when Config.MaxFileBytes is zero.
@@ -70,7 +71,7 @@ type backend interface {
 	remove(key string) error
 	// link is a URL a browser fetches the file from for a short while, or
 	// "" when files are served through the daemon.
-	link(ctx context.Context, key, filename string) (string, error)
+	link(ctx context.Context, key, filename string, within time.Duration) (string, error)
 }
 
 // Store saves, opens and deletes job files. Every local access goes through
@@ -139,13 +140,15 @@ func (s *Store) Delete(rel string) error {
 
 // Link returns a short-lived URL from which a browser downloads the file at
 // rel directly, saved as filename, or "" when the backend has no such URLs
-// (local: the daemon serves the bytes itself, see Open). A missing file is
-// ErrNotFound.
-func (s *Store) Link(ctx context.Context, rel, filename string) (string, error) {
+// (local: the daemon serves the bytes itself, see Open). The URL works for
+// the backend's link TTL, or for within when that is shorter and above
+// zero (the download token's own time left: a link never outlives it). A
+// missing file is ErrNotFound.
+func (s *Store) Link(ctx context.Context, rel, filename string, within time.Duration) (string, error) {
 	if err := checkKey(rel); err != nil {
 		return "", err
 	}
-	return s.b.link(ctx, rel, filename)
+	return s.b.link(ctx, rel, filename, within)
 }
 
 // checkKey accepts a clean, relative, slash-separated path that stays
