@@ -28,6 +28,16 @@ func TestS3(t *testing.T) {
 		t.Helper()
 		return setup(t, storage.Config{Backend: storage.BackendS3, S3: cfg})
 	}
+	// withTinyFile opens a store on cfg holding one 4×4 PNG.
+	withTinyFile := func(t *testing.T, cfg storage.S3Config) (bundle, storage.Saved) {
+		t.Helper()
+		b := open(t, cfg)
+		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, saved
+	}
 	// objects lists the bucket's object names.
 	objects := func(t *testing.T, bucket string) []string {
 		t.Helper()
@@ -167,12 +177,7 @@ func TestS3(t *testing.T) {
 	})
 
 	t.Run("a link never outlives the token it was handed out for", func(t *testing.T) {
-		cfg := srv.Bucket(t)
-		b := open(t, cfg)
-		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, saved := withTinyFile(t, srv.Bucket(t))
 		for within, want := range map[time.Duration]string{0: "300", 90 * time.Second: "90", 2 * time.Hour: "300", 300 * time.Millisecond: "1"} {
 			link, err := b.store.Link(ctx, saved.Path, "a.png", within)
 			if err != nil {
@@ -188,11 +193,7 @@ func TestS3(t *testing.T) {
 	t.Run("link expires", func(t *testing.T) {
 		cfg := srv.Bucket(t)
 		cfg.LinkTTL = time.Second
-		b := open(t, cfg)
-		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, saved := withTinyFile(t, cfg)
 		link, err := b.store.Link(ctx, saved.Path, "a.png", 0)
 		if err != nil {
 			t.Fatal(err)
@@ -228,11 +229,7 @@ func TestS3(t *testing.T) {
 
 	t.Run("missing and deleted", func(t *testing.T) {
 		cfg := srv.Bucket(t)
-		b := open(t, cfg)
-		saved, err := b.store.Save(ctx, jobID, 0, bytes.NewReader(pngBytes(t, 4, 4)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, saved := withTinyFile(t, cfg)
 		for range 2 {
 			if err := b.store.Delete(saved.Path); err != nil {
 				t.Fatalf("Delete: %v", err)
