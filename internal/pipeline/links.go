@@ -63,20 +63,34 @@ func Digest(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// RefundIdempotencyKey is the Stripe idempotency key of refund row id of
+// a job: bound to the reservation, to this installation and to the job, so
+// another installation on the same Stripe account, and a copy of this
+// database (same installation id, same row numbers from the copy on), send
+// other keys for refunds of other jobs and theirs never collide with ours.
+// A row keeps the key form it was reserved under, which it may already
+// have been sent with.
+func RefundIdempotencyKey(id int64, jobID string, inst store.Installation) string {
+	n := strconv.FormatInt(id, 10)
+	switch {
+	case inst.RefundKeysV3From > 0 && id >= inst.RefundKeysV3From:
+		return "smi-refund-" + inst.ID + "-" + jobID + "-" + n
+	case id >= inst.RefundKeysV2From:
+		return "smi-refund-" + inst.ID + "-" + n
+	}
+	return "smi-refund-" + n
+}
+
 // tokenRE accepts our tokens (64 hex) and the PHP plugin's older ones
 // (alphanumeric), so links it emailed keep working after adoption.
 var tokenRE = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
 
 func asStripe(err error, target **stripe.Error) bool { return errors.As(err, target) }
 
-// stripeRefundInput binds Stripe's idempotency key to our reservation and
-// to this installation: a staging copy or a restored database on the same
-// Stripe account has other keys, so its refunds never collide with ours.
+// stripeRefundInput is the Stripe request for a reserved refund, under
+// its idempotency key (RefundIdempotencyKey).
 func stripeRefundInput(rf store.Refund, j *job.Job, inst store.Installation) stripe.RefundInput {
-	key := "smi-refund-" + strconv.FormatInt(rf.ID, 10)
-	if rf.ID >= inst.RefundKeysV2From {
-		key = "smi-refund-" + inst.ID + "-" + strconv.FormatInt(rf.ID, 10)
-	}
+	key := RefundIdempotencyKey(rf.ID, j.JobID, inst)
 	return stripe.RefundInput{PaymentIntentID: *j.StripePaymentIntentID, Amount: int64(rf.Amount), Reason: rf.Reason,
 		JobID: j.JobID, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10), IdempotencyKey: key}
 }

@@ -148,7 +148,7 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 		local := strconv.FormatInt(rf.ID, 10)
 		inst, _ := b.DB.Installation(ctx)
 		if _, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + inst.ID + "-" + local}); err != nil {
+			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: pipeline.RefundIdempotencyKey(rf.ID, id, inst)}); err != nil {
 			t.Fatal(err)
 		}
 		b.Clock.Advance(2 * time.Minute)
@@ -168,7 +168,7 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 		local := strconv.FormatInt(rf.ID, 10)
 		inst, _ := b.DB.Installation(ctx)
 		made, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: "smi-refund-" + inst.ID + "-" + local})
+			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: pipeline.RefundIdempotencyKey(rf.ID, id, inst)})
 		if err != nil {
 			t.Fatal(err)
 		}

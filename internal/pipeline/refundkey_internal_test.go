@@ -23,4 +23,15 @@ func TestRefundIdempotencyKeysPerInstallation(t *testing.T) {
 	if old != "smi-refund-7" {
 		t.Fatalf("a refund reserved before the upgrade is sent with %q, not the key it was first sent with", old)
 	}
+	// A copy of the database (a staging site made from a dump) has the
+	// same installation id and numbers its next refund as the original
+	// does: refunds of different jobs still send different keys.
+	other := &job.Job{JobID: "k", StripePaymentIntentID: &pi}
+	inst := store.Installation{ID: "aaaa", RefundKeysV2From: 1, RefundKeysV3From: 5}
+	if x, y := stripeRefundInput(rf, j, inst).IdempotencyKey, stripeRefundInput(rf, other, inst).IdempotencyKey; x == y {
+		t.Fatalf("refund #7 of two jobs in two copies of one database: both send %q", x)
+	}
+	if v2 := stripeRefundInput(store.Refund{ID: 4, Amount: 100}, j, inst).IdempotencyKey; v2 != "smi-refund-aaaa-4" {
+		t.Fatalf("a refund reserved before the v3 keys is sent with %q, not its v2 key", v2)
+	}
 }
