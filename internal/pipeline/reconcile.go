@@ -38,10 +38,11 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 		}
 		switch {
 		case sess.PaymentStatus == "paid" && !j.PaymentStatus.Captured():
-			if _, err := s.markPaid(ctx, jobID, sess, actor); err != nil {
+			queued, err := s.markPaid(ctx, jobID, sess, actor)
+			if err != nil {
 				return nil, err
 			}
-			res.Changes = append(res.Changes, "payment confirmed by Stripe was recorded; the job is queued")
+			res.Changes = append(res.Changes, s.paidChange(ctx, jobID, queued))
 		case sess.Status == "expired" && j.Status == job.StatusAwaitingPayment:
 			changed, err := s.st.Abandon(ctx, jobID, false, store.EventInput{Actor: actor, Type: "reconciled", Message: "Stripe says the checkout expired unpaid"})
 			if err != nil {
@@ -67,9 +68,30 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 		}
 	}
 	if len(res.Changes) == 0 {
-		s.note(ctx, jobID, store.EventInput{Actor: actor, Type: "reconciled", Message: "checked with Stripe: nothing to repair"})
+		ev := store.EventInput{Actor: actor, Type: "reconciled", Message: "checked with Stripe: nothing to repair"}
+		if actor == job.ActorCron {
+			// Cron looks at every waiting job every run for two days: its
+			// timeline says so once, not a line every quarter of an hour.
+			s.noteOnce(ctx, jobID, ev)
+		} else {
+			s.note(ctx, jobID, ev)
+		}
 	}
 	return res, nil
+}
+
+// paidChange says what recording Stripe's paid checkout did to the job:
+// queued it, or (the payment came but the job was refunded or disputed
+// first, or a concurrent call queued it) recorded it only, or nothing at
+// all because it does not pay for this job.
+func (s *Service) paidChange(ctx context.Context, jobID string, queued bool) string {
+	if queued {
+		return "payment confirmed by Stripe was recorded; the job is queued"
+	}
+	if j, err := s.st.Get(ctx, jobID); err == nil && j.PaymentStatus.Captured() {
+		return "payment confirmed by Stripe was recorded (job " + string(j.Status) + ")"
+	}
+	return "Stripe's payment does not match this job's checkout: nothing was queued; the job is flagged for attention"
 }
 
 // ReconcileRecent reconciles recent jobs whose state looks inconsistent

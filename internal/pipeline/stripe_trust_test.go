@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,27 @@ func TestAnotherPaymentNamingAJobIsNotItsPayment(t *testing.T) {
 	}
 	if n := b.Count(id, "foreign_payment"); n != 3 || j.AttentionReason == nil {
 		t.Fatalf("%d foreign_payment events, attention %v; timeline %v", n, j.AttentionReason, b.EventTypes(id))
+	}
+}
+
+// Reconcile says what it did: a paid checkout at Stripe that does not pay
+// for the job (here the job's quote and Stripe's amount differ) is not
+// reported as "recorded; queued", and nothing is queued.
+func TestReconcileSaysWhenStripesPaymentDoesNotPayForTheJob(t *testing.T) {
+	t.Parallel()
+	b := setup(t, pipelinetest.Options{FakeStripe: true})
+	id, _, _ := b.PaidAtStripe("mismatch@example.com")
+	if _, err := b.SQL.Exec("UPDATE wp_smi_jobs SET amount_charged = amount_charged + 1 WHERE job_id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.Svc.Reconcile(context.Background(), id, job.ActorSystem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 1 || !strings.Contains(res.Changes[0], "does not match") {
+		t.Fatalf("reconcile reported %q", res.Changes)
+	}
+	if j := b.wantState(id, job.StatusAwaitingPayment, job.PaymentPending); j.AttentionReason == nil {
+		t.Fatal("the job is not flagged")
 	}
 }
