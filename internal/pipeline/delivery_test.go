@@ -234,8 +234,14 @@ func TestRetriedRefundedJobDownloads(t *testing.T) {
 	b.Deliver(b.Signed("evt_ch_give", "charge.refunded", b.Fake.Charge(pi)))
 	_, err := b.Svc.OpenDownload(ctx, old, "203.0.113.9", true)
 	wantErr(t, err, job.EGone, "refunded")
+	oldFile := *b.Get(id).UpscaledFilePath
 	if _, err := b.Svc.Requeue(ctx, id, "wp:1:admin", pipeline.RequeueOptions{AllowUnpaid: true, Reason: "goodwill"}); err != nil {
 		t.Fatal(err)
+	}
+	// The job is made again under a new name: the old file, which the row
+	// no longer names, goes at once rather than stay forever.
+	if _, _, err := b.Files.Open(oldFile); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the previous attempt's file %s is still stored (%v)", oldFile, err)
 	}
 	b.Clock.Advance(2 * time.Second) // completed after the refund
 	b.Work()

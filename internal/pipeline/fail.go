@@ -134,13 +134,22 @@ func (s *Service) sendRefund(ctx context.Context, rf store.Refund, j *job.Job, n
 		return nil, err
 	}
 	rf.StripeRefundID, rf.Status, rf.Amount = &sr.ID, sr.Status, job.Money(sr.Amount)
-	if notify && after.Email != "" {
-		if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: after.Email, JobID: after.JobID, Amount: sr.Amount,
-			Currency: after.Currency, Reason: rf.Reason, Manual: rf.Source == "admin"}); err != nil {
-			s.countMailErr(err)
-			s.note(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
-				Message: "refund email failed: " + describeErr(err)})
-		}
+	if notify {
+		s.tellRefund(ctx, rf, after)
 	}
 	return &RefundResult{Refund: rf, Job: after, Existing: existing}, nil
+}
+
+// tellRefund emails the customer about refund rf of job j; a failure is
+// on the job's timeline.
+func (s *Service) tellRefund(ctx context.Context, rf store.Refund, j *job.Job) {
+	if j.Email == "" {
+		return
+	}
+	if err := s.mail.SendRefund(ctx, mail.RefundNotice{To: j.Email, JobID: j.JobID, Amount: int64(rf.Amount),
+		Currency: j.Currency, Reason: rf.Reason, Manual: rf.Source == "admin"}); err != nil {
+		s.countMailErr(err)
+		s.note(ctx, rf.JobID, store.EventInput{Actor: job.ActorSystem, Type: "email_failed",
+			Message: "refund email failed: " + describeErr(err)})
+	}
 }

@@ -78,14 +78,14 @@ func (s *Service) PaymentCompleted(ctx context.Context, jobID string, adminOverr
 func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, opt RequeueOptions) (*QueueResult, error) {
 	now := s.now()
 	var from job.Status
-	var prevUpsampler *string
+	var prevUpsampler, prevFile *string
 	// A refund still waiting for Stripe's answer would land after the job
 	// is queued again: the work would be redone and refunded too.
 	// Claim moves the fence on: whatever still runs of the previous
 	// attempt (a slow download, a late callback) can no longer write.
 	_, err := s.st.Apply(ctx, store.Change{JobID: jobID, To: job.StatusPending, NoRefundInFlight: true, Claim: true,
 		Check: func(cur *job.Job, set store.Set) error {
-			from, prevUpsampler = cur.Status, cur.UpsamplerJobID
+			from, prevUpsampler, prevFile = cur.Status, cur.UpsamplerJobID, cur.UpscaledFilePath
 			if cur.Status == job.StatusPending && cur.DueAt != nil {
 				return errNoChange
 			}
@@ -137,6 +137,14 @@ func (s *Service) Requeue(ctx context.Context, jobID string, actor job.Actor, op
 	j, err := s.st.Get(ctx, jobID)
 	if err != nil {
 		return nil, err
+	}
+	if prevFile != nil {
+		// The job is being made again under a new file name (the fence is
+		// in it); the row no longer names the old file, so nothing else
+		// would ever delete it. A crash just here leaves it behind.
+		if err := s.files.Delete(*prevFile); err != nil {
+			s.quietly("delete the previous attempt's file", jobID, err)
+		}
 	}
 	if prevUpsampler != nil {
 		s.note(ctx, jobID, store.EventInput{Actor: actor, Type: "note", Message: "previous Upsampler job " + *prevUpsampler + " abandoned",

@@ -135,6 +135,28 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 		}
 		b.wantRefunded(id, pi, "buyer@example.com")
 	})
+	t.Run("Stripe refunded and the retry comes after it forgot the key", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
+		ctx := context.Background()
+		id, pi := b.Paid("buyer@example.com")
+		b.Fake.FailNext(500, "", "An unknown error occurred")
+		b.failJob(b.Svc)
+		b.wantPendingReservation(id)
+		// Stripe made the refund; the answer never came, no webhook either,
+		// and Stripe keeps an idempotency key for a day only: a retry after
+		// a longer outage is not recognised by its key (here, another one).
+		rf := b.Refunds(id)[0]
+		if _, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
+			JobID: id, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10), IdempotencyKey: "forgotten-after-a-day"}); err != nil {
+			t.Fatal(err)
+		}
+		b.Clock.Advance(25 * time.Hour)
+		if n, err := b.Svc.RetryRefunds(ctx); n != 1 || err != nil {
+			t.Fatalf("retry: %d, %v", n, err)
+		}
+		b.wantRefunded(id, pi, "buyer@example.com")
+	})
 	t.Run("Stripe refunded but the answer was lost", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})

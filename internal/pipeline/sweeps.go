@@ -2,10 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/sellmyimages/smid/internal/job"
 	"github.com/sellmyimages/smid/internal/store"
+	"github.com/sellmyimages/smid/internal/stripe"
 )
 
 // sweepBatch bounds one sweep; the next tick takes the rest.
@@ -100,11 +103,44 @@ func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
 		if err != nil || j.StripePaymentIntentID == nil {
 			continue
 		}
+		if made, err := s.refundMadeAtStripe(ctx, rf, *j.StripePaymentIntentID); err != nil || made {
+			if made {
+				n++
+			}
+			continue
+		}
 		if _, err := s.sendRefund(ctx, rf, j, rf.Source == "auto", true); err == nil {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// refundMadeAtStripe looks in Stripe's refund list of the PaymentIntent
+// for the refund of reservation rf (its metadata names the row) before it
+// is sent again, and records it when it is there. The idempotency key
+// alone would not do: Stripe forgets keys after a day, so a retry after a
+// longer outage (of Stripe, or of this daemon) would make the refund twice.
+func (s *Service) refundMadeAtStripe(ctx context.Context, rf store.Refund, pi string) (bool, error) {
+	list, err := s.pay.ListRefunds(ctx, pi)
+	if err != nil {
+		return false, err // Stripe still unreachable: the next run tries again
+	}
+	local := strconv.FormatInt(rf.ID, 10)
+	if !slices.ContainsFunc(list, func(r stripe.Refund) bool { return r.Metadata[stripe.MetaLocalRefund] == local }) {
+		return false, nil
+	}
+	if _, err = s.st.SyncStripeRefunds(ctx, rf.JobID, toStoreRefunds(list), store.SyncOptions{RevokeOnFull: s.cfg.RevokeOnFullRefund,
+		Event: store.EventInput{Actor: job.ActorCron, Type: "refund_recorded", Message: "refund found at Stripe before sending it again"}}); err != nil {
+		return false, err
+	}
+	if rf.Source == "auto" {
+		// The customer was not told: the answer that would have told them never came.
+		if j, err := s.st.Get(ctx, rf.JobID); err == nil {
+			s.tellRefund(ctx, rf, j)
+		}
+	}
+	return true, nil
 }
 
 func maxTime(a, b time.Time) time.Time {
