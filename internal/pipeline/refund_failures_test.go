@@ -135,65 +135,31 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 		}
 		b.wantRefunded(id, pi, "buyer@example.com")
 	})
-	t.Run("Stripe refunded and the retry comes after it forgot the key", func(t *testing.T) {
-		t.Parallel()
-		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
-		ctx := context.Background()
-		id, pi := b.Paid("buyer@example.com")
-		b.Fake.FailNext(500, "", "An unknown error occurred")
-		b.failJob(b.Svc)
-		b.wantPendingReservation(id)
-		// Stripe made the refund; the answer never came, no webhook either,
-		// and Stripe keeps an idempotency key for a day only: a retry after
-		// a longer outage is not recognised by its key (here, another one).
-		rf := b.Refunds(id)[0]
-		if _, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10), IdempotencyKey: "forgotten-after-a-day"}); err != nil {
-			t.Fatal(err)
-		}
-		b.Clock.Advance(25 * time.Hour)
-		if n, err := b.Svc.RetryRefunds(ctx); n != 1 || err != nil {
-			t.Fatalf("retry: %d, %v", n, err)
-		}
-		b.wantRefunded(id, pi, "buyer@example.com")
-	})
-	t.Run("Stripe refunded but the answer was lost", func(t *testing.T) {
-		t.Parallel()
-		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
-		ctx := context.Background()
-		id, pi := b.Paid("buyer@example.com")
-		b.Fake.FailNext(500, "", "An unknown error occurred")
-		b.failJob(b.Svc)
-		b.wantPendingReservation(id)
-		// Stripe made the refund; the answer never reached us.
-		rf := b.Refunds(id)[0]
-		local := strconv.FormatInt(rf.ID, 10)
-		inst, _ := b.DB.Installation(ctx)
-		if _, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: pipeline.RefundIdempotencyKey(rf.ID, id, inst)}); err != nil {
-			t.Fatal(err)
-		}
-		b.Clock.Advance(2 * time.Minute)
-		if n, err := b.Svc.RetryRefunds(ctx); n != 1 || err != nil {
-			t.Fatalf("retry: %d, %v", n, err)
-		}
-		b.wantRefunded(id, pi, "buyer@example.com")
-	})
+	// Stripe made the refund; the answer never came and no webhook either.
+	// Retried with the reservation's own key, Stripe answers with the
+	// refund it made. Retried after Stripe forgot the key (it keeps one a
+	// day only; here, another key), the refund is found in Stripe's list
+	// by the row id in its metadata. Either way it is made once.
+	for name, c := range map[string]struct {
+		forgotten bool
+		wait      time.Duration
+	}{"Stripe refunded but the answer was lost": {false, 2 * time.Minute}, "Stripe refunded and the retry comes after it forgot the key": {true, 25 * time.Hour}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
+			id, pi, _ := b.refundMadeButUnanswered(c.forgotten)
+			b.Clock.Advance(c.wait)
+			if n, err := b.Svc.RetryRefunds(context.Background()); n != 1 || err != nil {
+				t.Fatalf("retry: %d, %v", n, err)
+			}
+			b.wantRefunded(id, pi, "buyer@example.com")
+		})
+	}
 	t.Run("Stripe's webhook reports it before the retry", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, pipelinetest.Options{FakeStripe: true, Upsampler: quiet(upscaletest.Options{})})
 		ctx := context.Background()
-		id, pi := b.Paid("buyer@example.com")
-		b.Fake.FailNext(500, "", "An unknown error occurred")
-		b.failJob(b.Svc)
-		rf := b.Refunds(id)[0]
-		local := strconv.FormatInt(rf.ID, 10)
-		inst, _ := b.DB.Installation(ctx)
-		made, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
-			JobID: id, Actor: string(rf.Actor), LocalID: local, IdempotencyKey: pipeline.RefundIdempotencyKey(rf.ID, id, inst)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, pi, made := b.refundMadeButUnanswered(false)
 		b.Deliver(b.Signed("evt_ref_created", "refund.created", b.Fake.Refunds(pi)[0]))
 		if rs := b.Refunds(id); len(rs) != 1 || rs[0].Status != "succeeded" || pipelinetest.Deref(rs[0].StripeRefundID) != made.ID || rs[0].Source != "auto" {
 			t.Fatalf("the webhook did not settle our reservation: %+v", rs)
@@ -207,4 +173,29 @@ func TestRefundRetriedWhenStripeUnreachable(t *testing.T) {
 			t.Fatalf("refund_amount %v; Stripe holds %d refunds", *j.RefundAmount, len(b.Fake.Refunds(pi)))
 		}
 	})
+}
+
+// refundMadeButUnanswered fails a paid job while Stripe answers 500, so
+// its refund is reserved and unanswered, then makes that refund at Stripe
+// as the lost request did: under the reservation's key, or under another
+// when Stripe has forgotten it.
+func (b *bundle) refundMadeButUnanswered(forgotten bool) (id, pi string, made stripe.Refund) {
+	b.T.Helper()
+	ctx := context.Background()
+	id, pi = b.Paid("buyer@example.com")
+	b.Fake.FailNext(500, "", "An unknown error occurred")
+	b.failJob(b.Svc)
+	b.wantPendingReservation(id)
+	rf := b.Refunds(id)[0]
+	inst, _ := b.DB.Installation(ctx)
+	key := pipeline.RefundIdempotencyKey(rf.ID, id, inst)
+	if forgotten {
+		key = "forgotten-after-a-day"
+	}
+	made, err := b.Stripe.CreateRefund(ctx, stripe.RefundInput{PaymentIntentID: pi, Amount: int64(rf.Amount), Reason: rf.Reason,
+		JobID: id, Actor: string(rf.Actor), LocalID: strconv.FormatInt(rf.ID, 10), IdempotencyKey: key})
+	if err != nil {
+		b.T.Fatal(err)
+	}
+	return id, pi, made
 }
