@@ -231,8 +231,9 @@ func (b *browser) waitAttr(sel, name, want string, within time.Duration) {
 	b.t.Fatalf("%s has %s=%q after %s, want %q", sel, name, got, within, want)
 }
 
-// layoutShifts lists the layout shifts since the page loaded that no input
-// caused (Chromium's Layout Instability API, the measure behind CLS), each
+// layoutShifts lists the layout shifts since the page was parsed
+// (DOMContentLoaded) that no input caused (Chromium's Layout Instability
+// API, the measure behind CLS), each
 // as its score and the elements that moved; "" when nothing moved. Elements
 // inside within (a selector) may move among themselves: the money strip's
 // figures widen as they arrive.
@@ -244,9 +245,15 @@ func (b *browser) layoutShifts(within string) string {
 			var el = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
 			return !!(within && el && el.closest(within));
 		};
+		// Drawn means parsed: before DOMContentLoaded the browser paints the
+		// page as it streams in, and a table laid out from its first rows
+		// widens its columns as the rest arrive. That is the browser, not
+		// the screen; what moves after it is the screen's own doing.
+		var nav = performance.getEntriesByType('navigation')[0];
+		var drawn = nav ? nav.domContentLoadedEventStart : 0;
 		new PerformanceObserver(function (list) {
 			list.getEntries().forEach(function (e) {
-				if (e.hadRecentInput || (e.sources || []).every(inside)) { return; }
+				if (e.hadRecentInput || e.startTime < drawn || (e.sources || []).every(inside)) { return; }
 				seen.push(e.value.toFixed(3) + ' (' + (e.sources || []).map(function (s) {
 					var n = s.node;
 					return n ? (n.id ? '#' + n.id : n.nodeName.toLowerCase() + (n.className ? '.' + String(n.className).split(' ')[0] : '')) +
