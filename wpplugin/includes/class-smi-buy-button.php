@@ -66,8 +66,11 @@ class SMI_Buy_Button {
 	}
 
 	/**
-	 * The button's HTML for an attachment, or '' when it cannot be sold here
-	 * (a post that is not public or has a password sells nothing).
+	 * The button's HTML for an attachment, or '' when the sale policy would
+	 * refuse it (SMI_Sale_Policy::check): a post that is not public or has a
+	 * password sells nothing, and an image the post does not show (one in a
+	 * template part or a widget) gets no button that would only answer
+	 * "not for sale".
 	 *
 	 * @since 1.0.0
 	 *
@@ -77,7 +80,7 @@ class SMI_Buy_Button {
 	 */
 	public function button( int $attachment_id, string $label = '' ): string {
 		$post_id = (int) get_the_ID();
-		if ( $attachment_id <= 0 || ! wp_attachment_is_image( $attachment_id ) || $post_id <= 0 || ! SMI_Sale_Policy::is_public( get_post( $post_id ) ) ) {
+		if ( $attachment_id <= 0 || $post_id <= 0 || true !== SMI_Sale_Policy::check( $attachment_id, $post_id ) ) {
 			return '';
 		}
 		$this->needs_dialog = true;

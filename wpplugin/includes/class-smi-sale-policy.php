@@ -83,7 +83,7 @@ class SMI_Sale_Policy {
 	public static function shown_by( int $attachment_id, WP_Post $post ): bool {
 		$content = (string) $post->post_content;
 		$shown   = (int) get_post_thumbnail_id( $post ) === $attachment_id
-			|| in_array( $attachment_id, self::block_media_ids( parse_blocks( $content ) ), true )
+			|| in_array( $attachment_id, self::media_ids_of( $post ), true )
 			|| 1 === preg_match( '/\bwp-image-' . $attachment_id . '\b/', $content )
 			|| in_array( $attachment_id, self::shortcode_ids( $content ), true )
 			|| self::mentions_a_file( $attachment_id, $content );
@@ -100,18 +100,45 @@ class SMI_Sale_Policy {
 	}
 
 	/**
-	 * Attachment IDs named by media blocks, nested blocks included.
+	 * Attachment IDs the post's media blocks name, parsed once a request
+	 * per post (a page of many images asks for each).
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param WP_Post $post Post.
+	 * @return int[]
+	 */
+	private static function media_ids_of( WP_Post $post ): array {
+		static $parsed = array();
+		$key           = $post->ID . ':' . md5( (string) $post->post_content );
+		if ( ! isset( $parsed[ $key ] ) ) {
+			$parsed[ $key ] = self::block_media_ids( parse_blocks( (string) $post->post_content ) );
+		}
+		return $parsed[ $key ];
+	}
+
+	/**
+	 * Attachment IDs named by media blocks, nested blocks and synced
+	 * patterns (core/block, published) included.
 	 *
 	 * @since 1.1.0
 	 *
 	 * @param array[] $blocks Parsed blocks.
+	 * @param int[]   $seen   Synced patterns already opened (a pattern may not contain itself).
 	 * @return int[]
 	 */
-	private static function block_media_ids( array $blocks ): array {
+	private static function block_media_ids( array $blocks, array $seen = array() ): array {
 		$ids = array();
 		foreach ( $blocks as $block ) {
 			$attrs = is_array( $block['attrs'] ?? null ) ? $block['attrs'] : array();
 			switch ( $block['blockName'] ?? '' ) {
+				case 'core/block':
+					$ref     = (int) ( $attrs['ref'] ?? 0 );
+					$pattern = $ref > 0 && ! in_array( $ref, $seen, true ) ? get_post( $ref ) : null;
+					if ( $pattern instanceof WP_Post && 'wp_block' === $pattern->post_type && 'publish' === $pattern->post_status ) {
+						$ids = array_merge( $ids, self::block_media_ids( parse_blocks( (string) $pattern->post_content ), array_merge( $seen, array( $ref ) ) ) );
+					}
+					break;
 				case 'core/image':
 				case 'core/cover':
 					$ids[] = (int) ( $attrs['id'] ?? 0 );
@@ -124,7 +151,7 @@ class SMI_Sale_Policy {
 					break;
 			}
 			if ( ! empty( $block['innerBlocks'] ) ) {
-				$ids = array_merge( $ids, self::block_media_ids( $block['innerBlocks'] ) );
+				$ids = array_merge( $ids, self::block_media_ids( $block['innerBlocks'], $seen ) );
 			}
 		}
 		return $ids;

@@ -74,6 +74,7 @@ class Test_SMI_Sale_Policy extends SMI_Test_Case {
 			'gallery shortcode'  => fn( $id ) => '[gallery ids="1,' . $id . ',3"]',
 			'buy button'         => fn( $id ) => 'Buy it: [smi_buy_button attachment_id="' . $id . '"]',
 			'file URL, any host' => fn( $id ) => '<img src="https://cdn.example/wp-content/uploads/2026/12/shown-' . $id . '.jpg" />',
+			'synced pattern'     => fn( $id ) => '<!-- wp:block {"ref":' . $this->post_with( '<!-- wp:image {"id":' . $id . '} --><figure class="wp-block-image"><img src="x.jpg"/></figure><!-- /wp:image -->', array( 'post_type' => 'wp_block' ) ) . '} /-->',
 		);
 		foreach ( $ways as $way => $content ) {
 			$image = $this->make_attachment( 0, 'image/jpeg', 'shown-' . wp_generate_password( 6, false ) . '.jpg' );
