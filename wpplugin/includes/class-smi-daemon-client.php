@@ -265,6 +265,16 @@ class SMI_Daemon_Client {
 				array( 'status' => 503 )
 			);
 		}
+		if ( '' !== $this->socket && ! $this->unix_sockets_supported() ) {
+			// Without cURL's socket option the request would go to
+			// http://localhost/, the site's own web server, secret and all.
+			return new WP_Error(
+				'smi_not_configured',
+				/* translators: %s: the configured daemon URL. */
+				sprintf( __( 'The daemon URL "%s" is a Unix socket, which needs PHP\'s cURL extension (7.40 or later) here. Install it, or let smid listen on http://127.0.0.1:8787 and use that URL.', 'sell-my-images' ), $this->configured_url ),
+				array( 'status' => 503 )
+			);
+		}
 		if ( '' === $this->socket && ! preg_match( '#^https?://[^/\s]+#', $this->base_url ) ) {
 			return new WP_Error(
 				'smi_not_configured',
@@ -274,6 +284,18 @@ class SMI_Daemon_Client {
 			);
 		}
 		return null;
+	}
+
+	/**
+	 * Whether requests can reach a Unix socket: WordPress's cURL transport
+	 * with CURLOPT_UNIX_SOCKET_PATH (apply_unix_socket()).
+	 *
+	 * @since 1.2.0
+	 *
+	 * @return bool
+	 */
+	protected function unix_sockets_supported(): bool {
+		return function_exists( 'curl_init' ) && defined( 'CURLOPT_UNIX_SOCKET_PATH' );
 	}
 
 	/**

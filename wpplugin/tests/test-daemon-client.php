@@ -29,6 +29,20 @@ class Test_SMI_Daemon_Client extends SMI_Test_Case {
 		$this->assertTrue( $proxy->send_through_proxy( 'https://example.org/' ), 'other hosts keep the proxy' );
 	}
 
+	public function test_a_socket_url_without_curls_socket_option_is_refused_not_sent_to_localhost(): void {
+		$client = new class( 'unix:///run/smid/smid.sock', 'secret' ) extends SMI_Daemon_Client {
+			protected function unix_sockets_supported(): bool {
+				return false;
+			}
+		};
+		$error  = $client->config_error();
+		$this->assertInstanceOf( WP_Error::class, $error );
+		$this->assertStringContainsString( 'cURL', $error->get_error_message() );
+		$this->assertInstanceOf( WP_Error::class, $client->get( '/v1/system' ) );
+		$this->assertSame( array(), $this->requests, 'nothing was sent to http://localhost/' );
+		$this->assertNull( ( new SMI_Daemon_Client( 'unix:///run/smid/smid.sock', 'secret' ) )->config_error(), 'this PHP has the option' );
+	}
+
 	public function test_actor_header_names_the_current_user(): void {
 		$user = $this->login( 'administrator' );
 		$this->client()->get( '/v1/system' );
