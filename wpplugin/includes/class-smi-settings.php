@@ -370,11 +370,43 @@ class SMI_Settings {
 		if ( '' === $value ) {
 			return '';
 		}
-		if ( preg_match( '#^unix:///[^\s]+$#', $value ) || preg_match( '#^https?://[A-Za-z0-9.\-\[\]:]+(?::\d+)?/?$#', $value ) ) {
+		$secret_hidden = defined( 'SMI_DAEMON_SECRET' ) && '' !== (string) SMI_DAEMON_SECRET;
+		if ( ( preg_match( '#^unix:///[^\s]+$#', $value ) || preg_match( '#^https?://[A-Za-z0-9.\-\[\]:]+(?::\d+)?/?$#', $value ) ) && ! self::would_send_the_secret_away( $value, $secret_hidden ) ) {
 			return untrailingslashit( $value );
+		}
+		if ( self::would_send_the_secret_away( $value, $secret_hidden ) ) {
+			add_settings_error( 'smi_daemon_url', 'smi_secret_away', __( 'The daemon secret is set in wp-config.php, so the daemon URL set here must be on this machine or a private network (an IP address, or localhost). For another host, set SMI_DAEMON_URL in wp-config.php too. The previous value was kept.', 'sell-my-images' ) );
+			return (string) get_option( 'smi_daemon_url', '' );
 		}
 		add_settings_error( 'smi_daemon_url', 'smi_bad_url', __( 'The daemon URL must look like http://127.0.0.1:8787 or unix:///run/smid/smid.sock. The previous value was kept.', 'sell-my-images' ) );
 		return (string) get_option( 'smi_daemon_url', '' );
+	}
+
+	/**
+	 * Whether a URL saved here would send a secret kept in wp-config.php
+	 * (out of the admins' sight) to a host outside this machine and its
+	 * private network: a public name or address. Only loopback and private
+	 * addresses, localhost and Unix sockets may carry it; another host
+	 * needs SMI_DAEMON_URL in wp-config.php as well.
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $url           Submitted URL.
+	 * @param bool   $secret_hidden Whether the secret comes from SMI_DAEMON_SECRET.
+	 * @return bool
+	 */
+	public static function would_send_the_secret_away( string $url, bool $secret_hidden ): bool {
+		if ( ! $secret_hidden || 0 === strpos( $url, 'unix://' ) ) {
+			return false;
+		}
+		$host = trim( (string) wp_parse_url( $url, PHP_URL_HOST ), '[]' );
+		if ( 'localhost' === strtolower( $host ) ) {
+			return false;
+		}
+		if ( false === filter_var( $host, FILTER_VALIDATE_IP ) ) {
+			return true; // A name: where it points is up to DNS.
+		}
+		return false !== filter_var( $host, FILTER_VALIDATE_IP, FILTER_FLAG_NO_PRIV_RANGE | FILTER_FLAG_NO_RES_RANGE );
 	}
 
 	/**

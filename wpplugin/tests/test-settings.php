@@ -34,6 +34,22 @@ class Test_SMI_Settings extends SMI_Test_Case {
 		$this->assertSame( '', $this->settings()->sanitize_url( '' ) );
 	}
 
+	public function test_a_secret_kept_in_wp_config_is_never_sent_to_a_host_an_admin_names(): void {
+		foreach ( array( 'http://127.0.0.1:8787', 'http://10.0.0.5:8787', 'http://[::1]:8787', 'http://localhost:8787', 'unix:///run/smid/smid.sock' ) as $near ) {
+			$this->assertFalse( SMI_Settings::would_send_the_secret_away( $near, true ), $near );
+		}
+		foreach ( array( 'http://8.8.8.8:8787', 'https://collector.example', 'http://[2606:4700::1111]:80' ) as $away ) {
+			$this->assertTrue( SMI_Settings::would_send_the_secret_away( $away, true ), $away );
+			$this->assertFalse( SMI_Settings::would_send_the_secret_away( $away, false ), $away . ': the admin typed the secret too' );
+		}
+		// This site keeps its secret in wp-config.php: the Settings screen
+		// keeps the old URL.
+		$this->assertTrue( defined( 'SMI_DAEMON_SECRET' ) );
+		update_option( 'smi_daemon_url', 'http://127.0.0.1:9000' );
+		$this->assertSame( 'http://127.0.0.1:9000', $this->settings()->sanitize_url( 'https://collector.example' ) );
+		$this->assertSame( 'http://10.0.0.5:8787', $this->settings()->sanitize_url( 'http://10.0.0.5:8787' ) );
+	}
+
 	public function test_constants_win_and_are_shown_read_only(): void {
 		ob_start();
 		$this->settings()->render_url_field();
