@@ -83,7 +83,10 @@ type RefundResult struct {
 // Refund reserves the amount against what is left (so concurrent refunds
 // can never together exceed the charge), asks Stripe with an idempotency
 // key bound to the reservation, and records Stripe's answer. The same
-// request key twice answers the first refund.
+// request key twice answers the first refund. Inside a Stripe event's
+// transaction (a fraud warning's refund) only the reservation is made
+// there: Stripe is asked after the commit (see later), so no call to
+// Stripe holds the job's row, and the result is the pending reservation.
 func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, error) {
 	rf, j, existing, err := s.st.ReserveRefund(ctx, store.RefundRequest{JobID: rq.JobID, Amount: rq.Amount,
 		Reason: rq.Reason, Actor: rq.Actor, Source: rq.Source, IdempotencyKey: rq.IdempotencyKey})
@@ -92,6 +95,14 @@ func (s *Service) Refund(ctx context.Context, rq RefundRequest) (*RefundResult, 
 	}
 	if existing && rf.Status != "pending" {
 		return &RefundResult{Refund: rf, Job: j, Existing: true}, nil
+	}
+	if inEventTx(ctx) {
+		s.later(ctx, func(ctx context.Context) {
+			if _, err := s.sendRefund(ctx, rf, j, rq.Notify, existing); err != nil {
+				s.quietly("send a refund reserved with its Stripe event (cron retries it)", rf.JobID, err)
+			}
+		})
+		return &RefundResult{Refund: rf, Job: j, Existing: existing}, nil
 	}
 	return s.sendRefund(ctx, rf, j, rq.Notify, existing)
 }

@@ -74,6 +74,13 @@ type afterCommit struct{ fns []func(context.Context) }
 
 type afterCommitKey struct{}
 
+// inEventTx reports whether ctx is a Stripe event's handler, inside its
+// transaction.
+func inEventTx(ctx context.Context) bool {
+	_, ok := ctx.Value(afterCommitKey{}).(*afterCommit)
+	return ok
+}
+
 // later runs fn once the Stripe event being handled in ctx has committed,
 // with a context outside its transaction; outside an event's handler, at
 // once. A crash between the commit and fn loses nothing that matters: a
@@ -322,23 +329,13 @@ func (s *Service) onFraudWarning(ctx context.Context, w stripe.FraudWarning) err
 		Message: "Stripe reported an early fraud warning (" + w.FraudType + "); refunding in full"}); err != nil {
 		return err
 	}
-	// Reserved with the event; asked of Stripe after the commit (a slow
-	// Stripe must not hold the job's row, and a rolled-back event must not
-	// leave a refund Stripe made behind).
-	rf, rj, existing, err := s.st.ReserveRefund(ctx, store.RefundRequest{JobID: j.JobID, Reason: "early fraud warning: " + w.FraudType,
-		Actor: job.ActorStripe, Source: "auto", IdempotencyKey: "efw:" + w.ID})
+	// Reserved with the event, asked of Stripe after its commit (Refund).
+	_, err = s.Refund(ctx, RefundRequest{JobID: j.JobID, Reason: "early fraud warning: " + w.FraudType, Actor: job.ActorStripe,
+		Source: "auto", IdempotencyKey: "efw:" + w.ID})
 	if job.ErrorCode(err) == job.EConflict {
 		return nil // nothing left to refund
 	}
-	if err != nil || (existing && rf.Status != "pending") {
-		return err
-	}
-	s.later(ctx, func(ctx context.Context) {
-		if _, err := s.sendRefund(ctx, rf, rj, false, existing); err != nil {
-			s.quietly("send the fraud warning's refund (cron retries it)", rj.JobID, err)
-		}
-	})
-	return nil
+	return err
 }
 
 // jobOfPaymentIntent finds the job a PaymentIntent paid for: by the id
