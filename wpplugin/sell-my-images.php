@@ -26,6 +26,7 @@ foreach ( array(
 	'format',
 	'cache',
 	'daemon-client',
+	'daemon-stream',
 	'notices',
 	'capabilities',
 	'passthrough',
