@@ -12,6 +12,7 @@ require_once __DIR__ . '/class-smi-jobs-filter-bar.php';
 require_once __DIR__ . '/class-smi-job-preview.php';
 require_once __DIR__ . '/class-smi-job-row-actions.php';
 require_once __DIR__ . '/class-smi-page-posts.php';
+require_once __DIR__ . '/class-smi-job-cells.php';
 
 if ( ! class_exists( 'WP_List_Table' ) ) {
 	require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
@@ -85,6 +86,14 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	private SMI_Page_Posts $posts;
 
 	/**
+	 * The cells of a row, drawn with the page's posts.
+	 *
+	 * @since 1.2.0
+	 * @var SMI_Job_Cells
+	 */
+	private SMI_Job_Cells $cells;
+
+	/**
 	 * The pager, once the page is loaded.
 	 *
 	 * @since 1.1.0
@@ -115,6 +124,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		$this->query  = $query;
 		$this->system = $system;
 		$this->posts  = new SMI_Page_Posts( array() );
+		$this->cells  = new SMI_Job_Cells( $this->posts );
 		parent::__construct(
 			array_merge(
 				array(
@@ -203,6 +213,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 		$this->pager = new SMI_Jobs_Pager( $this->query, $result, $per_page );
 
 		$this->posts = new SMI_Page_Posts( $this->items );
+		$this->cells = new SMI_Job_Cells( $this->posts );
 		$this->set_pagination_args(
 			array(
 				'total_items' => $this->pager->total,
@@ -450,24 +461,6 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Job ID column (first 8 characters, linked to the details).
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_job_id( $item ) {
-		$job_id = (string) ( $item['job_id'] ?? '' );
-		return sprintf(
-			'<a class="row-title smi-job-link" href="%1$s" title="%2$s"><code>%3$s</code></a>',
-			esc_url( SMI_Admin_Jobs_Page::job_url( $job_id ) ),
-			esc_attr( $job_id ),
-			esc_html( substr( $job_id, 0, 8 ) )
-		);
-	}
-
-	/**
 	 * Row actions: view, preview, then those the daemon allows on the job
 	 * (SMI_Job_Row_Actions).
 	 *
@@ -487,179 +480,7 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	}
 
 	/**
-	 * Thumbnail: the attachment's image, else the job's image URL.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_thumbnail( $item ) {
-		$attachment_id = (int) ( $item['attachment_id'] ?? 0 );
-		if ( $attachment_id > 0 && $this->posts->get( $attachment_id ) && wp_attachment_is_image( $attachment_id ) ) {
-			$img = wp_get_attachment_image( $attachment_id, array( 60, 60 ), false, array( 'class' => 'smi-thumb' ) );
-			if ( $img ) {
-				return $img;
-			}
-		}
-		$url = (string) ( $item['image_url'] ?? '' );
-		if ( '' !== $url && preg_match( '#^https?://[^/\s"\'<>]+#', $url ) ) {
-			return sprintf( '<img src="%s" alt="" width="60" loading="lazy" class="smi-thumb" />', esc_url( $url ) );
-		}
-		return '—';
-	}
-
-	/**
-	 * Customer email, linked to the customer's jobs.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_email( $item ) {
-		$email = (string) ( $item['email'] ?? '' );
-		if ( '' === $email ) {
-			return '—';
-		}
-		return sprintf( '<a href="%1$s" class="smi-email">%2$s</a>', esc_url( SMI_Admin_Jobs_Page::list_url( array( 'email' => $email ) ) ), esc_html( $email ) );
-	}
-
-	/**
-	 * Post, linked to its editor (or its permalink).
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_post( $item ) {
-		$post_id = (int) ( $item['post_id'] ?? 0 );
-		if ( $post_id <= 0 ) {
-			return '—';
-		}
-		$post = $this->posts->get( $post_id );
-		if ( ! $post ) {
-			/* translators: %d: post ID. */
-			return esc_html( sprintf( __( '#%d (deleted)', 'sell-my-images' ), $post_id ) );
-		}
-		$link  = current_user_can( 'edit_post', $post_id ) ? get_edit_post_link( $post_id ) : get_permalink( $post_id );
-		$title = '' !== $post->post_title ? $post->post_title : __( '(no title)', 'sell-my-images' );
-		return sprintf( '<a href="%1$s">%2$s</a> <span class="smi-muted">#%3$d</span>', esc_url( (string) $link ), esc_html( $title ), $post_id );
-	}
-
-	/**
-	 * Attachment ID and source size.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_attachment( $item ) {
-		$attachment_id = (int) ( $item['attachment_id'] ?? 0 );
-		$size          = ! empty( $item['image_width'] ) ? sprintf( '%d×%d', (int) $item['image_width'], (int) $item['image_height'] ) : '';
-		if ( $attachment_id <= 0 ) {
-			return esc_html( '' !== $size ? $size : '—' );
-		}
-		$link = $this->posts->get( $attachment_id ) ? get_edit_post_link( $attachment_id ) : '';
-		$id   = $link ? sprintf( '<a href="%1$s">#%2$d</a>', esc_url( $link ), $attachment_id ) : '#' . $attachment_id;
-		return $id . ( '' !== $size ? '<br /><span class="smi-muted">' . esc_html( $size ) . '</span>' : '' );
-	}
-
-	/**
-	 * Resolution bought, and the output size when known.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_resolution( $item ) {
-		$out = esc_html( (string) ( $item['resolution'] ?? '—' ) );
-		if ( ! empty( $item['output_width'] ) ) {
-			$out .= '<br /><span class="smi-muted">' . esc_html( sprintf( '%d×%d', (int) $item['output_width'], (int) $item['output_height'] ) ) . '</span>';
-		}
-		return $out;
-	}
-
-	/**
-	 * Status badge, what needs attention, and the last error.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_status( $item ) {
-		return SMI_Format::status_cell( $item );
-	}
-
-	/**
-	 * Payment badge.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_payment_status( $item ) {
-		return SMI_Format::payment_badge( (string) ( $item['payment_status'] ?? '' ) );
-	}
-
-	/**
-	 * Amount charged, and the refunded part.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_amount_charged( $item ) {
-		$currency = (string) ( $item['currency'] ?? 'usd' );
-		$out      = '<span class="smi-amount">' . esc_html( SMI_Format::money( $item['amount_charged'] ?? null, $currency ) ) . '</span>';
-		if ( ! empty( $item['refund_amount'] ) ) {
-			$out .= '<br /><span class="smi-muted smi-refunded">' . esc_html(
-				/* translators: %s: refunded amount. */
-				sprintf( __( '%s refunded', 'sell-my-images' ), SMI_Format::money( $item['refund_amount'], $currency ) )
-			) . '</span>';
-		}
-		return $out;
-	}
-
-	/**
-	 * Processing cost, and credits used.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_amount_cost( $item ) {
-		$out = esc_html( SMI_Format::money( $item['amount_cost'] ?? null, (string) ( $item['currency'] ?? 'usd' ) ) );
-		if ( ! empty( $item['credits_used'] ) ) {
-			$out .= '<br /><span class="smi-muted">' . esc_html(
-				/* translators: %d: number of Upsampler credits. */
-				sprintf( _n( '%d credit', '%d credits', (int) $item['credits_used'], 'sell-my-images' ), (int) $item['credits_used'] )
-			) . '</span>';
-		}
-		return $out;
-	}
-
-	/**
-	 * Creation time: "5 minutes ago" in the last day, else the site's format.
-	 *
-	 * @since 1.0.0
-	 *
-	 * @param array $item Job.
-	 * @return string
-	 */
-	protected function column_created_at( $item ) {
-		return SMI_Format::time_html( isset( $item['created_at'] ) ? (string) $item['created_at'] : null );
-	}
-
-	/**
-	 * Fallback for unknown columns.
+	 * Every column but the checkbox: the job's cell (SMI_Job_Cells).
 	 *
 	 * @since 1.0.0
 	 *
@@ -668,6 +489,6 @@ class SMI_Jobs_List_Table extends WP_List_Table {
 	 * @return string
 	 */
 	protected function column_default( $item, $column_name ) {
-		return isset( $item[ $column_name ] ) && is_scalar( $item[ $column_name ] ) ? esc_html( (string) $item[ $column_name ] ) : '';
+		return $this->cells->html( (string) $column_name, (array) $item );
 	}
 }
