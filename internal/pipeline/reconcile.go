@@ -58,8 +58,7 @@ func (s *Service) Reconcile(ctx context.Context, jobID string, actor job.Actor) 
 		if err != nil {
 			return nil, stripeErr(err)
 		}
-		changed, err := s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{RevokeOnFull: s.cfg.RevokeOnFullRefund,
-			Event: store.EventInput{Actor: actor, Type: "reconciled", Message: "refund history brought in line with Stripe"}})
+		changed, err := s.syncRefunds(ctx, jobID, list, "", store.EventInput{Actor: actor, Type: "reconciled", Message: "refund history brought in line with Stripe"})
 		if err != nil && !errors.Is(err, job.ErrConflict) {
 			return nil, err
 		}

@@ -253,11 +253,7 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 	if err != nil {
 		return job.Errorf(job.EUnavailable, "Stripe's refund list could not be read; the event will be retried: %v", describeErr(err))
 	}
-	_, err = s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{
-		RevokeOnFull:  s.cfg.RevokeOnFullRefund,
-		Event:         store.EventInput{Actor: job.ActorStripe, Type: "refund_recorded", Message: "refund reported by Stripe"},
-		PaymentIntent: pi,
-	})
+	_, err = s.syncRefunds(ctx, jobID, list, pi, store.EventInput{Actor: job.ActorStripe, Type: "refund_recorded", Message: "refund reported by Stripe"})
 	var e *job.Error
 	if errors.As(err, &e) && e.Reason == "foreign_payment" {
 		// Another payment of the account names this job in its metadata:
@@ -265,6 +261,15 @@ func (s *Service) onRefunds(ctx context.Context, jobID, pi string) error {
 		return s.flagForeign(ctx, jobID, pi, "refunds of another payment were not recorded: "+e.Message)
 	}
 	return err
+}
+
+// syncRefunds brings the job's refund history in line with Stripe's list
+// of its payment's refunds, revoking the download on a full refund when
+// downloads.revoke_on_full_refund says so. pi, when set, is the payment
+// the list came from: a list of another payment is refused (reason
+// foreign_payment). It reports whether anything changed.
+func (s *Service) syncRefunds(ctx context.Context, jobID string, list []stripe.Refund, pi string, ev store.EventInput) (bool, error) {
+	return s.st.SyncStripeRefunds(ctx, jobID, toStoreRefunds(list), store.SyncOptions{RevokeOnFull: s.cfg.RevokeOnFullRefund, Event: ev, PaymentIntent: pi})
 }
 
 // flagForeign records on the job's timeline, and flags for an admin, a

@@ -130,8 +130,7 @@ func (s *Service) refundMadeAtStripe(ctx context.Context, rf store.Refund, pi st
 	if !slices.ContainsFunc(list, func(r stripe.Refund) bool { return r.Metadata[stripe.MetaLocalRefund] == local }) {
 		return false, nil
 	}
-	if _, err = s.st.SyncStripeRefunds(ctx, rf.JobID, toStoreRefunds(list), store.SyncOptions{RevokeOnFull: s.cfg.RevokeOnFullRefund,
-		Event: store.EventInput{Actor: job.ActorCron, Type: "refund_recorded", Message: "refund found at Stripe before sending it again"}}); err != nil {
+	if _, err = s.syncRefunds(ctx, rf.JobID, list, pi, store.EventInput{Actor: job.ActorCron, Type: "refund_recorded", Message: "refund found at Stripe before sending it again"}); err != nil {
 		return false, err
 	}
 	if rf.Source == "auto" {
